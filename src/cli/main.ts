@@ -1,0 +1,29 @@
+/**
+ * The `baton` command line. Each verb lives in `commands/<verb>.ts` and exports a `register`
+ * function; this file only wires them up and turns errors into messages and exit codes.
+ */
+import { Command, CommanderError } from 'commander';
+import { BatonError } from '../core/errors.js';
+import { registerCommands } from './commands/index.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('baton')
+    .description('Progressive delivery: canary and blue/green rollouts with automated analysis and rollback.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerCommands(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 64;
+    if (e instanceof BatonError) {
+      process.stderr.write(`baton: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await main(process.argv);
