@@ -17,6 +17,7 @@ export interface MeasureContext {
  * query: they resolve `{kind: 'error'}`. They throw only for programming errors.
  */
 export interface MetricsProvider {
-  readonly type: MetricProviderSpec['type'];
+  /** The provider kind it runs; `scripted` and `fake` answer for any kind (simulate, tests). */
+  readonly type: MetricProviderSpec['type'] | 'scripted' | 'fake';
   measure(spec: MetricProviderSpec, ctx: MeasureContext): Promise<ProviderResult>;
 }

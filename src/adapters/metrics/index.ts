@@ -1,0 +1,50 @@
+/**
+ * Metric providers and the factory that picks one per metric (Argo's metric/provider.go
+ * `NewProvider`): prometheus, web, job; every other provider resolves an "unsupported" Error.
+ */
+import type { MetricProviderSpec } from '../../core/spec/types.js';
+import type { MetricsProvider } from '../../ports/metrics-provider.js';
+import { createJobProvider, type JobProviderOptions } from './job/job-provider.js';
+import { createPrometheusProvider } from './prometheus/prometheus-provider.js';
+import { createUnsupportedProvider } from './unsupported-provider.js';
+import { createWebProvider } from './web/web-provider.js';
+
+export interface MetricsProvidersOptions {
+  /** Rewrites Prometheus addresses as written in templates, e.g. to the embedded Prometheus. */
+  addressMap?: Record<string, string>;
+  /** Job process options (kill grace, base environment). */
+  job?: JobProviderOptions;
+}
+
+/** Returns the provider for a metric's provider block; providers are shared across metrics. */
+export function createMetricsProviders(opts: MetricsProvidersOptions = {}): (spec: MetricProviderSpec) => MetricsProvider {
+  const prometheus = createPrometheusProvider({ addressMap: opts.addressMap });
+  const web = createWebProvider();
+  const job = createJobProvider(opts.job);
+  const unsupported = createUnsupportedProvider();
+  return (spec) => {
+    switch (spec.type) {
+      case 'prometheus':
+        return prometheus;
+      case 'web':
+        return web;
+      case 'job':
+        return job;
+      case 'unsupported':
+        return unsupported;
+      default: {
+        const never: never = spec;
+        throw new Error(`unknown provider spec ${JSON.stringify(never)}`);
+      }
+    }
+  };
+}
+
+export { createFakeProvider, type FakeProvider, type FakeStep } from './fake/fake-provider.js';
+export { formatGoFloat, formatGoJson, formatSampleValue, parseSampleValue, type GoFloatVerb } from './go-format.js';
+export { createJobProvider, type JobProviderOptions } from './job/job-provider.js';
+export { createPrometheusProvider, type PrometheusProviderOptions } from './prometheus/prometheus-provider.js';
+export { createScriptedProvider, displayScriptedValue, type ScriptedProvider } from './scripted/index.js';
+export { parseScript, type MetricScript, type ParseScriptResult, type ScriptEntry } from './scripted/index.js';
+export { createUnsupportedProvider } from './unsupported-provider.js';
+export { createWebProvider } from './web/web-provider.js';
