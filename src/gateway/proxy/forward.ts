@@ -1,0 +1,269 @@
+/**
+ * The request path: match a route, choose a destination and an endpoint, forward with
+ * streaming both ways, retry once when the upstream could not have seen the request, and
+ * count the answer. The config object is read once per request, so a swap in the middle of a
+ * request changes nothing for it.
+ */
+import { request, type IncomingMessage, type ServerResponse, type ClientRequest } from 'node:http';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { CompiledConfig, CompiledDestination, CompiledRoute } from '../config/compile.js';
+import { shouldMirror } from '../config/compile.js';
+import { findRoute, normalizeHost, rewritePath } from '../routing/match.js';
+import { pickByHash, pickSmooth, readCookie } from '../routing/weighted.js';
+import { pickEndpoint } from '../routing/balance.js';
+import { methodIndex, type MetricsRegistry } from '../metrics/registry.js';
+import type { Endpoint, EndpointRegistry } from './endpoints.js';
+import { upstreamRequestHeaders, stripHopByHop } from './headers.js';
+import { GatewayError } from '../errors.js';
+import { sendError } from './respond.js';
+import { sendMirror, type MirrorState } from './mirror.js';
+
+export interface ProxyContext {
+  config: CompiledConfig<Endpoint>;
+  readonly endpoints: EndpointRegistry;
+  readonly metrics: MetricsRegistry;
+  readonly mirror: MirrorState;
+  /** Set on SIGTERM: answers carry `Connection: close` so clients move away. */
+  draining: boolean;
+}
+
+/** RFC 9110 section 9.2.2: these may be repeated without a different effect. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/** Errors where the connection never opened, so the upstream cannot have seen a byte. */
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** Index of the destination for this request: sticky by hash when `hashOn` names a present key, else smooth WRR. */
+export function chooseDestination(route: CompiledRoute<Endpoint>, req: IncomingMessage): number {
+  const h = route.hashOn;
+  if (h !== undefined) {
+    let key: string | undefined;
+    if ('header' in h) {
+      const v = req.headers[h.header.toLowerCase()];
+      key = Array.isArray(v) ? v.join(',') : v;
+    } else key = readCookie(req.headers.cookie, h.cookie);
+    if (key !== undefined && key !== '') return pickByHash(route.weights, route.totalWeight, key);
+  }
+  return pickSmooth(route.picker);
+}
+
+/** Another place to send a request whose first endpoint refused: same cluster first, then the route's other destinations. */
+function retryTarget(route: CompiledRoute<Endpoint>, dest: CompiledDestination<Endpoint>, failed: Endpoint): { dest: CompiledDestination<Endpoint>; ep: Endpoint } | undefined {
+  const same = pickEndpoint(dest.cluster.balancer, dest.cluster.endpoints, failed);
+  if (same) return { dest, ep: same };
+  for (const d of route.destinations) {
+    if (d === dest || d.weight <= 0) continue;
+    const ep = pickEndpoint(d.cluster.balancer, d.cluster.endpoints, failed);
+    if (ep) return { dest: d, ep };
+  }
+  return undefined;
+}
+
+/** The HTTP request handler of the listener. */
+export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const health = ctx.metrics.health;
+  return function handle(req, res) {
+    const cfg = ctx.config;
+    const started = performance.now();
+    health.inFlight++;
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const path = pathOf(url);
+    const found = findRoute(cfg.routes, { host: normalizeHost(req.headers.host), path, method, headers: req.headers });
+    let finished = false;
+    let status = 0;
+    let dest: CompiledDestination<Endpoint> | undefined;
+    if (ctx.draining) res.setHeader('connection', 'close');
+
+    res.once('close', () => {
+      health.inFlight--;
+      finished = true;
+      if (dest === undefined) return;
+      const s = status || (res.headersSent ? res.statusCode : 499);
+      const ms = performance.now() - started;
+      ctx.metrics.observe(dest.series, s, methodIndex(method), ms / 1000);
+      dest.cluster.stats.record(Date.now(), s, ms);
+    });
+
+    if (found.index < 0) {
+      ctx.metrics.countUnrouted();
+      status = 404;
+      sendError(res, new GatewayError('no-route', `no route matches ${method} ${req.headers.host ?? ''}${path}`));
+      req.resume();
+      return;
+    }
+    const route = cfg.routes[found.index] as CompiledRoute<Endpoint>;
+    const di = chooseDestination(route, req);
+    const chosen = route.destinations[di] as CompiledDestination<Endpoint>;
+    dest = chosen;
+
+    const clHeader = req.headers['content-length'];
+    const contentLength = clHeader === undefined ? -1 : Number(clHeader);
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    const hasBody = chunked || contentLength > 0;
+    if (contentLength > route.maxBodyBytes) {
+      status = 413;
+      sendError(res, new GatewayError('body-too-large', `request body of ${contentLength} bytes exceeds the limit of ${route.maxBodyBytes}`, route.name, chosen.cluster.name), true);
+      return;
+    }
+
+    const first = pickEndpoint(chosen.cluster.balancer, chosen.cluster.endpoints);
+    if (!first) {
+      status = 503;
+      sendError(res, new GatewayError('no-endpoint', `cluster ${chosen.cluster.name} has no endpoint`, route.name, chosen.cluster.name));
+      req.resume();
+      return;
+    }
+
+    const upstreamPath = route.rewriteUri !== undefined ? rewritePath(url, path, found.match, route.rewriteUri) : url;
+    const headers = upstreamRequestHeaders(req.headers, req.socket.remoteAddress, route.rewriteAuthority);
+    if (ctx.draining) headers.connection = 'close';
+
+    let mirrorBody: Buffer[] | undefined;
+    let mirrorBytes = 0;
+    const mirror = route.mirror;
+    let mirrorOn = false;
+    if (mirror !== undefined && shouldMirror(mirror)) {
+      if (ctx.mirror.inFlight >= cfg.maxMirrorInFlight || contentLength > cfg.maxMirrorBodyBytes) health.mirrorDropped++;
+      else if (!hasBody) sendMirror(ctx, mirror.cluster, method, upstreamPath, headers, undefined, route.timeoutMs);
+      else {
+        mirrorOn = true;
+        mirrorBody = [];
+      }
+    }
+
+    let bodyPiped = false;
+    let bodyBytes = 0;
+    let retried = false;
+    let timer: NodeJS.Timeout | undefined;
+    let preq: ClientRequest | undefined;
+
+    function pipeBody(target: ClientRequest): void {
+      bodyPiped = true;
+      if (!hasBody) {
+        target.end();
+        return;
+      }
+      if (chunked || mirrorOn) {
+        req.on('data', (chunk: Buffer) => {
+          bodyBytes += chunk.length;
+          if (bodyBytes > route.maxBodyBytes && !finished) {
+            req.unpipe(target);
+            target.destroy();
+            status = 413;
+            sendError(res, new GatewayError('body-too-large', `request body exceeds the limit of ${route.maxBodyBytes} bytes`, route.name, dest?.cluster.name), true);
+            return;
+          }
+          if (mirrorBody !== undefined) {
+            mirrorBytes += chunk.length;
+            if (mirrorBytes > cfg.maxMirrorBodyBytes) {
+              mirrorBody = undefined;
+              health.mirrorDropped++;
+            } else mirrorBody.push(chunk);
+          }
+        });
+        if (mirrorOn && mirror !== undefined)
+          req.once('end', () => {
+            if (mirrorBody !== undefined) sendMirror(ctx, mirror.cluster, method, upstreamPath, headers, Buffer.concat(mirrorBody), route.timeoutMs);
+          });
+      }
+      req.pipe(target);
+    }
+
+    function fail(e: GatewayError): void {
+      if (timer) clearTimeout(timer);
+      if (finished) return;
+      status = e.status;
+      if (!bodyPiped) req.resume();
+      sendError(res, e, bodyPiped && !req.readableEnded);
+    }
+
+    function attempt(d: CompiledDestination<Endpoint>, ep: Endpoint): void {
+      dest = d;
+      ctx.endpoints.begin(ep);
+      let connected = false;
+      let responded = false;
+      let ended = false;
+      const endOnce = (): void => {
+        if (ended) return;
+        ended = true;
+        ctx.endpoints.end(ep);
+      };
+      const p = request({ host: ep.host, port: ep.port, method, path: upstreamPath, headers, agent: ep.agent });
+      preq = p;
+      p.once('close', endOnce);
+      p.once('socket', (sock: Socket) => {
+        if (sock.connecting) {
+          sock.once('connect', () => {
+            connected = true;
+            if (!finished) pipeBody(p);
+          });
+        } else {
+          connected = true;
+          pipeBody(p);
+        }
+      });
+      p.once('response', (pres: IncomingMessage) => {
+        responded = true;
+        if (timer) clearTimeout(timer);
+        if (finished) {
+          pres.resume();
+          return;
+        }
+        status = pres.statusCode ?? 502;
+        const h = stripHopByHop(pres.headers);
+        if (ctx.draining) h.connection = 'close';
+        res.writeHead(status, h);
+        pres.pipe(res);
+        pres.once('error', () => res.destroy());
+      });
+      p.once('error', (err: NodeJS.ErrnoException) => {
+        if (responded || finished) return;
+        const code = err.code ?? '';
+        if (code === 'ETIMEDOUT_ROUTE') {
+          fail(new GatewayError('upstream-timeout', `upstream ${ep.key} sent no answer within ${route.timeoutMs} ms`, route.name, d.cluster.name));
+          return;
+        }
+        const neverConnected = !connected || CONNECT_ERRORS.has(code);
+        const reset = code === 'ECONNRESET' || code === 'EPIPE' || err.message === 'socket hang up';
+        if (neverConnected || reset) {
+          health.upstreamConnectErrors++;
+          d.cluster.stats.recordConnectionFailure(Date.now());
+        }
+        // Safe to send again: nothing reached the upstream, or an idempotent request whose body we still hold (none).
+        const replayable = neverConnected ? true : reset && IDEMPOTENT.has(method) && !hasBody;
+        if (!retried && replayable && (!bodyPiped || !hasBody)) {
+          const next = retryTarget(route, d, ep);
+          if (next) {
+            retried = true;
+            health.retries++;
+            attempt(next.dest, next.ep);
+            return;
+          }
+        }
+        fail(new GatewayError('upstream-unreachable', `upstream ${ep.key} of cluster ${d.cluster.name}: ${code || err.message}`, route.name, d.cluster.name));
+      });
+    }
+
+    res.once('close', () => {
+      if (timer) clearTimeout(timer);
+      // The client went away before the answer was complete: stop the upstream side too.
+      if (!res.writableFinished && preq !== undefined) preq.destroy();
+    });
+
+    if (route.timeoutMs > 0) {
+      timer = setTimeout(() => {
+        const e = new Error('route timeout') as NodeJS.ErrnoException;
+        e.code = 'ETIMEDOUT_ROUTE';
+        if (preq !== undefined) preq.destroy(e);
+      }, route.timeoutMs);
+    }
+    attempt(chosen, first);
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * `baton gateway` as a long-running process: start, say where it listens, and on SIGTERM or
+ * SIGINT stop accepting, finish in-flight requests (bounded) and exit 0.
+ */
+import { startGateway, type GatewayOptions } from './server.js';
+
+export async function runGateway(opts: GatewayOptions): Promise<number> {
+  const gw = await startGateway(opts);
+  process.stdout.write(`baton gateway: proxy ${gw.url} admin ${gw.adminUrl} config version ${gw.context.config.version}\n`);
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      process.stdout.write(`baton gateway: ${signal}, draining ${gw.context.metrics.health.inFlight} request(s)\n`);
+      gw.close().then(
+        (clean) => {
+          process.stdout.write(`baton gateway: stopped${clean ? '' : ' (drain timeout: some requests were cut)'}\n`);
+          resolve(0);
+        },
+        () => resolve(1),
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

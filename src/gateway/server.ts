@@ -1,0 +1,167 @@
+/**
+ * Starting and stopping the gateway: the proxy listener, the admin listener, the shared
+ * context holding the compiled config, and config application (validate -> compile ->
+ * persist -> swap the reference -> release endpoints that left).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InvalidInputError } from '../core/errors.js';
+import { compileConfig, type CompiledConfig } from './config/compile.js';
+import type { GatewayConfig } from './config/types.js';
+import { validateConfig } from './config/validate.js';
+import { createMetricsRegistry } from './metrics/registry.js';
+import { createWindowStats, type WindowStats } from './metrics/window-stats.js';
+import { createEndpointRegistry, type Endpoint } from './proxy/endpoints.js';
+import { createRequestHandler, type ProxyContext } from './proxy/forward.js';
+import { createUpgradeHandler } from './proxy/upgrade.js';
+import { createAdminHandler, type ApplyOutcome } from './admin/server.js';
+import { loadPersistedConfig, persistConfig } from './state/persist.js';
+
+export interface GatewayOptions {
+  /** `HOST:PORT`; port 0 picks a free one. */
+  listen: string;
+  admin: string;
+  stateDir?: string;
+  /** Served until a config is pushed, when no persisted one exists. */
+  initialConfig?: GatewayConfig;
+  /** How long a shutdown waits for in-flight requests; default 10 s. */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningGateway {
+  /** `http://HOST:PORT` of the proxy. */
+  readonly url: string;
+  readonly adminUrl: string;
+  readonly port: number;
+  readonly adminPort: number;
+  readonly context: ProxyContext;
+  /** Validates and applies a config as `PUT /config` does. */
+  apply(config: unknown): Promise<ApplyOutcome>;
+  /** Stops accepting, lets in-flight requests finish (bounded), closes everything. True when nothing was cut. */
+  close(): Promise<boolean>;
+}
+
+const EMPTY: GatewayConfig = { version: 0, routes: [], clusters: {} };
+
+/** `127.0.0.1:8080` -> host and port; `[::1]:80` too. Bad input is an InvalidInputError naming the option. */
+export function parseListenAddress(text: string, option: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : -1;
+  if (!m || port > 65535) throw new InvalidInputError('invalid-address', `${option}: ${JSON.stringify(text)} is not HOST:PORT (e.g. 127.0.0.1:8080)`, { option, value: text });
+  return { host: (m[1] ?? m[2]) as string, port };
+}
+
+function listen(server: Server, addr: { host: string; port: number }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(addr.port, addr.host, 1024, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
+  const listenAddr = parseListenAddress(opts.listen, '--listen');
+  const adminAddr = parseListenAddress(opts.admin, '--admin');
+  const metrics = createMetricsRegistry();
+  const endpoints = createEndpointRegistry();
+  const stats = new Map<string, WindowStats>();
+  const deps = {
+    endpoint: (k: string): Endpoint => endpoints.get(k),
+    series: (labels: Record<string, string>, route: string) => metrics.group(labels, route),
+    stats: (name: string): WindowStats => {
+      let s = stats.get(name);
+      if (!s) {
+        s = createWindowStats();
+        stats.set(name, s);
+      }
+      return s;
+    },
+  };
+  const compile = (c: GatewayConfig): CompiledConfig<Endpoint> => compileConfig(c, deps);
+
+  let initial = opts.initialConfig ?? EMPTY;
+  if (opts.stateDir !== undefined) initial = (await loadPersistedConfig(opts.stateDir)) ?? initial;
+  const first = validateConfig(initial);
+  if (!first.ok) throw new InvalidInputError('invalid-gateway-config', `initial config: ${first.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+
+  const ctx: ProxyContext = { config: compile(first.config), endpoints, metrics, mirror: { inFlight: 0 }, draining: false };
+  endpoints.setActive(ctx.config.endpointKeys);
+  metrics.health.configVersion = ctx.config.version;
+
+  // Applies are serialised so two pushes cannot interleave their persist and swap.
+  let chain: Promise<unknown> = Promise.resolve();
+  function apply(body: unknown): Promise<ApplyOutcome> {
+    const run = async (): Promise<ApplyOutcome> => {
+      const v = validateConfig(body);
+      if (!v.ok) {
+        metrics.health.configRejects++;
+        return { ok: false, status: 400, problems: v.problems };
+      }
+      const compiled = compile(v.config);
+      if (opts.stateDir !== undefined) {
+        try {
+          await persistConfig(opts.stateDir, v.config);
+        } catch (e) {
+          return { ok: false, status: 500, problems: [{ path: '$', message: `could not persist the config in ${opts.stateDir}: ${e instanceof Error ? e.message : String(e)}` }] };
+        }
+      }
+      ctx.config = compiled;
+      endpoints.setActive(compiled.endpointKeys);
+      metrics.health.configVersion = compiled.version;
+      metrics.health.configApplies++;
+      return { ok: true, version: compiled.version };
+    };
+    const p = chain.then(run, run);
+    chain = p;
+    return p;
+  }
+
+  const proxy = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, createRequestHandler(ctx));
+  proxy.on('upgrade', createUpgradeHandler(ctx));
+  proxy.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":"bad-request"}');
+    else socket.destroy();
+  });
+  const admin = createServer(createAdminHandler({ ctx, apply }));
+
+  const port = await listen(proxy, listenAddr);
+  let adminPort: number;
+  try {
+    adminPort = await listen(admin, adminAddr);
+  } catch (e) {
+    proxy.close();
+    throw e;
+  }
+
+  let closing: Promise<boolean> | undefined;
+  async function close(): Promise<boolean> {
+    ctx.draining = true;
+    proxy.close();
+    proxy.closeIdleConnections();
+    const deadline = Date.now() + (opts.drainTimeoutMs ?? 10_000);
+    // In-flight requests finish on their own; poll the counter at a coarse step (shutdown only).
+    while (metrics.health.inFlight > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      proxy.closeIdleConnections();
+    }
+    const clean = metrics.health.inFlight === 0;
+    proxy.closeAllConnections();
+    admin.close();
+    admin.closeAllConnections();
+    endpoints.close();
+    return clean;
+  }
+
+  const host = (h: string): string => (h.includes(':') ? `[${h}]` : h);
+  return {
+    url: `http://${host(listenAddr.host)}:${port}`,
+    adminUrl: `http://${host(adminAddr.host)}:${adminPort}`,
+    port,
+    adminPort,
+    context: ctx,
+    apply,
+    close: () => (closing ??= close()),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Helpers for the gateway's integration tests: real upstream HTTP servers on 127.0.0.1:0 that
+ * say who they are, a real gateway, and a keep-alive client.
+ */
+import { createServer, request, Agent, type IncomingMessage, type Server, type ServerResponse, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
+import type { GatewayConfig } from '../../src/gateway/config/types.js';
+
+export interface Upstream {
+  readonly name: string;
+  readonly port: number;
+  readonly key: string;
+  readonly server: Server;
+  /** Requests seen, in order. */
+  readonly seen: Array<{ method: string; url: string; headers: IncomingHttpHeaders; body: string }>;
+  close(): Promise<void>;
+}
+
+export type UpstreamHandler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+/** Answers `200 <name>` unless `handler` says otherwise; records each request with its body. */
+export async function startUpstream(name: string, handler?: UpstreamHandler): Promise<Upstream> {
+  const seen: Upstream['seen'] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      if (handler) handler(req, res, body);
+      else {
+        res.writeHead(200, { 'content-type': 'text/plain', 'x-upstream': name });
+        res.end(name);
+      }
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    name,
+    port,
+    key: `127.0.0.1:${port}`,
+    server,
+    seen,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+export async function startTestGateway(config?: GatewayConfig, stateDir?: string): Promise<RunningGateway> {
+  return startGateway({ listen: '127.0.0.1:0', admin: '127.0.0.1:0', ...(config ? { initialConfig: config } : {}), ...(stateDir ? { stateDir } : {}) });
+}
+
+export interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** One request over a shared keep-alive agent; the body is read whole. */
+export function send(
+  base: string,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; agent?: Agent } = {},
+): Promise<Reply> {
+  const u = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? 'GET', headers: opts.headers, agent: opts.agent ?? keepAlive },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+export const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** A config with one catch-all route splitting between the given clusters. */
+export function splitConfig(version: number, clusters: Record<string, { endpoints: string[]; labels?: Record<string, string> }>, weights: Record<string, number>, extra: Partial<GatewayConfig['routes'][number]> = {}): GatewayConfig {
+  return {
+    version,
+    routes: [{ name: 'main', match: [{ uri: { prefix: '/' } }], destinations: Object.entries(weights).map(([cluster, weight]) => ({ cluster, weight })), ...extra }],
+    clusters,
+  };
+}
+
+/** Runs `fn` over `n` items with at most `concurrency` at once. */
+export async function runPool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out = new Array<T>(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await fn(i);
+      }
+    }),
+  );
+  return out;
+}
