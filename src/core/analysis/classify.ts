@@ -1,0 +1,110 @@
+/**
+ * One provider result -> one measurement phase, as Argo's `EvaluateResult`
+ * (`utils/evaluate/evaluate.go`) decides it:
+ *
+ *   neither condition      -> Successful
+ *   only successCondition  -> true: Successful, false: Failed
+ *   only failureCondition  -> true: Failed, false: Successful
+ *   both                   -> failure true: Failed (wins); success true: Successful; else Inconclusive
+ *
+ * A condition that does not compile, fails at run time or gives a non-boolean, and a provider
+ * error, all make the measurement Error with the message. Job results are not evaluated.
+ */
+import { compileExpr, argoConditionEnv, ExprSyntaxError, type CompiledExpr } from '../expr/index.js';
+import type { ProviderResult } from './provider-result.js';
+import type { AnalysisRunPhase, ResolvedMetric } from './types.js';
+
+/** The outcome of one measurement, before times are attached. */
+export interface Classification {
+  phase: Extract<AnalysisRunPhase, 'Successful' | 'Failed' | 'Inconclusive' | 'Error'>;
+  value?: string;
+  message?: string;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * Compiled conditions by source: a template's condition is parsed once and evaluated per
+ * measurement. A condition that does not compile is cached as its error.
+ */
+const compiled = new Map<string, CompiledExpr | Error>();
+
+function compile(source: string): CompiledExpr {
+  let entry = compiled.get(source);
+  if (entry === undefined) {
+    try {
+      entry = compileExpr(source);
+    } catch (err) {
+      entry = err instanceof Error ? err : new Error(String(err));
+    }
+    compiled.set(source, entry);
+  }
+  if (entry instanceof Error) throw entry;
+  return entry;
+}
+
+/** Go's `%T` for a condition's result, as Argo's "expected bool, but got %T" prints it. */
+function goType(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'float64';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'function') return 'func';
+  return Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
+}
+
+/** EvalCondition: the condition's boolean, or a thrown Error whose message becomes the measurement's. */
+function evalCondition(source: string, env: Readonly<Record<string, unknown>>): boolean {
+  const out = compile(source).evaluate(env);
+  if (typeof out !== 'boolean') throw new Error(`expected bool, but got ${goType(out)}`);
+  return out;
+}
+
+export function evaluateConditions(
+  metric: Pick<ResolvedMetric, 'successCondition' | 'failureCondition'>,
+  value: unknown,
+): { phase: Classification['phase']; message?: string } {
+  const { successCondition, failureCondition } = metric;
+  if (!successCondition && !failureCondition) return { phase: 'Successful' };
+  let success = false;
+  let failure = false;
+  try {
+    const env = argoConditionEnv(value);
+    // Argo evaluates the success condition first; its error is the one reported.
+    if (successCondition) success = evalCondition(successCondition, env);
+    if (failureCondition) failure = evalCondition(failureCondition, env);
+  } catch (err) {
+    // expr recovers panics into errors (Argo's asInt("x") panics too): every failure here is
+    // data for the limits, not a crash of the engine.
+    // Argo strips expr's `(line:column)` from compile errors (evaluate.go, unwrapFileErr).
+    const message = err instanceof ExprSyntaxError ? err.reason : err instanceof Error ? err.message : String(err);
+    return { phase: 'Error', message };
+  }
+  if (!failureCondition) failure = !success;
+  else if (!successCondition) success = !failure;
+  if (failure) return { phase: 'Failed' };
+  if (!success) return { phase: 'Inconclusive' };
+  return { phase: 'Successful' };
+}
+
+export function classifyResult(
+  metric: Pick<ResolvedMetric, 'successCondition' | 'failureCondition'>,
+  result: ProviderResult,
+): Classification {
+  switch (result.kind) {
+    case 'error':
+      return { phase: 'Error', message: result.message };
+    case 'job':
+      return result.message === undefined ? { phase: result.phase } : { phase: result.phase, message: result.message };
+    case 'value': {
+      const verdict = evaluateConditions(metric, result.value);
+      const out: Classification = { phase: verdict.phase, value: result.display };
+      if (verdict.message !== undefined) out.message = verdict.message;
+      if (result.metadata !== undefined) out.metadata = { ...result.metadata };
+      return out;
+    }
+    default: {
+      const never: never = result;
+      return never;
+    }
+  }
+}
