@@ -490,4 +490,15 @@ export interface ManifestSet {
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];
   gateways: IstioGateway[];
+  /** `baton.dev/*` documents (Baton's own kinds), kept raw for the modules that read them. */
+  extensions?: BatonResource[];
+}
+
+/** A `baton.dev/*` document as written; its own module gives it meaning. */
+export interface BatonResource {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: unknown;
+  source: SourceLocation;
 }

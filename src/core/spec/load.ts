@@ -1,0 +1,246 @@
+/**
+ * YAML text -> typed manifests with defaults, and every problem found on the way.
+ *
+ * Pure: takes file contents, returns `{set, diagnostics}`; reading files is the fs adapter's job.
+ * Each document is read on its own, so a broken document does not hide the problems of the
+ * next; cross-references are checked once every document is read.
+ */
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Diagnostic } from './diagnostics.js';
+import type { ManifestBase, ManifestSet, SourceLocation } from './types.js';
+import { readAnalysisTemplateSpec, type ConditionChecker } from './analysis-template.js';
+import { checkCrossRefs, type RolloutEntry } from './cross-refs.js';
+import { readDeployment } from './deployment.js';
+import { type Field, Reporter } from './fields.js';
+import { readDestinationRule, readGateway, readVirtualService } from './istio.js';
+import { readObjectMeta } from './pod-template.js';
+import { readRollout } from './rollout.js';
+import { readService } from './service.js';
+import { createLocator, formatPath, type FieldPath } from './yaml-positions.js';
+
+export interface ManifestFile {
+  path: string;
+  text: string;
+}
+
+export interface ParseOptions {
+  /** Compiles a success/failure condition; returns the problem, or undefined when it compiles. */
+  checkCondition?: ConditionChecker;
+}
+
+export interface ParseResult {
+  set: ManifestSet;
+  diagnostics: Diagnostic[];
+}
+
+export function emptyManifestSet(): ManifestSet {
+  return {
+    rollouts: [],
+    analysisTemplates: [],
+    clusterAnalysisTemplates: [],
+    services: [],
+    deployments: [],
+    virtualServices: [],
+    destinationRules: [],
+    gateways: [],
+  };
+}
+
+const ISTIO_VERSIONS = ['networking.istio.io/v1alpha3', 'networking.istio.io/v1beta1', 'networking.istio.io/v1'];
+
+interface Loader {
+  set: ManifestSet;
+  rollouts: RolloutEntry[];
+  /** Each manifest's reporter, to locate paths in it for hints. */
+  reporters: Map<object, Reporter>;
+  options: ParseOptions;
+}
+
+/** Reads one manifest (a document, or an item of a v1 List). */
+function readManifest(root: Field, loader: Loader): void {
+  const { reporter } = root;
+  if (!root.object()) return;
+  if (!root.get('apiVersion').present && !root.get('kind').present) {
+    // A YAML file that is no Kubernetes object at all (a simulate scenario, a values file):
+    // named, not failed, so `baton lint dir/` works on a directory that holds both.
+    root.warning('not-a-manifest', 'no apiVersion or kind: not a Kubernetes manifest, ignored');
+    return;
+  }
+  const apiVersion = root.get('apiVersion').string({ required: true, hint: 'e.g. apiVersion: argoproj.io/v1alpha1' });
+  const kind = root.get('kind').string({ required: true, hint: 'e.g. kind: Rollout' });
+  if (apiVersion === undefined || kind === undefined) return;
+
+  if (apiVersion === 'v1' && kind === 'List') {
+    for (const item of root.get('items').list()) readManifest(item, loader);
+    return;
+  }
+
+  const { line, column } = reporter.locate(root.path);
+  const source: SourceLocation = { file: reporter.file, line, column };
+  const id = `${apiVersion} ${kind}`;
+  const known =
+    (apiVersion === 'argoproj.io/v1alpha1' && ['Rollout', 'AnalysisTemplate', 'ClusterAnalysisTemplate'].includes(kind)) ||
+    id === 'v1 Service' ||
+    id === 'apps/v1 Deployment' ||
+    (ISTIO_VERSIONS.includes(apiVersion) && ['VirtualService', 'DestinationRule', 'Gateway'].includes(kind));
+  if (apiVersion.startsWith('baton.dev/')) {
+    loader.set.extensions ??= [];
+    loader.set.extensions.push({ apiVersion, kind, metadata: readObjectMeta(root.get('metadata')), spec: root.get('spec').value, source });
+    return;
+  }
+  if (!known) {
+    root.get('kind').warning('unknown-kind', `${kind} (${apiVersion}) is not a kind Baton reads; it is ignored`);
+    return;
+  }
+
+  const base: Omit<ManifestBase<string>, 'kind'> = { apiVersion, metadata: readObjectMeta(root.get('metadata')), source };
+  const set = loader.set;
+  const manifestReporter = reporter.withPrefix(root.path);
+  let manifest: object;
+  switch (kind) {
+    case 'Rollout': {
+      const { rollout, refs } = readRollout(root, base);
+      set.rollouts.push(rollout);
+      loader.rollouts.push({ rollout, refs, reporter: manifestReporter });
+      manifest = rollout;
+      break;
+    }
+    case 'AnalysisTemplate': {
+      const t = { ...base, kind, spec: readAnalysisTemplateSpec(root.get('spec'), loader.options.checkCondition) } as const;
+      set.analysisTemplates.push(t);
+      manifest = t;
+      break;
+    }
+    case 'ClusterAnalysisTemplate': {
+      const t = { ...base, kind, spec: readAnalysisTemplateSpec(root.get('spec'), loader.options.checkCondition) } as const;
+      set.clusterAnalysisTemplates.push(t);
+      manifest = t;
+      break;
+    }
+    case 'Service': {
+      const m = readService(root, base);
+      set.services.push(m);
+      manifest = m;
+      break;
+    }
+    case 'Deployment': {
+      const m = readDeployment(root, base);
+      set.deployments.push(m);
+      manifest = m;
+      break;
+    }
+    case 'VirtualService': {
+      const m = readVirtualService(root, base);
+      set.virtualServices.push(m);
+      manifest = m;
+      break;
+    }
+    case 'DestinationRule': {
+      const m = readDestinationRule(root, base);
+      set.destinationRules.push(m);
+      manifest = m;
+      break;
+    }
+    default: {
+      const m = readGateway(root, base);
+      set.gateways.push(m);
+      manifest = m;
+    }
+  }
+  loader.reporters.set(manifest, manifestReporter);
+}
+
+/** Reports manifests of one kind that share a name (and namespace). */
+function checkDuplicates(loader: Loader): void {
+  const lists: [string, { metadata: { name: string; namespace?: string } }[]][] = [
+    ['Rollout', loader.set.rollouts],
+    ['AnalysisTemplate', loader.set.analysisTemplates],
+    ['ClusterAnalysisTemplate', loader.set.clusterAnalysisTemplates],
+    ['Service', loader.set.services],
+    ['Deployment', loader.set.deployments],
+    ['VirtualService', loader.set.virtualServices],
+    ['DestinationRule', loader.set.destinationRules],
+    ['Gateway', loader.set.gateways],
+  ];
+  for (const [kind, list] of lists) {
+    const seen = new Map<string, object>();
+    for (const m of list) {
+      if (!m.metadata.name) continue;
+      const key = `${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+      const first = seen.get(key);
+      const reporter = loader.reporters.get(m);
+      if (first && reporter) {
+        const firstReporter = loader.reporters.get(first);
+        const at = firstReporter ? `${firstReporter.file}:${firstReporter.locate(['metadata', 'name']).line}` : 'another file';
+        reporter.error('duplicate-manifest', ['metadata', 'name'], `${kind} "${m.metadata.name}" is defined twice`, `the first is at ${at}`);
+      } else {
+        seen.set(key, m);
+      }
+    }
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.trim() ?? message;
+}
+
+function readDocument(doc: Document, file: string, lineCounter: LineCounter, loader: Loader, out: Diagnostic[]): void {
+  const reporter = new Reporter(file, createLocator(doc, lineCounter), out);
+  for (const w of doc.warnings) {
+    const pos = w.linePos?.[0];
+    out.push({ severity: 'warning', code: 'yaml-warning', file, line: pos?.line ?? 0, column: pos?.col ?? 0, path: '', message: firstLine(w.message) });
+  }
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const pos = e.linePos?.[0];
+      out.push({ severity: 'error', code: 'yaml-syntax', file, line: pos?.line ?? 0, column: pos?.col ?? 0, path: '', message: firstLine(e.message) });
+    }
+    return;
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    out.push({ severity: 'error', code: 'yaml-syntax', file, line: 0, column: 0, path: '', message: firstLine(e instanceof Error ? e.message : String(e)) });
+    return;
+  }
+  if (value === null || value === undefined) return; // an empty document (`---` alone, comments)
+  const root = reporter.root(value);
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    root.error('invalid-document', 'a manifest must be a map with apiVersion and kind');
+    return;
+  }
+  readManifest(root, loader);
+}
+
+/**
+ * Parses every document of every file into a `ManifestSet` with Argo's and Kubernetes' defaults
+ * applied, and returns every problem found, errors and warnings, in file order.
+ */
+export function parseManifests(files: readonly ManifestFile[], options: ParseOptions = {}): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const loader: Loader = { set: emptyManifestSet(), rollouts: [], reporters: new Map(), options };
+  for (const file of files) {
+    const lineCounter = new LineCounter();
+    const docs = parseAllDocuments(file.text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+    const list = Array.isArray(docs) ? docs : [];
+    for (const doc of list) readDocument(doc, file.path, lineCounter, loader, diagnostics);
+  }
+  checkDuplicates(loader);
+  checkCrossRefs(loader.set, loader.rollouts, (manifest, path: FieldPath) => {
+    const r = loader.reporters.get(manifest);
+    if (!r) return formatPath(path);
+    const { line } = r.locate(path);
+    return line > 0 ? `${r.file}:${line}` : r.file;
+  });
+  return { set: loader.set, diagnostics: sortDiagnostics(diagnostics, files) };
+}
+
+/** File order as given, then line order, so output reads top to bottom. */
+function sortDiagnostics(list: Diagnostic[], files: readonly ManifestFile[]): Diagnostic[] {
+  const order = new Map(files.map((f, i) => [f.path, i]));
+  return list
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => (order.get(a.d.file) ?? 0) - (order.get(b.d.file) ?? 0) || a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
+    .map(({ d }) => d);
+}
