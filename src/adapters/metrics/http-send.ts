@@ -9,6 +9,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 /** Bodies past this are cut off: a metric answer is small, a runaway endpoint must not fill memory. */
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
+/** One request: what to send, how long to wait, and the measurement's stop signal. */
 export interface HttpSendOptions {
   method: string;
   url: string;
@@ -25,6 +26,7 @@ export interface HttpSendOptions {
   clientTimeout?: boolean;
 }
 
+/** The answer (any status) or why there is none, with a message ready for the measurement. */
 export type HttpSendResult =
   | { ok: true; status: number; headers: Record<string, string>; text: string }
   | { ok: false; message: string; cause: 'timeout' | 'aborted' | 'network' | 'too-large' | 'bad-url' };

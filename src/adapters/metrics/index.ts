@@ -9,6 +9,7 @@ import { createPrometheusProvider } from './prometheus/prometheus-provider.js';
 import { createUnsupportedProvider } from './unsupported-provider.js';
 import { createWebProvider } from './web/web-provider.js';
 
+/** Options for the providers the factory builds. */
 export interface MetricsProvidersOptions {
   /** Rewrites Prometheus addresses as written in templates, e.g. to the embedded Prometheus. */
   addressMap?: Record<string, string>;

@@ -7,6 +7,7 @@ import type { ProviderResult } from '../../core/analysis/provider-result.js';
 import type { MetricProviderSpec } from '../../core/spec/types.js';
 import type { MeasureContext, MetricsProvider } from '../../ports/metrics-provider.js';
 
+/** The provider for `type: 'unsupported'` specs. */
 export function createUnsupportedProvider(): MetricsProvider {
   return {
     type: 'unsupported',

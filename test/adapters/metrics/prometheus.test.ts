@@ -13,7 +13,7 @@ import { freePort, waitFor } from '../../support/net.js';
 import { startPrometheus, type RunningPrometheus } from '../../support/prometheus.js';
 import { runMetricsProviderContract } from './contract.js';
 import { matching } from './matchers.js';
-import { json, startHangingServer, startHttpServer, type HangingServer, type TestHttpServer } from './servers.js';
+import { json, startHangingServer, startHttpServer, startSelfSignedHttpsServer, type HangingServer, type TestHttpServer } from './servers.js';
 
 const spec = (address: string, query: string, extra: Partial<PrometheusProvider> = {}): PrometheusProvider => ({
   type: 'prometheus',
@@ -215,6 +215,16 @@ describe('prometheus provider failures', () => {
     expect(last?.url).toBe('/api/v1/query');
     expect(last?.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(new URLSearchParams(last?.body).get('query')).toBe(q);
+  });
+
+  it('verifies TLS unless insecure is set', async () => {
+    const tls = await startSelfSignedHttpsServer((_req, res) => json(res, 200, { status: 'success', data: { resultType: 'scalar', result: [1, '7'] } }));
+    try {
+      expect(await provider.measure(spec(tls.url, 'up'), ctx())).toMatchObject({ kind: 'error', message: matching(/self[- ]signed certificate/) });
+      expect(await provider.measure(spec(tls.url, 'up', { insecure: true }), ctx())).toEqual({ kind: 'value', value: 7, display: '7' });
+    } finally {
+      await tls.close();
+    }
   });
 
   it('reports addresses Argo would reject with Argo\'s words', async () => {

@@ -6,7 +6,7 @@ import type { MeasureContext } from '../../../src/ports/metrics-provider.js';
 import { freePort, waitFor } from '../../support/net.js';
 import { runMetricsProviderContract } from './contract.js';
 import { containing, matching } from './matchers.js';
-import { json, startHangingServer, startHttpServer, type HangingServer, type TestHttpServer } from './servers.js';
+import { json, startHangingServer, startHttpServer, startSelfSignedHttpsServer, type HangingServer, type TestHttpServer } from './servers.js';
 
 const spec = (url: string, extra: Partial<WebProvider> = {}): WebProvider => ({
   type: 'web',
@@ -134,6 +134,17 @@ describe('web provider', () => {
     });
     expect(elapsed).toBeGreaterThanOrEqual(900);
     expect(elapsed).toBeLessThan(5_000);
+  });
+
+  it('verifies TLS unless insecure is set', async () => {
+    const tls = await startSelfSignedHttpsServer((_req, res) => json(res, 200, { ok: true }));
+    try {
+      const strict = await provider.measure(spec(`${tls.url}/`, { jsonPath: '{.ok}' }), ctx());
+      expect(strict).toMatchObject({ kind: 'error', message: matching(/self[- ]signed certificate/) });
+      expect(await provider.measure(spec(`${tls.url}/`, { jsonPath: '{.ok}', insecure: true }), ctx())).toEqual({ kind: 'value', value: true, display: 'true' });
+    } finally {
+      await tls.close();
+    }
   });
 
   it('reports an unreachable URL and a bad URL as Errors', async () => {

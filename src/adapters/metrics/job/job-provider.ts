@@ -21,6 +21,7 @@ import { runProcess, type ProcessOutcome } from './run-process.js';
 /** How much of stderr goes into a Failed message. */
 export const MESSAGE_STDERR_CHARS = 500;
 
+/** Options for every job of one provider instance. */
 export interface JobProviderOptions {
   /**
    * SIGTERM -> SIGKILL grace in ms; defaults to the template's terminationGracePeriodSeconds

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 /** Each of stdout and stderr keeps at most this many bytes, the most recent ones. */
 export const OUTPUT_LIMIT_BYTES = 64 * 1024;
 
+/** One process: its argv, where and with what environment it runs, and how to stop it. */
 export interface RunProcessOptions {
   argv: [string, ...string[]];
   cwd: string;
@@ -18,6 +19,7 @@ export interface RunProcessOptions {
   graceMs: number;
 }
 
+/** How the attempt ended; `stopped` when it was killed through `stop`. */
 export type ProcessOutcome =
   | { kind: 'exited'; code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; stopped: boolean }
   | { kind: 'spawn-error'; message: string; code?: string };

@@ -18,6 +18,7 @@ export const DEFAULT_PROMETHEUS_TIMEOUT_SECONDS = 30;
 /** Past this URL length the query is sent as a POST form, as Prometheus' own UI does. */
 export const MAX_GET_URL_LENGTH = 4096;
 
+/** Options shared by every prometheus measurement of one provider instance. */
 export interface PrometheusProviderOptions {
   /**
    * Rewrites `address` values as written in templates (trailing slashes ignored) to the address

@@ -9,6 +9,7 @@
  */
 import { parseGoDuration } from '../../../core/spec/duration.js';
 
+/** Epoch milliseconds, or a message naming the field. */
 export type TimeResolution = { ok: true; ms: number } | { ok: false; message: string };
 
 const NOW_EXPR = /^now\(\s*\)(?:\s*([+-])\s*duration\(\s*(["'])([^"']*)\2\s*\))?$/;

@@ -8,11 +8,13 @@
  */
 import { JSONPath } from 'jsonpath-plus';
 
+/** A JSONPath for jsonpath-plus and the template it came from, or why it cannot be used. */
 export type CompiledJsonPath = { ok: true; path: string; source: string } | { ok: false; message: string };
 
 /** Argo's default when `jsonPath` is empty. */
 export const DEFAULT_JSON_PATH = '{$}';
 
+/** Translates a Kubernetes JSONPath template (empty means `{$}`). */
 export function compileK8sJsonPath(template: string): CompiledJsonPath {
   const source = template.trim() === '' ? DEFAULT_JSON_PATH : template.trim();
   const m = /^\{([^{}]*)\}$/.exec(source);
