@@ -72,3 +72,15 @@ export function createdTable(node: Node): string | undefined {
   if ('CreateStmt' in node) return relationName(node.CreateStmt.relation);
   return undefined;
 }
+
+/**
+ * Statements PostgreSQL refuses inside a transaction block (CREATE/DROP INDEX CONCURRENTLY,
+ * REINDEX CONCURRENTLY, VACUUM, ALTER SYSTEM): a file holding one runs statement by statement.
+ */
+export function mustRunOutsideTransaction(node: Node): boolean {
+  if ('IndexStmt' in node) return node.IndexStmt.concurrent === true;
+  if ('DropStmt' in node) return node.DropStmt.concurrent === true;
+  if ('ReindexStmt' in node) return (node.ReindexStmt.params ?? []).some((p) => 'DefElem' in p && p.DefElem.defname === 'concurrently');
+  if ('VacuumStmt' in node) return node.VacuumStmt.is_vacuumcmd === true;
+  return 'AlterSystemStmt' in node;
+}

@@ -47,6 +47,12 @@ describe('planMigrations', () => {
     expect(blockingProblems(p)[0]?.message).toMatch(/after 1 of 3 statements/);
   });
 
+  it('reports a crashed transactional phase and runs it again (PostgreSQL rolled it back)', () => {
+    const p = planMigrations([mig('0001')], [rec('0001', 'expand', 'running', { transactional: true })]);
+    expect(p.expand).toEqual(['0001']);
+    expect(p.problems.map((x) => [x.kind, x.blocking])).toEqual([['interrupted', false]]);
+  });
+
   it('retries a failed transactional phase but not a half-done non-transactional one', () => {
     const a = planMigrations([mig('0001')], [rec('0001', 'expand', 'failed', { statementsDone: 0 })]);
     expect(a.expand).toEqual(['0001']);

@@ -58,14 +58,16 @@ function currentEpoch(records: readonly MigrationRecord[]): MigrationRecord[] {
   return records.slice(start);
 }
 
-function phaseState(epoch: readonly MigrationRecord[], phase: Phase, hasFile: boolean): { state: PhaseState; last?: MigrationRecord } {
+function phaseState(epoch: readonly MigrationRecord[], phase: Phase, hasFile: boolean): { state: PhaseState; last?: MigrationRecord; crashed?: boolean } {
   const last = [...epoch].reverse().find((r) => r.phase === phase);
   if (!last) return { state: hasFile ? 'pending' : 'none' };
   switch (last.status) {
     case 'done':
       return { state: 'applied', last };
     case 'running':
-      return { state: 'interrupted', last };
+      // Read under the advisory lock, a `running` row belongs to a runner that died. Inside a
+      // transaction PostgreSQL rolled its work back, so running it again is safe.
+      return { state: last.transactional ? 'failed' : 'interrupted', last, crashed: true };
     case 'failed':
       // Outside a transaction each statement commits on its own: a failure after the first
       // leaves the schema half-changed, which a blind retry could make worse.
@@ -97,8 +99,14 @@ export function planMigrations(migrations: readonly Migration[], records: readon
     const state: MigrationState = { name: m.name, expand: 'pending', backfill: 'none', contract: 'none' };
     for (const phase of ['expand', 'backfill', 'contract'] as const) {
       const file = m[phase];
-      const { state: s, last } = phaseState(epoch, phase, file !== undefined);
+      const { state: s, last, crashed } = phaseState(epoch, phase, file !== undefined);
       state[phase] = s;
+      if (crashed && s === 'failed' && last) {
+        plan.problems.push({
+          kind: 'interrupted', name: m.name, phase, blocking: false,
+          message: `${m.name} ${phase} was interrupted (started ${last.startedAt} by ${last.appliedBy}); its transaction was rolled back, so it runs again`,
+        });
+      }
       if (s === 'interrupted' && last) {
         state.interruptedRecord = last;
         plan.problems.push({
