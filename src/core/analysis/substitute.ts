@@ -69,6 +69,8 @@ function walk(value: unknown, values: ArgValues): unknown {
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      // Unset optional fields stay unset, so the result survives a JSON round trip unchanged.
+      if (v === undefined) continue;
       out[substituteArgs(k, values)] = walk(v, values);
     }
     return out;

@@ -1,0 +1,151 @@
+/**
+ * Recording measurements and terminating runs, as Argo's `runMeasurements` and
+ * `garbageCollectMeasurements` (`analysis/analysis.go`) do: the counters, then the metric and run
+ * phases, then trimming each metric's history to its retention limit (counters stay complete).
+ */
+import { BatonError } from '../errors.js';
+import { assessRun } from './assess.js';
+import { classifyResult } from './classify.js';
+import { METRIC_TERMINATED_MESSAGE } from './messages.js';
+import type { ProviderResult } from './provider-result.js';
+import { isCompletedPhase, type AnalysisRunState, type Measurement, type MetricResult } from './types.js';
+
+/** A metric name the run does not have: a bug in the caller. */
+export class UnknownMetricError extends BatonError {
+  constructor(run: string, metric: string) {
+    super('analysis-metric', `analysis run ${run} has no metric ${JSON.stringify(metric)}`, { run, metric });
+  }
+}
+
+function metricIndex(run: AnalysisRunState, metricName: string): number {
+  const i = run.metrics.findIndex((m) => m.name === metricName);
+  if (i < 0) throw new UnknownMetricError(run.name, metricName);
+  return i;
+}
+
+function inFlight(result: MetricResult): Measurement | undefined {
+  const last = result.measurements[result.measurements.length - 1];
+  return last !== undefined && last.finishedAt === undefined ? last : undefined;
+}
+
+/** Counters for one finished measurement; errors do not count towards `count`. */
+function count(result: MetricResult, phase: Measurement['phase']): MetricResult {
+  const r = { ...result };
+  switch (phase) {
+    case 'Successful':
+      r.successful++;
+      r.count++;
+      r.consecutiveError = 0;
+      r.consecutiveSuccess++;
+      break;
+    case 'Failed':
+      r.failed++;
+      r.count++;
+      r.consecutiveError = 0;
+      r.consecutiveSuccess = 0;
+      break;
+    case 'Inconclusive':
+      r.inconclusive++;
+      r.count++;
+      r.consecutiveError = 0;
+      r.consecutiveSuccess = 0;
+      break;
+    case 'Error':
+      r.error++;
+      r.consecutiveError++;
+      r.consecutiveSuccess = 0;
+      break;
+    case 'Pending':
+    case 'Running':
+      break;
+    default: {
+      const never: never = phase;
+      return never;
+    }
+  }
+  return r;
+}
+
+/** The last measurement replaced when it was in flight, else the new one appended. */
+function record(result: MetricResult, m: Measurement): MetricResult {
+  const list = inFlight(result) ? result.measurements.slice(0, -1) : result.measurements.slice();
+  list.push(m);
+  // Argo creates a metric's result in phase Running with its first measurement.
+  return { ...result, phase: result.phase === 'Pending' ? 'Running' : result.phase, measurements: list };
+}
+
+function withResult(run: AnalysisRunState, i: number, result: MetricResult): AnalysisRunState {
+  const metricResults = run.metricResults.slice();
+  metricResults[i] = result;
+  return { ...run, metricResults };
+}
+
+/** Argo's garbageCollectMeasurements: keep the last `measurementLimit` per metric. */
+function trim(run: AnalysisRunState): AnalysisRunState {
+  let changed = false;
+  const metricResults = run.metricResults.map((r, i) => {
+    const limit = run.metrics[i]?.measurementLimit ?? r.measurements.length;
+    if (r.measurements.length <= limit) return r;
+    changed = true;
+    return { ...r, measurements: r.measurements.slice(r.measurements.length - limit) };
+  });
+  return changed ? { ...run, metricResults } : run;
+}
+
+/**
+ * Starts a long measurement (a job): a measurement in phase Running until completeMeasurement.
+ * Nothing happens when the run or the metric is complete, or one is already in flight.
+ */
+export function beginMeasurement(run: AnalysisRunState, metricName: string, now: number): AnalysisRunState {
+  const i = metricIndex(run, metricName);
+  const result = run.metricResults[i] as MetricResult;
+  if (isCompletedPhase(run.phase) || isCompletedPhase(result.phase) || inFlight(result)) return run;
+  const next = withResult(run, i, record(result, { phase: 'Running', startedAt: now }));
+  return trim(assessRun(next, now));
+}
+
+/**
+ * Records a provider result for `metricName` at `now` (finishing the in-flight measurement, if
+ * any), then recomputes the metric and run phases. A result for a run or metric that already
+ * completed (a late answer after a failure elsewhere) is ignored, as Argo stops reconciling it.
+ */
+export function completeMeasurement(
+  run: AnalysisRunState,
+  metricName: string,
+  result: ProviderResult,
+  now: number,
+): AnalysisRunState {
+  const i = metricIndex(run, metricName);
+  const metric = run.metrics[i];
+  const current = run.metricResults[i] as MetricResult;
+  if (metric === undefined || isCompletedPhase(run.phase) || isCompletedPhase(current.phase)) return run;
+  const verdict = classifyResult(metric, result);
+  const started = inFlight(current);
+  const m: Measurement = { phase: verdict.phase, startedAt: started?.startedAt ?? now, finishedAt: now };
+  if (verdict.value !== undefined) m.value = verdict.value;
+  if (verdict.message !== undefined) m.message = verdict.message;
+  const metadata = { ...started?.metadata, ...verdict.metadata };
+  if (Object.keys(metadata).length > 0) m.metadata = metadata;
+  const next = withResult(run, i, record(count(current, m.phase), m));
+  return trim(assessRun(next, now));
+}
+
+/**
+ * Argo's `spec.terminate`: no more measurements; an in-flight one ends Successful with
+ * "Metric Terminated" (as Argo's providers terminate it); the run ends Successful with
+ * "Run Terminated" unless a metric already did worse.
+ */
+export function terminateRun(run: AnalysisRunState, now: number): AnalysisRunState {
+  if (isCompletedPhase(run.phase)) return run;
+  const metricResults = run.metricResults.map((r) => {
+    const open = inFlight(r);
+    if (!open) return r;
+    return record(count(r, 'Successful'), {
+      ...open,
+      phase: 'Successful',
+      message: METRIC_TERMINATED_MESSAGE,
+      finishedAt: now,
+    });
+  });
+  return trim(assessRun({ ...run, terminated: true, metricResults }, now));
+}
