@@ -61,14 +61,14 @@ describe('createAnalysisRun: merging templates', () => {
         templates: [
           template(
             't',
-            [metric('m', { count: '{{args.count}}', failureLimit: '{{ args.limit }}', consecutiveErrorLimit: 2, interval: '{{args.every}}', initialDelay: '1m30s' })],
-            { args: [{ name: 'count', value: '5' }, { name: 'limit', value: '-1' }, { name: 'every', value: '30s' }] },
+            [metric('m', { count: '{{args.count}}', failureLimit: '{{ args.limit }}', consecutiveSuccessLimit: '{{args.streak}}', consecutiveErrorLimit: 2, interval: '{{args.every}}', initialDelay: '1m30s' })],
+            { args: [{ name: 'count', value: '5' }, { name: 'limit', value: '-1' }, { name: 'streak', value: '+2' }, { name: 'every', value: '30s' }] },
           ),
         ],
       },
     );
     expect(run.phase).toBe('Running');
-    expect(run.metrics[0]).toMatchObject({ count: 5, failureLimit: -1, consecutiveErrorLimit: 2, intervalMs: 30_000, initialDelayMs: 90_000 });
+    expect(run.metrics[0]).toMatchObject({ count: 5, failureLimit: -1, consecutiveSuccessLimit: 2, consecutiveErrorLimit: 2, intervalMs: 30_000, initialDelayMs: 90_000 });
   });
 
   it('substitutes inside web bodies, headers and jsonBody, keeping the raw value', () => {
@@ -123,6 +123,12 @@ describe('createAnalysisRun: runs in phase Error with Argo messages', () => {
     ],
     ['count < inconclusiveLimit', [metric('m', { count: 2, interval: '1s', inconclusiveLimit: 3 })], {}, 'Analysis spec invalid: metrics[0]: count must be >= inconclusiveLimit'],
     ['failureLimit < -1', [metric('m', { failureLimit: -2 })], {}, 'Analysis spec invalid: metrics[0]: failureLimit must be >= -1'],
+    [
+      'both limits disabled',
+      [metric('m', { failureLimit: -1 })],
+      {},
+      'Analysis spec invalid: metrics[0]: failureLimit and consecutiveSuccessLimit cannot both be disabled (failureLimit: -1, consecutiveSuccessLimit: 0)',
+    ],
     ['consecutiveErrorLimit < 0', [metric('m', { consecutiveErrorLimit: -1 })], {}, 'Analysis spec invalid: metrics[0]: consecutiveErrorLimit must be >= 0'],
     ['a non-integer count', [metric('m', { count: 'lots' })], {}, 'Analysis spec invalid: metrics[0]: count: "lots" is not an integer'],
     ['the second metric', [metric('a'), metric('b', { interval: 'x' })], {}, 'Analysis spec invalid: metrics[1]: invalid interval string: time: invalid duration "x"'],

@@ -85,6 +85,11 @@ export function validateMetric(m: MetricNumbers): string | undefined {
   if (inconclusiveLimit < 0) return 'inconclusiveLimit must be >= 0';
   if (m.consecutiveErrorLimit !== undefined && m.consecutiveErrorLimit < 0) return 'consecutiveErrorLimit must be >= 0';
   if (successLimit < 0) return 'consecutiveSuccessLimit must be >= 0';
+  // Argo v1.8 docs (features/analysis.md, "ConsecutiveSuccessLimit and FailureLimit"): one of the
+  // two must be in force, or nothing could ever end the metric but the count.
+  if (failureLimit === -1 && successLimit === 0) {
+    return 'failureLimit and consecutiveSuccessLimit cannot both be disabled (failureLimit: -1, consecutiveSuccessLimit: 0)';
+  }
   if (m.providerKeys.length === 0 || (m.providerKeys.length === 1 && m.provider === undefined)) return 'no provider specified';
   if (m.providerKeys.length > 1) return 'multiple providers specified';
   if (m.provider?.type === 'unsupported') return `provider ${m.provider.name} is not supported by Baton`;
