@@ -9,8 +9,10 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
   process.stdout.write(`baton gateway: proxy ${gw.url} admin ${gw.adminUrl} config version ${gw.context.config.version}\n`);
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
+      const closing = gw.close();
+      // Printed once the listener is closed, so whoever reads it knows new connections are refused.
       process.stdout.write(`baton gateway: ${signal}, draining ${gw.context.metrics.health.inFlight} request(s)\n`);
-      gw.close().then(
+      closing.then(
         (clean) => {
           process.stdout.write(`baton gateway: stopped${clean ? '' : ' (drain timeout: some requests were cut)'}\n`);
           resolve(0);

@@ -1,0 +1,126 @@
+/**
+ * A typed client of the gateway's admin API, for the controller: push a whole config, read it
+ * back, read per-cluster figures, and wait until an endpoint that left the config is idle
+ * before its process is stopped.
+ */
+import { BatonError } from '../../../core/errors.js';
+import type { ConfigProblem, GatewayConfig } from '../../../gateway/config/types.js';
+import type { WindowSummary } from '../../../gateway/metrics/window-stats.js';
+
+export type { GatewayConfig, ConfigProblem };
+
+/** The gateway refused a config; `problems` lists each with its JSON path. */
+export class GatewayConfigRejectedError extends BatonError {
+  constructor(
+    readonly problems: readonly ConfigProblem[],
+    readonly status: number,
+  ) {
+    super('gateway-config-rejected', `gateway refused the config: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { problems });
+  }
+}
+
+/** The admin API could not be reached or answered something unexpected. */
+export class GatewayUnavailableError extends BatonError {
+  constructor(adminUrl: string, detail: string) {
+    super('gateway-unavailable', `gateway admin API at ${adminUrl}: ${detail}`, { adminUrl });
+  }
+}
+
+export interface ClusterStats extends WindowSummary {
+  cluster: string;
+}
+
+export interface GatewayHealth {
+  status: 'ok';
+  version: number;
+  inFlight: number;
+  draining: boolean;
+}
+
+export interface EndpointState {
+  endpoint: string;
+  inFlight: number;
+  inConfig: boolean;
+}
+
+export interface GatewayClient {
+  /** Applies `config` whole; resolves with the applied version, rejects with GatewayConfigRejectedError on 400. */
+  putConfig(config: GatewayConfig): Promise<{ version: number }>;
+  getConfig(): Promise<GatewayConfig>;
+  /** Requests, 5xx, connection failures, error rate and latency percentiles over the last `windowS` seconds. */
+  getStats(cluster: string, windowS: number): Promise<ClusterStats>;
+  /** True once `endpoint` (`HOST:PORT`) has no request in flight; false when `timeoutMs` passed first. */
+  waitDrained(endpoint: string, timeoutMs: number): Promise<boolean>;
+  endpoints(): Promise<EndpointState[]>;
+  health(): Promise<GatewayHealth>;
+  /** The Prometheus text of `/metrics`. */
+  metrics(): Promise<string>;
+}
+
+export function createGatewayClient(adminUrl: string): GatewayClient {
+  const base = adminUrl.replace(/\/+$/, '');
+
+  async function call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (e) {
+      const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+      throw new GatewayUnavailableError(base, cause);
+    }
+    return { status: res.status, text: await res.text() };
+  }
+
+  function parse<T>(r: { status: number; text: string }, what: string): T {
+    if (r.status !== 200) throw new GatewayUnavailableError(base, `${what} answered ${r.status}: ${r.text.slice(0, 200)}`);
+    try {
+      return JSON.parse(r.text) as T;
+    } catch {
+      throw new GatewayUnavailableError(base, `${what} answered non-JSON`);
+    }
+  }
+
+  return {
+    async putConfig(config) {
+      const r = await call('PUT', '/config', config);
+      if (r.status === 400 || r.status === 413 || r.status === 500) {
+        let problems: ConfigProblem[] = [{ path: '$', message: r.text }];
+        try {
+          problems = (JSON.parse(r.text) as { problems: ConfigProblem[] }).problems;
+        } catch {
+          // keep the raw text as the one problem
+        }
+        throw new GatewayConfigRejectedError(problems, r.status);
+      }
+      const out = parse<{ version: number }>(r, 'PUT /config');
+      return { version: out.version };
+    },
+    async getConfig() {
+      return parse<GatewayConfig>(await call('GET', '/config'), 'GET /config');
+    },
+    async getStats(cluster, windowS) {
+      const r = await call('GET', `/stats?cluster=${encodeURIComponent(cluster)}&window=${encodeURIComponent(`${windowS}s`)}`);
+      if (r.status === 404) throw new BatonError('unknown-cluster', `gateway has no cluster ${JSON.stringify(cluster)}`, { cluster });
+      return parse<ClusterStats>(r, 'GET /stats');
+    },
+    async waitDrained(endpoint, timeoutMs) {
+      const r = await call('GET', `/drain?endpoint=${encodeURIComponent(endpoint)}&timeoutMs=${Math.max(0, Math.round(timeoutMs))}`);
+      return parse<{ drained: boolean }>(r, 'GET /drain').drained;
+    },
+    async endpoints() {
+      return parse<{ endpoints: EndpointState[] }>(await call('GET', '/endpoints'), 'GET /endpoints').endpoints;
+    },
+    async health() {
+      return parse<GatewayHealth>(await call('GET', '/healthz'), 'GET /healthz');
+    },
+    async metrics() {
+      const r = await call('GET', '/metrics');
+      if (r.status !== 200) throw new GatewayUnavailableError(base, `GET /metrics answered ${r.status}`);
+      return r.text;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The admin API through its typed client: whole-config pushes (a refused one keeps the old
+ * config and lists every problem), stats per cluster, health, metrics with the cluster's
+ * labels, and clear errors for bad queries and an unreachable gateway.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGatewayClient, GatewayConfigRejectedError, GatewayUnavailableError } from '../../src/adapters/traffic/gateway/client.js';
+import type { RunningGateway } from '../../src/gateway/server.js';
+import { freePort } from '../support/net.js';
+import { blast, send, splitConfig, startTestGateway, startUpstream, type Upstream } from './support.js';
+
+let gw: RunningGateway;
+let up: Upstream;
+let failing: Upstream;
+beforeAll(async () => {
+  gw = await startTestGateway();
+  up = await startUpstream('ok');
+  failing = await startUpstream('failing', (req, res) => {
+    res.writeHead(req.url === '/boom' ? 500 : 200, { connection: 'x-private', 'x-private': 'secret', 'keep-alive': 'timeout=1' });
+    res.end('f');
+  });
+});
+afterAll(async () => {
+  await gw.close();
+  await up.close();
+  await failing.close();
+});
+
+const labels = { job: 'tbyte-microservices', namespace: 'tbyte', service: 'tbyte-microservices-frontend', rollout: 'tbyte-microservices-frontend', revision: '6d4f9c', role: 'stable' };
+
+describe('admin API', () => {
+  it('applies a whole config and refuses a bad one, keeping the old and listing every problem', async () => {
+    const client = createGatewayClient(gw.adminUrl);
+    const good = splitConfig(7, { 'frontend-stable': { endpoints: [up.key], labels } }, { 'frontend-stable': 100 });
+    expect(await client.putConfig(good)).toEqual({ version: 7 });
+    expect(await client.getConfig()).toEqual(good);
+
+    const bad = { version: 8, routes: [{ name: 'r', destinations: [{ cluster: 'missing', weight: 100 }] }], clusters: { c: { endpoints: ['nope'] } } };
+    const err = await client.putConfig(bad as never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayConfigRejectedError);
+    expect((err as GatewayConfigRejectedError).problems.map((p) => p.path)).toEqual(['clusters.c.endpoints[0]', 'routes[0].destinations[0].cluster']);
+    expect((await client.getConfig()).version).toBe(7);
+    expect((await send(gw.url, '/')).body).toBe('ok');
+
+    const notJson = await send(gw.adminUrl, '/config', { method: 'PUT', body: '{"version": ' });
+    expect(notJson.status).toBe(400);
+    expect(JSON.parse(notJson.body)).toMatchObject({ error: 'invalid-config', problems: [{ path: '$' }] });
+    expect(await client.health()).toEqual({ status: 'ok', version: 7, inFlight: 0, draining: false });
+  });
+
+  it('reports per-cluster stats over a window and Prometheus series with the cluster labels', async () => {
+    const client = createGatewayClient(gw.adminUrl);
+    await client.putConfig(splitConfig(9, { f: { endpoints: [failing.key], labels: { role: 'canary' } } }, { f: 100 }));
+    await blast(gw.url, '/', 30, 4);
+    await blast(gw.url, '/boom', 10, 4);
+    const stats = await client.getStats('f', 60);
+    expect(stats).toMatchObject({ cluster: 'f', requests: 40, errors5xx: 10, connectionFailures: 0, errorRate: 0.25 });
+    expect(stats.latencyMs.p50).toBeGreaterThan(0);
+    expect(stats.latencyMs.p99).toBeGreaterThanOrEqual(stats.latencyMs.p50 ?? 0);
+    const metrics = await client.metrics();
+    expect(metrics).toContain('http_requests_total{role="canary",route="main",method="GET",status="500"} 10');
+    expect(metrics).toContain('http_requests_total{role="canary",route="main",method="GET",status="200"} 30');
+    expect(metrics).toMatch(/http_request_duration_seconds_bucket\{role="canary",route="main",method="GET",status="500",le="0\.5"\} 10/);
+    expect(metrics).toContain('baton_gateway_config_version 9');
+    await expect(client.getStats('nope', 60)).rejects.toMatchObject({ code: 'unknown-cluster' });
+    const badWindow = await send(gw.adminUrl, '/stats?cluster=f&window=forever');
+    expect(badWindow.status).toBe(400);
+    expect(badWindow.body).toContain('forever');
+  });
+
+  it('strips hop-by-hop response headers, including those named in Connection, and adds x-request-id upstream', async () => {
+    const r = await send(gw.url, '/');
+    expect(r.headers['x-private']).toBeUndefined();
+    expect(r.headers['keep-alive']).not.toBe('timeout=1');
+    const seen = failing.seen.at(-1);
+    expect(seen?.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen?.headers['x-forwarded-for']).toBe('127.0.0.1');
+  });
+
+  it('fails with a clear error when the gateway is not there', async () => {
+    const client = createGatewayClient(`http://127.0.0.1:${await freePort()}`);
+    await expect(client.health()).rejects.toBeInstanceOf(GatewayUnavailableError);
+    await expect(client.health()).rejects.toMatchObject({ code: 'gateway-unavailable' });
+  });
+
+  it('answers unknown admin paths and bad drain queries with 4xx JSON', async () => {
+    expect((await send(gw.adminUrl, '/nope')).status).toBe(404);
+    expect((await send(gw.adminUrl, '/drain')).status).toBe(400);
+    expect(JSON.parse((await send(gw.adminUrl, `/drain?endpoint=${up.key}&timeoutMs=10`)).body)).toMatchObject({ drained: true, inFlight: 0 });
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * The gateway as its own process (`node --import tsx src/gateway/main.ts`): it reloads the
+ * persisted config after a restart, and on SIGTERM it stops accepting, finishes the request
+ * in flight and exits 0.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createGatewayClient } from '../../src/adapters/traffic/gateway/client.js';
+import { STATE_FILE } from '../../src/gateway/state/persist.js';
+import { freePort, tempDir } from '../support/net.js';
+import { send, splitConfig, startUpstream } from './support.js';
+
+const MAIN = new URL('../../src/gateway/main.ts', import.meta.url).pathname;
+const cleanup: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+interface GatewayProcess {
+  child: ChildProcess;
+  url: string;
+  adminUrl: string;
+  /** Resolves with the next stdout line containing `text`. */
+  waitOutput(text: string): Promise<string>;
+  exited: Promise<number | null>;
+}
+
+async function spawnGateway(stateDir: string, extra: string[] = []): Promise<GatewayProcess> {
+  const port = await freePort();
+  const admin = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', stateDir, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const listeners: Array<() => void> = [];
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const l of [...listeners]) l();
+  });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const waitOutput = (text: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const line = out.split('\n').find((l) => l.includes(text));
+        if (line !== undefined) {
+          listeners.splice(listeners.indexOf(check), 1);
+          resolve(line);
+        }
+      };
+      listeners.push(check);
+      void exited.then((code) => reject(new Error(`gateway exited (${code}) before printing "${text}": ${out}${err}`)));
+      check();
+    });
+  cleanup.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  await waitOutput('baton gateway: proxy');
+  return { child, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${admin}`, waitOutput, exited };
+}
+
+describe('gateway process', () => {
+  it('serves the persisted config after a restart', async () => {
+    const dir = await tempDir('baton-gw-state-');
+    cleanup.push(dir.remove);
+    const up = await startUpstream('persisted');
+    cleanup.push(() => up.close());
+
+    const first = await spawnGateway(dir.path);
+    expect(await first.waitOutput('config version')).toContain('config version 0');
+    const client = createGatewayClient(first.adminUrl);
+    expect(await client.putConfig(splitConfig(42, { app: { endpoints: [up.key] } }, { app: 100 }))).toEqual({ version: 42 });
+    expect((await send(first.url, '/', { agent: false })).body).toBe('persisted');
+    expect(JSON.parse(await readFile(join(dir.path, STATE_FILE), 'utf8'))).toMatchObject({ version: 42 });
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = await spawnGateway(dir.path);
+    expect(await second.waitOutput('config version')).toContain('config version 42');
+    expect((await send(second.url, '/x')).body).toBe('persisted');
+    expect((await createGatewayClient(second.adminUrl).getConfig()).version).toBe(42);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('refuses a corrupt state file with a message naming it', async () => {
+    const dir = await tempDir('baton-gw-state-');
+    cleanup.push(dir.remove);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir.path, STATE_FILE), '{"version": 1, "routes": "nope", "clusters": {}}');
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--listen', `127.0.0.1:${port}`, '--admin', '127.0.0.1:0', '--state-dir', dir.path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect(code).not.toBe(0);
+    expect(err).toContain(STATE_FILE);
+    expect(err).toContain('routes: must be an array');
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  it('on SIGTERM stops accepting, finishes the request in flight and exits 0', async () => {
+    const dir = await tempDir('baton-gw-state-');
+    cleanup.push(dir.remove);
+    let arrived!: () => void;
+    const arrivedP = new Promise<void>((r) => (arrived = r));
+    let release!: () => void;
+    const releaseP = new Promise<void>((r) => (release = r));
+    const up = await startUpstream('slow', (_req, res) => {
+      arrived();
+      void releaseP.then(() => res.end('finished'));
+    });
+    cleanup.push(() => up.close());
+    const gw = await spawnGateway(dir.path);
+    await createGatewayClient(gw.adminUrl).putConfig(splitConfig(1, { app: { endpoints: [up.key] } }, { app: 100 }));
+
+    const inFlight = send(gw.url, '/slow', { agent: false });
+    await arrivedP;
+    gw.child.kill('SIGTERM');
+    await gw.waitOutput('SIGTERM, draining 1 request');
+    // The listener is closed: a new connection is refused while the old request is still running.
+    await expect(send(gw.url, '/new', { agent: false })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    release();
+    expect(await inFlight).toMatchObject({ status: 200, body: 'finished' });
+    expect(await gw.exited).toBe(0);
+  });
+});
