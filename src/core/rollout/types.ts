@@ -125,7 +125,9 @@ export type ServiceRole = 'stable' | 'canary' | 'active' | 'preview';
 
 export type RolloutEvent =
   | { type: 'WeightChanged'; canary: number; stable: number }
-  | { type: 'StepStarted' | 'StepCompleted'; index: number; step: string }
+  /** `index` is 0-based; `step` as Argo prints it (`setWeight: 10`, `pause: 30s`). */
+  | { type: 'StepStarted'; index: number; step: string }
+  | { type: 'StepCompleted'; index: number; step: string }
   /** Not emitted by the core: the engine reports it when it creates the run. */
   | { type: 'AnalysisRunStarted'; run: string; kind: AnalysisRunKind }
   | { type: 'Paused'; reason: string }

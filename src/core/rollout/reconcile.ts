@@ -1,0 +1,51 @@
+/**
+ * `reconcileRollout`: one pass of the controller, pure. The engine calls it with what it
+ * observed, carries out the effects in order, persists the state, and calls again when the
+ * workloads or runs change, when `wakeAt` comes, or at once while the state keeps changing.
+ */
+import { BatonError } from '../errors.js';
+import { reconcileBlueGreen } from './bluegreen.js';
+import { reconcileCanary } from './canary.js';
+import { record, type ReconcileContext } from './context.js';
+import { podTemplateHash } from './hash.js';
+import { reconcileRevisionHistoryLimit, syncRevision } from './revisions.js';
+import { computeStatus, reconcileProgressDeadline } from './status.js';
+import type { ReconcileInput, ReconcileResult } from './types.js';
+
+export function reconcileRollout(input: ReconcileInput): ReconcileResult {
+  const { rollout, observed, now } = input;
+  const template = rollout.spec.template;
+  if (!template) {
+    throw new BatonError('invalid-rollout', `Rollout "${rollout.metadata.name}": spec.template is not set (a workloadRef must be resolved before reconciling)`, {
+      rollout: rollout.metadata.name,
+    });
+  }
+  const state = structuredClone(input.state);
+  const hash = podTemplateHash(template);
+  const { revision, created } = syncRevision(state, hash, template, now);
+  const ctx: ReconcileContext = {
+    rollout,
+    state,
+    previous: input.state,
+    observed,
+    now,
+    hash,
+    revision,
+    effects: [],
+    wakeTimes: [],
+  };
+  if (created) record(ctx, { type: 'RevisionCreated', revision, hash });
+
+  const strategy = rollout.spec.strategy;
+  if (strategy.type === 'canary') reconcileCanary(ctx, strategy);
+  else reconcileBlueGreen(ctx, strategy);
+
+  reconcileRevisionHistoryLimit(ctx);
+  reconcileProgressDeadline(ctx);
+  // Argo `CalculatePauseStatus`: with no pause condition left the controller holds no pause.
+  if (state.pauseConditions.length === 0) state.controllerPause = false;
+
+  const status = computeStatus(ctx);
+  const wakeAt = ctx.wakeTimes.length > 0 ? Math.min(...ctx.wakeTimes) : undefined;
+  return { state, effects: ctx.effects, status, ...(wakeAt !== undefined ? { wakeAt } : {}) };
+}
