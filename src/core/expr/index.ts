@@ -16,6 +16,7 @@ import { ARGO_CONDITION_NAMES, argoConditionEnv } from './argo-env.js';
 import type { Node } from './ast.js';
 import { PLAIN_BUILTINS, PREDICATE_BUILTINS } from './builtins.js';
 import { ExprRuntimeError, ExprSyntaxError } from './errors.js';
+import { checkTypes, staticTypeOf } from './check.js';
 import { evaluateTree } from './evaluate.js';
 import { parse } from './parser.js';
 import { goDynamicTypeName } from './values.js';
@@ -45,17 +46,30 @@ export function compileExpr(source: string, options: CompileOptions = {}): Compi
   const tree = parse(source);
   if (options.names) checkNames(tree, source, new Set(options.names));
   const regexes = new Map<string, RegExp>();
-  return {
+  const compiled: CompiledExpr = {
     source,
     evaluate: (env) => evaluateTree(tree, source, env, regexes),
   };
+  trees.set(compiled, { tree, checked: new Set() });
+  return compiled;
 }
 
+/** The tree behind each compiled expression, and the result types it has been checked for. */
+const trees = new WeakMap<CompiledExpr, { tree: Node; checked: Set<string> }>();
+
 /**
- * Argo's `EvalCondition`: evaluates a compiled condition against one result and insists on a
- * boolean (`expected bool, but got float64` otherwise).
+ * Argo's `EvalCondition`: type-checks the condition for the Go type of `result` as Argo's
+ * `expr.Compile(condition, expr.Env(env))` does (check.ts: every branch, taken or not, so
+ * `asFloat(result) == "1.1"` is an error, not false), evaluates it against Argo's env and
+ * insists on a boolean (`expected bool, but got float64` otherwise). Throws ExprRuntimeError.
  */
 export function evaluateCondition(compiled: CompiledExpr, result: unknown): boolean {
+  const entry = trees.get(compiled);
+  const type = staticTypeOf(result);
+  if (entry && !entry.checked.has(type)) {
+    checkTypes(entry.tree, compiled.source, { result: type });
+    entry.checked.add(type);
+  }
   const out = compiled.evaluate(argoConditionEnv(result));
   if (typeof out !== 'boolean') throw new ExprRuntimeError(`expected bool, but got ${goDynamicTypeName(out)}`, compiled.source, 0);
   return out;
