@@ -9,6 +9,7 @@ import type { ProviderResult } from '../../../core/analysis/provider-result.js';
 import type { MetricProviderSpec, PrometheusProvider } from '../../../core/spec/types.js';
 import type { MeasureContext, MetricsProvider } from '../../../ports/metrics-provider.js';
 import { httpSend } from '../http-send.js';
+import { OAuth2TokenSource, parseAuthentication } from './oauth2.js';
 import { processPrometheusResponse } from './process-response.js';
 import { resolveRangeStep, resolveRangeTime } from './range-time.js';
 
@@ -52,16 +53,23 @@ function isUrl(text: string): boolean {
 /** Creates the provider; one instance serves every prometheus metric. */
 export function createPrometheusProvider(options: PrometheusProviderOptions = {}): MetricsProvider {
   const now = options.now ?? Date.now;
+  const tokens = new OAuth2TokenSource(now);
   return {
     type: 'prometheus',
     async measure(spec: MetricProviderSpec, ctx: MeasureContext): Promise<ProviderResult> {
       if (spec.type !== 'prometheus') return { kind: 'error', message: `prometheus provider given a ${spec.type} metric` };
-      return queryPrometheus(spec, ctx, resolveAddress(spec.address, options.addressMap), now());
+      return queryPrometheus(spec, ctx, resolveAddress(spec.address, options.addressMap), now(), tokens);
     },
   };
 }
 
-async function queryPrometheus(spec: PrometheusProvider, ctx: MeasureContext, address: string, nowMs: number): Promise<ProviderResult> {
+async function queryPrometheus(
+  spec: PrometheusProvider,
+  ctx: MeasureContext,
+  address: string,
+  nowMs: number,
+  tokens: OAuth2TokenSource,
+): Promise<ProviderResult> {
   // Argo's NewPrometheusAPI / NewPrometheusProvider checks, with their wording.
   if (address === '') return { kind: 'error', message: 'prometheus address is not configured' };
   if (!isUrl(address)) return { kind: 'error', message: 'prometheus address is not is url format' };
@@ -85,10 +93,19 @@ async function queryPrometheus(spec: PrometheusProvider, ctx: MeasureContext, ad
     params.set('time', (nowMs / 1000).toFixed(3));
   }
 
+  const auth = parseAuthentication(spec.authentication);
+  if (!auth.ok) return { kind: 'error', message: auth.message };
   const headers: Record<string, string> = {};
   for (const h of spec.headers) headers[h.key] = h.value;
   const getUrl = `${endpoint}?${params.toString()}`;
   const asPost = getUrl.length > MAX_GET_URL_LENGTH;
+  const op = `${asPost ? 'Post' : 'Get'} "${asPost ? endpoint : getUrl}"`;
+  if (auth.oauth2) {
+    // The token request shares the query's timeout, as it runs inside the same Go context in Argo.
+    const token = await tokens.authorization(auth.oauth2, ctx.signal, timeoutSeconds * 1000);
+    if (!token.ok) return { kind: 'error', message: `${op}: ${token.message}` };
+    headers.Authorization = token.header;
+  }
   if (asPost) headers['content-type'] = 'application/x-www-form-urlencoded';
   // A 0 timeout would fail every query at once; Go's context.WithTimeout(0) does the same, so
   // it is kept: the template asked for it.
