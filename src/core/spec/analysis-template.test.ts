@@ -160,3 +160,19 @@ describe('AnalysisTemplate', () => {
     expect(r.set.clusterAnalysisTemplates.map((t) => t.metadata.name)).toEqual(['checks']);
   });
 });
+
+describe('conditions, checked by the condition language by default', () => {
+  it('accepts the conditions Argo users write', () => {
+    for (const cond of ['result[0] >= 0.8', 'len(result) > 0 && all(result, {# < 0.5})', 'asFloat(result) <= 0.05', 'result == "ok"', 'isNaN(result) || result < 1']) {
+      expectClean(parseYaml(template(`- name: a\n  successCondition: '${cond}'\n  ${PROM}`)));
+    }
+  });
+
+  it('reports a condition that does not compile, and one naming an unknown variable', () => {
+    const text = template(`- name: a\n  successCondition: result[0] <=\n  ${PROM}\n- name: b\n  failureCondition: reslt > 1\n  ${PROM}`);
+    const r = parseYaml(text);
+    expectDiagnostic(r, { code: 'invalid-condition', path: 'spec.metrics[0].successCondition', line: lineOf(text, 'result[0] <=') });
+    const d = expectDiagnostic(r, { code: 'invalid-condition', path: 'spec.metrics[1].failureCondition', line: lineOf(text, 'reslt') });
+    expect(d.message).toContain('unknown name reslt');
+  });
+});

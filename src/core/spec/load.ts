@@ -6,6 +6,7 @@
  * next; cross-references are checked once every document is read.
  */
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { compileCondition, ExprSyntaxError } from '../expr/index.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { ManifestBase, ManifestSet, SourceLocation } from './types.js';
 import { readAnalysisTemplateSpec, type ConditionChecker } from './analysis-template.js';
@@ -24,9 +25,24 @@ export interface ManifestFile {
 }
 
 export interface ParseOptions {
-  /** Compiles a success/failure condition; returns the problem, or undefined when it compiles. */
+  /**
+   * Compiles a success/failure condition; returns the problem, or undefined when it compiles.
+   * Default: the condition language of `src/core/expr` against Argo's env, as Argo's
+   * `expr.Compile(condition, expr.Env(env))` checks it.
+   */
   checkCondition?: ConditionChecker;
 }
+
+/** Compiles with `compileCondition`; a syntax error or unknown name is the problem reported. */
+export const checkArgoCondition: ConditionChecker = (source) => {
+  try {
+    compileCondition(source);
+    return undefined;
+  } catch (e) {
+    if (e instanceof ExprSyntaxError) return e.message;
+    throw e;
+  }
+};
 
 export interface ParseResult {
   set: ManifestSet;
@@ -219,7 +235,7 @@ function readDocument(doc: Document, file: string, lineCounter: LineCounter, loa
  */
 export function parseManifests(files: readonly ManifestFile[], options: ParseOptions = {}): ParseResult {
   const diagnostics: Diagnostic[] = [];
-  const loader: Loader = { set: emptyManifestSet(), rollouts: [], reporters: new Map(), options };
+  const loader: Loader = { set: emptyManifestSet(), rollouts: [], reporters: new Map(), options: { checkCondition: checkArgoCondition, ...options } };
   for (const file of files) {
     const lineCounter = new LineCounter();
     const docs = parseAllDocuments(file.text, { lineCounter, prettyErrors: true, uniqueKeys: true });
