@@ -172,6 +172,11 @@ describe('createAnalysisRun: runs in phase Error with Argo messages', () => {
     expect(run.message).toBe("Argument `x` specified multiple times with different values: '1', '2'");
   });
 
+  it('reports a duplicate name that appears only after substitution', () => {
+    const run = bad([metric('rate-{{args.a}}'), metric('rate-{{args.b}}')], { args: [{ name: 'a', value: 'x' }, { name: 'b', value: 'x' }] });
+    expect(run.message).toBe("Analysis spec invalid: metrics[1]: duplicate name 'rate-x'");
+  });
+
   it('reports the same dryRun rule from the rollout and a template', () => {
     const run = bad([metric('m')], { dryRun: [{ metricName: 'm' }] }, { dryRun: [{ metricName: 'm' }] });
     expect(run.message).toBe("two Dry-Run metric rules have the same name 'm'");

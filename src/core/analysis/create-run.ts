@@ -109,6 +109,12 @@ function buildRun(input: CreateAnalysisRunInput): { metrics: ResolvedMetric[]; a
   const resolved = specs.map(({ spec, template }) => ({ template, spec: substituteMetric(spec, values) }));
 
   if (resolved.length === 0) throw new RunSpecError('Analysis spec invalid: no metrics specified');
+  // ValidateMetrics checks names again after substitution: `{{args.x}}` may sit in a name.
+  const names = new Set<string>();
+  resolved.forEach(({ spec }, i) => {
+    if (names.has(spec.name)) throw new RunSpecError(`Analysis spec invalid: metrics[${i}]: duplicate name '${spec.name}'`);
+    names.add(spec.name);
+  });
   const metrics = resolved.map(({ spec, template }, i) => resolveMetric(spec, template, i));
 
   const dryRunNames = matchRules(dryRun, metrics, 'dryRun');
