@@ -42,6 +42,11 @@ export function reconcileBlueGreen(ctx: ReconcileContext, bg: BlueGreenStrategy)
     return;
   }
 
+  if (s.promoteFull) {
+    // As for canaries: a full promotion clears pauses and abort, and skips pause and analysis.
+    s.pauseConditions = [];
+    clearAbort(s);
+  }
   const fullyPromoted = s.stableHash === ctx.hash;
   reconcileBlueGreenAnalysis(ctx, bg);
 

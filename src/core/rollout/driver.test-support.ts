@@ -186,7 +186,7 @@ export class RolloutDriver {
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
-  /** Settle, then advance to each next event until `until` ms, running `actions` on the way. */
+  /** Settle, then advance to each next event until `until` ms (where the clock stops), running `actions` on the way. */
   run(until: number, actions: { at: number; action: RolloutAction }[] = []): void {
     const pending = [...actions].sort((a, b) => a.at - b.at);
     this.settle();
@@ -194,7 +194,14 @@ export class RolloutDriver {
       const next = this.nextTime();
       const action = pending[0];
       const t = Math.min(next ?? Infinity, action?.at ?? Infinity);
-      if (t === Infinity || t > until) return;
+      if (t === Infinity || t > until) {
+        // The clock ends at `until`, so later calls and actions happen then.
+        if (Number.isFinite(until) && until > this.now) {
+          this.now = until;
+          this.settle();
+        }
+        return;
+      }
       this.now = t;
       while (pending[0] && pending[0].at <= this.now) this.act((pending.shift() as { action: RolloutAction }).action);
       this.settle();
