@@ -76,6 +76,11 @@ describe('job provider', () => {
     }
   });
 
+  it('shows the tail of stdout when stderr is empty', async () => {
+    const r = await provider.measure(nodeJob('console.log("checked 3 endpoints, 1 down"); process.exit(2)'), ctx());
+    expect(r).toMatchObject({ kind: 'job', phase: 'Failed', message: containing('exit code 2: checked 3 endpoints, 1 down') });
+  });
+
   it('keeps only the tail of a huge stderr in the message', async () => {
     const r = await provider.measure(nodeJob('process.stderr.write("x".repeat(200000) + "THE END"); process.exitCode = 1'), ctx());
     expect(r).toMatchObject({ kind: 'job', phase: 'Failed' });
@@ -129,7 +134,7 @@ describe('job provider', () => {
     const started = performance.now();
     const r = await provider.measure(nodeJob(script, [], {}, { activeDeadlineSeconds: 1 }), ctx());
     const elapsed = performance.now() - started;
-    expect(r).toMatchObject({ kind: 'job', phase: 'Failed', message: containing('active longer than specified deadline') });
+    expect(r).toMatchObject({ kind: 'job', phase: 'Failed', message: containing('active longer than specified deadline (activeDeadlineSeconds: 1)') });
     expect(elapsed).toBeGreaterThanOrEqual(900);
     expect(elapsed).toBeLessThan(5_000);
     expect(alive(Number(await readFile(pidFile, 'utf8')))).toBe(false);

@@ -4,7 +4,7 @@
  * Baton's environment, `workingDir` relative to the manifest's directory. Outcome as Argo's
  * metricproviders/job/job.go reads the Job: exit 0 -> Successful; failure after `backoffLimit`
  * retries -> Failed ("Job has reached the specified backoff limit", with the exit code and the
- * tail of stderr); past `activeDeadlineSeconds` -> Failed ("Job was active longer than specified
+ * tail of stderr, or of stdout when stderr is empty); past `activeDeadlineSeconds` -> Failed ("Job was active longer than specified
  * deadline"); the measurement stopped (run terminated) -> the process is killed and the result is
  * Inconclusive. Conditions are not evaluated for jobs.
  *
@@ -41,8 +41,14 @@ function tail(text: string): string {
 
 function describeExit(o: Extract<ProcessOutcome, { kind: 'exited' }>): string {
   const how = o.code !== null ? `exit code ${o.code}` : `killed by ${o.signal ?? 'a signal'}`;
-  const err = tail(o.stderr);
-  return err ? `${how}: ${err}` : how;
+  // stderr says why; a job that only prints to stdout still gets its last words shown.
+  const said = tail(o.stderr) || tail(o.stdout);
+  return said ? `${how}: ${said}` : how;
+}
+
+/** The Job controller's DeadlineExceeded message, with the limit. */
+function deadlineMessage(spec: JobProvider): string {
+  return `Job was active longer than specified deadline (activeDeadlineSeconds: ${spec.activeDeadlineSeconds ?? 0})`;
 }
 
 /** Creates the provider; one instance serves every job metric. */
@@ -86,14 +92,14 @@ async function runJob(spec: JobProvider, ctx: MeasureContext, options: JobProvid
     let last = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (ctx.signal.aborted) return { kind: 'job', phase: 'Inconclusive', message: 'job terminated' };
-      if (deadline.signal.aborted) return failed('Job was active longer than specified deadline');
+      if (deadline.signal.aborted) return failed(deadlineMessage(spec));
       const outcome = await runProcess({ argv: [file, ...rest], cwd, env, stop, graceMs });
       if (outcome.kind === 'spawn-error') {
         return failed(`Job could not start ${JSON.stringify(file)} in ${cwd}: ${outcome.message}`);
       }
       if (outcome.stopped) {
         if (ctx.signal.aborted) return { kind: 'job', phase: 'Inconclusive', message: 'job terminated' };
-        return failed(`Job was active longer than specified deadline (${spec.activeDeadlineSeconds ?? 0}s)`);
+        return failed(deadlineMessage(spec));
       }
       if (outcome.code === 0) return { kind: 'job', phase: 'Successful' };
       last = describeExit(outcome);
