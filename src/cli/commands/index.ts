@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
+import { registerLintCommand } from './lint.js';
+import { registerMetricsCommand } from './metrics.js';
+import { registerMigrateCommand } from './migrate.js';
+import { registerSimulateCommand } from './simulate.js';
 
 /** Every verb's `register`, in the order `baton --help` lists them. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerLintCommand(program);
+  registerSimulateCommand(program);
+  registerMigrateCommand(program);
+  registerMetricsCommand(program);
 }

@@ -1,0 +1,307 @@
+/**
+ * The engine loop for one Rollout: observe -> reconcile (the pure core decides) -> carry out the
+ * effects through ports -> take due measurements -> persist. The core never calls out; this file
+ * never decides.
+ */
+import {
+  beginMeasurement,
+  completeMeasurement,
+  createAnalysisRun,
+  dueMeasurements,
+  nextWakeAt as nextRunWakeAt,
+  terminateRun,
+  type AnalysisRunState,
+} from '../core/analysis/index.js';
+import type { ProviderResult } from '../core/analysis/provider-result.js';
+import {
+  applyRolloutAction,
+  initialRolloutState,
+  reconcileRollout,
+  type Effect,
+  type RolloutAction,
+  type RolloutState,
+  type RolloutStatus,
+} from '../core/rollout/index.js';
+import type { AnalysisTemplate, ClusterAnalysisTemplate, ManifestSet, MetricProviderSpec, PodTemplateSpec, Rollout } from '../core/spec/types.js';
+import type { Clock } from '../ports/clock.js';
+import type { MetricsProvider } from '../ports/metrics-provider.js';
+import type { StateStore } from '../ports/state-store.js';
+import type { TrafficRouter } from '../ports/traffic-router.js';
+import type { Workloads } from '../ports/workloads.js';
+import { isTerminalPhase, type EngineEvent } from './events.js';
+
+export interface ControllerDeps {
+  clock: Clock;
+  workloads: Workloads;
+  traffic: TrafficRouter;
+  providerFor(spec: MetricProviderSpec): MetricsProvider;
+  store: StateStore;
+  onEvent(event: EngineEvent): void;
+  /** Directory relative paths in manifests are resolved against (job workingDir). */
+  baseDir?: string;
+  /**
+   * Wait for measurements inside `tick` (the simulator, whose providers answer at once). The
+   * runtime leaves it off: a slow query must not hold up promote/abort; `onWake` fires instead.
+   */
+  awaitMeasurements?: boolean;
+}
+
+/** A reconcile loop settles in at most this many passes at one instant (each pass completes at most one step). */
+const MAX_PASSES_PER_INSTANT = 64;
+
+export class RolloutController {
+  private rollout: Rollout;
+  private state: RolloutState;
+  private runs = new Map<string, AnalysisRunState>();
+  private inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  private lastStatus: RolloutStatus | undefined;
+  private lastWakeAt: number | undefined;
+  /** Called when a measurement finishes outside a tick, so the owner can tick again. */
+  onWake: () => void = () => {};
+
+  constructor(
+    rollout: Rollout,
+    private manifests: ManifestSet,
+    private deps: ControllerDeps,
+  ) {
+    this.rollout = rollout;
+    const saved = deps.store.load(rollout.metadata.name);
+    this.state = saved?.rolloutState ?? initialRolloutState();
+    for (const run of saved?.analysisRuns ?? []) this.runs.set(run.name, run);
+  }
+
+  get name(): string {
+    return this.rollout.metadata.name;
+  }
+
+  get status(): RolloutStatus | undefined {
+    return this.lastStatus;
+  }
+
+  get rolloutState(): RolloutState {
+    return this.state;
+  }
+
+  get spec(): Rollout {
+    return this.rollout;
+  }
+
+  analysisRuns(): AnalysisRunState[] {
+    return [...this.runs.values()];
+  }
+
+  /** The earliest time something is due by itself (pause end, measurement, pod readiness). */
+  wakeAt(): number | undefined {
+    const times = [this.lastWakeAt, this.deps.workloads.nextChangeAt?.(this.name)];
+    for (const run of this.runs.values()) times.push(nextRunWakeAt(run));
+    const future = times.filter((t): t is number => t !== undefined && t > this.deps.clock.now());
+    return future.length ? Math.min(...future) : undefined;
+  }
+
+  /** True while a measurement is being taken. */
+  get busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
+  /** Waits until every measurement started so far has finished. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight.values()].map((f) => f.promise));
+  }
+
+  /** A new spec (e.g. a changed template): the next tick reconciles towards it. */
+  updateSpec(rollout: Rollout): void {
+    this.rollout = rollout;
+  }
+
+  /** promote, abort, retry, pause, resume, undo: decided by the core, carried out here. */
+  async act(action: RolloutAction): Promise<{ template?: PodTemplateSpec }> {
+    const now = this.deps.clock.now();
+    const out = applyRolloutAction({ rollout: this.rollout, state: this.state, action, now });
+    this.state = out.state;
+    this.deps.onEvent({ at: now, rollout: this.name, type: 'Action', action: action.type });
+    await this.carryOut(out.effects, now);
+    if (out.template && this.rollout.spec.template) {
+      this.rollout = { ...this.rollout, spec: { ...this.rollout.spec, template: out.template } };
+    }
+    this.persist();
+    return out.template ? { template: out.template } : {};
+  }
+
+  /**
+   * Reconciles until nothing changes at this instant: each pass may complete one step, start
+   * runs or take measurements, and the next pass sees their outcome.
+   */
+  async tick(): Promise<RolloutStatus> {
+    for (let pass = 0; pass < MAX_PASSES_PER_INSTANT; pass++) {
+      const now = this.deps.clock.now();
+      const before = JSON.stringify(this.state);
+      const out = reconcileRollout({
+        rollout: this.rollout,
+        state: this.state,
+        observed: {
+          revisions: this.deps.workloads.observe(this.name),
+          analysisRuns: Object.fromEntries([...this.runs.values()].map((r) => [r.name, { phase: r.phase, message: r.message }])),
+          trafficWeightVerified: true,
+        },
+        now,
+      });
+      this.state = out.state;
+      this.lastWakeAt = out.wakeAt;
+      this.reportStatus(out.status, now);
+      await this.carryOut(out.effects, now);
+      const measured = this.startDueMeasurements(now);
+      if (measured && this.deps.awaitMeasurements) await this.settle();
+      this.persist();
+      const changed = out.effects.some((e) => e.type !== 'event') || measured || JSON.stringify(this.state) !== before;
+      if (!changed) break;
+    }
+    return this.lastStatus as RolloutStatus;
+  }
+
+  /** Stops every measurement in flight (shutdown). */
+  stop(): void {
+    for (const f of this.inFlight.values()) f.abort.abort();
+  }
+
+  private reportStatus(status: RolloutStatus, now: number): void {
+    const prev = this.lastStatus;
+    this.lastStatus = status;
+    if (!prev || prev.phase !== status.phase || prev.message !== status.message) {
+      this.deps.onEvent({ at: now, rollout: this.name, type: 'Phase', phase: status.phase, message: status.message });
+    }
+  }
+
+  private async carryOut(effects: Effect[], now: number): Promise<void> {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'scaleRevision': {
+          const info = this.state.revisions.find((r) => r.hash === effect.hash);
+          if (!info) throw new Error(`scaleRevision for unknown revision ${effect.hash}`);
+          await this.deps.workloads.scale({ owner: this.name, hash: info.hash, revision: info.revision, template: info.template }, effect.replicas);
+          break;
+        }
+        case 'deleteRevision':
+          await this.deps.workloads.remove(this.name, effect.hash);
+          break;
+        case 'setWeight':
+        case 'setHeaderRoute':
+        case 'setMirrorRoute':
+        case 'removeManagedRoutes':
+        case 'setServiceSelector':
+          await this.deps.traffic.apply(this.rollout, effect);
+          break;
+        case 'startAnalysisRun': {
+          const templates = this.templatesFor(effect.analysis.templates);
+          const run = createAnalysisRun(
+            {
+              name: effect.name,
+              kind: effect.kind,
+              templates,
+              args: effect.args,
+              dryRun: effect.analysis.dryRun,
+              measurementRetention: effect.analysis.measurementRetention,
+            },
+            now,
+          );
+          this.runs.set(run.name, run);
+          this.deps.onEvent({ at: now, rollout: this.name, type: 'AnalysisRunStarted', run: run.name, kind: effect.kind });
+          if (isTerminalPhase(run.phase)) this.reportRunCompleted(run, now);
+          break;
+        }
+        case 'terminateAnalysisRun': {
+          const run = this.runs.get(effect.name);
+          if (!run) break;
+          this.inFlight.get(effect.name)?.abort.abort();
+          if (!isTerminalPhase(run.phase)) {
+            const done = terminateRun(run, now);
+            this.runs.set(run.name, done);
+            this.reportRunCompleted(done, now);
+          }
+          break;
+        }
+        case 'event':
+          this.deps.onEvent({ ...effect.event, at: now, rollout: this.name });
+          break;
+        default: {
+          const never: never = effect;
+          throw new Error(`unknown effect ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  }
+
+  private templatesFor(refs: { templateName: string; clusterScope: boolean }[]): (AnalysisTemplate | ClusterAnalysisTemplate)[] {
+    const out: (AnalysisTemplate | ClusterAnalysisTemplate)[] = [];
+    for (const ref of refs) {
+      const list = ref.clusterScope ? this.manifests.clusterAnalysisTemplates : this.manifests.analysisTemplates;
+      const t = list.find((x) => x.metadata.name === ref.templateName);
+      // Lint rejects a missing template; an empty list makes the run Error ("no metrics"), as Argo would.
+      if (t) out.push(t);
+    }
+    return out;
+  }
+
+  /** Starts every due measurement; returns whether any started. */
+  private startDueMeasurements(now: number): boolean {
+    let started = false;
+    for (const run of this.runs.values()) {
+      if (isTerminalPhase(run.phase) || this.inFlight.has(run.name)) continue;
+      const due = dueMeasurements(run, now);
+      if (!due.length) continue;
+      started = true;
+      const abort = new AbortController();
+      let current = run;
+      for (const d of due) current = beginMeasurement(current, d.metricName, now);
+      this.runs.set(run.name, current);
+      const promise = Promise.all(
+        due.map(async (d) => {
+          const result = await this.measure(run.name, d.metricName, d.provider, abort.signal);
+          return { metricName: d.metricName, result };
+        }),
+      ).then((results) => {
+        this.inFlight.delete(run.name);
+        const at = this.deps.clock.now();
+        let updated = this.runs.get(run.name) as AnalysisRunState;
+        for (const { metricName, result } of results) {
+          if (isTerminalPhase(updated.phase)) break;
+          updated = completeMeasurement(updated, metricName, result, at);
+          const m = updated.metricResults.find((x) => x.name === metricName);
+          const last = m?.measurements[m.measurements.length - 1];
+          this.deps.onEvent({
+            at,
+            rollout: this.name,
+            type: 'Measurement',
+            run: run.name,
+            metric: metricName,
+            phase: last?.phase ?? 'Error',
+            ...(last?.value !== undefined ? { value: last.value } : {}),
+            ...(last?.message ? { message: last.message } : {}),
+          });
+        }
+        this.runs.set(run.name, updated);
+        if (isTerminalPhase(updated.phase)) this.reportRunCompleted(updated, at);
+        this.persist();
+        this.onWake();
+      });
+      this.inFlight.set(run.name, { promise, abort });
+    }
+    return started;
+  }
+
+  private async measure(runName: string, metricName: string, spec: MetricProviderSpec, signal: AbortSignal): Promise<ProviderResult> {
+    try {
+      return await this.deps.providerFor(spec).measure(spec, { signal, runName, metricName, baseDir: this.deps.baseDir });
+    } catch (e) {
+      // Providers resolve errors as data; anything thrown is still a failed measurement, not a crash.
+      return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  private reportRunCompleted(run: AnalysisRunState, now: number): void {
+    this.deps.onEvent({ at: now, rollout: this.name, type: 'AnalysisRunCompleted', run: run.name, phase: run.phase, message: run.message ?? '' });
+  }
+
+  private persist(): void {
+    this.deps.store.save(this.name, { rolloutState: this.state, analysisRuns: [...this.runs.values()] });
+  }
+}
