@@ -36,6 +36,16 @@ describe('evaluateConditions (Argo EvaluateResult)', () => {
     expect(out.message).toMatch(/\S/);
   });
 
+  it('type-checks every branch against the result, as Argo compiles with expr.Env', () => {
+    // `result > 1` on a vector is ill-typed even though `true ||` never reaches it.
+    expect(evaluateConditions({ successCondition: 'true || result > 1' }, [0.5]).phase).toBe('Error');
+    expect(evaluateConditions({ successCondition: 'true || result > 1' }, 0.5).phase).toBe('Successful');
+  });
+
+  it('rejects an unknown name', () => {
+    expect(evaluateConditions({ successCondition: 'value > 1' }, [0.5])).toEqual({ phase: 'Error', message: 'unknown name value' });
+  });
+
   it('drops the (line:column) of compile errors, as Argo does', () => {
     const out = evaluateConditions({ successCondition: 'result >' }, [1]);
     expect(out.message).not.toMatch(/\(\d+:\d+\)/);

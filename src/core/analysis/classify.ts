@@ -10,7 +10,7 @@
  * A condition that does not compile, fails at run time or gives a non-boolean, and a provider
  * error, all make the measurement Error with the message. Job results are not evaluated.
  */
-import { compileExpr, argoConditionEnv, ExprSyntaxError, type CompiledExpr } from '../expr/index.js';
+import { compileCondition, evaluateCondition, ExprSyntaxError, type CompiledExpr } from '../expr/index.js';
 import type { ProviderResult } from './provider-result.js';
 import type { AnalysisRunPhase, ResolvedMetric } from './types.js';
 
@@ -32,7 +32,8 @@ function compile(source: string): CompiledExpr {
   let entry = compiled.get(source);
   if (entry === undefined) {
     try {
-      entry = compileExpr(source);
+      // Against Argo's env, as expr.Compile(condition, expr.Env(env)): unknown names fail here.
+      entry = compileCondition(source);
     } catch (err) {
       entry = err instanceof Error ? err : new Error(String(err));
     }
@@ -42,21 +43,12 @@ function compile(source: string): CompiledExpr {
   return entry;
 }
 
-/** Go's `%T` for a condition's result, as Argo's "expected bool, but got %T" prints it. */
-function goType(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (typeof v === 'bigint') return 'int';
-  if (typeof v === 'number') return 'float64';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'function') return 'func';
-  return Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
-}
-
-/** EvalCondition: the condition's boolean, or a thrown Error whose message becomes the measurement's. */
-function evalCondition(source: string, env: Readonly<Record<string, unknown>>): boolean {
-  const out = compile(source).evaluate(env);
-  if (typeof out !== 'boolean') throw new Error(`expected bool, but got ${goType(out)}`);
-  return out;
+/**
+ * Argo's EvalCondition (type-checked for the result's Go type, then evaluated; a non-boolean is
+ * `expected bool, but got float64`). Throws; the message becomes the measurement's.
+ */
+function evalCondition(source: string, value: unknown): boolean {
+  return evaluateCondition(compile(source), value);
 }
 
 export function evaluateConditions(
@@ -68,10 +60,9 @@ export function evaluateConditions(
   let success = false;
   let failure = false;
   try {
-    const env = argoConditionEnv(value);
     // Argo evaluates the success condition first; its error is the one reported.
-    if (successCondition) success = evalCondition(successCondition, env);
-    if (failureCondition) failure = evalCondition(failureCondition, env);
+    if (successCondition) success = evalCondition(successCondition, value);
+    if (failureCondition) failure = evalCondition(failureCondition, value);
   } catch (err) {
     // expr recovers panics into errors (Argo's asInt("x") panics too): every failure here is
     // data for the limits, not a crash of the engine.

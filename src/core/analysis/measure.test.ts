@@ -181,13 +181,15 @@ describe('measurement retention', () => {
 describe('long measurements and termination', () => {
   it('runs a job from beginMeasurement to completeMeasurement', () => {
     let run = runOf([metric('migrate')]);
-    run = beginMeasurement(run, 'migrate', 1_000);
-    expect(run.metricResults[0]).toMatchObject({ phase: 'Running', measurements: [{ phase: 'Running', startedAt: 1_000 }] });
+    run = beginMeasurement(run, 'migrate', 1_000, { 'job-name': 'migrate-1' });
+    expect(run.metricResults[0]).toMatchObject({ phase: 'Running', measurements: [{ phase: 'Running', startedAt: 1_000, metadata: { 'job-name': 'migrate-1' } }] });
     expect(dueMeasurements(run, 50_000)).toEqual([]);
     // A second begin while one is in flight changes nothing.
     expect(beginMeasurement(run, 'migrate', 2_000)).toBe(run);
     run = completeMeasurement(run, 'migrate', job('Failed', 'exit code 3'), 9_000);
-    expect(run.metricResults[0]?.measurements).toEqual([{ phase: 'Failed', message: 'exit code 3', startedAt: 1_000, finishedAt: 9_000 }]);
+    expect(run.metricResults[0]?.measurements).toEqual([
+      { phase: 'Failed', message: 'exit code 3', startedAt: 1_000, finishedAt: 9_000, metadata: { 'job-name': 'migrate-1' } },
+    ]);
     expect(run.phase).toBe('Failed');
     expect(run.message).toBe('Metric "migrate" assessed Failed due to failed (1) > failureLimit (0): "Error Message: exit code 3"');
   });

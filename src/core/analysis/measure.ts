@@ -94,13 +94,21 @@ function trim(run: AnalysisRunState): AnalysisRunState {
 
 /**
  * Starts a long measurement (a job): a measurement in phase Running until completeMeasurement.
+ * `metadata` (e.g. the job's process name, as Argo records the Job name) is kept on it.
  * Nothing happens when the run or the metric is complete, or one is already in flight.
  */
-export function beginMeasurement(run: AnalysisRunState, metricName: string, now: number): AnalysisRunState {
+export function beginMeasurement(
+  run: AnalysisRunState,
+  metricName: string,
+  now: number,
+  metadata?: Record<string, string>,
+): AnalysisRunState {
   const i = metricIndex(run, metricName);
   const result = run.metricResults[i] as MetricResult;
   if (isCompletedPhase(run.phase) || isCompletedPhase(result.phase) || inFlight(result)) return run;
-  const next = withResult(run, i, record(result, { phase: 'Running', startedAt: now }));
+  const m: Measurement = { phase: 'Running', startedAt: now };
+  if (metadata !== undefined) m.metadata = { ...metadata };
+  const next = withResult(run, i, record(result, m));
   return trim(assessRun(next, now));
 }
 
