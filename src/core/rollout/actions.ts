@@ -38,7 +38,6 @@ export function applyRolloutAction(input: ActionInput): ActionResult {
   const { rollout, action, now } = input;
   const s = structuredClone(input.state);
   const effects: Effect[] = [];
-  const name = rollout.metadata.name;
   switch (action.type) {
     case 'promote': {
       // Argo `promote`: unpause the spec; an inconclusive analysis pause also moves past its
@@ -65,9 +64,7 @@ export function applyRolloutAction(input: ActionInput): ActionResult {
       s.promoteFull = true;
       break;
     case 'abort':
-      if (s.stableHash !== undefined && s.stableHash === s.currentHash) {
-        throw invalid(`rollout '${name}' has no update in progress to abort`, { rollout: name });
-      }
+      // As Argo: allowed at any time; a fully promoted rollout shows Degraded until the next update.
       if (!s.aborted) {
         s.aborted = true;
         s.abortedAt = now;
