@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MetricSpec } from '../spec/types.js';
 import { createAnalysisRun } from './create-run.js';
 import { job, metric, providerError, runOf, template, vector } from './fixtures.test-util.js';
-import { beginMeasurement, completeMeasurement, terminateRun, UnknownMetricError } from './measure.js';
+import { beginMeasurement, completeMeasurement, measurementsInFlight, terminateRun, UnknownMetricError } from './measure.js';
 import type { ProviderResult } from './provider-result.js';
 import { dueMeasurements, nextWakeAt } from './schedule.js';
 import type { AnalysisRunState } from './types.js';
@@ -192,6 +192,18 @@ describe('long measurements and termination', () => {
     ]);
     expect(run.phase).toBe('Failed');
     expect(run.message).toBe('Metric "migrate" assessed Failed due to failed (1) > failureLimit (0): "Error Message: exit code 3"');
+  });
+
+  it('leaves a job in flight for the engine to stop when another metric fails the run', () => {
+    let run = runOf([metric('job'), metric('gate', { successCondition: 'result[0] > 0.5' })]);
+    run = beginMeasurement(run, 'job', 0);
+    expect(measurementsInFlight(run)).toEqual(['job']);
+    run = completeMeasurement(run, 'gate', vector(0), 1_000);
+    expect(run.phase).toBe('Failed');
+    expect(measurementsInFlight(run)).toEqual(['job']);
+    expect(run.metricResults[0]?.phase).toBe('Running');
+    // The killed job's answer comes too late to change anything.
+    expect(completeMeasurement(run, 'job', job('Inconclusive', 'terminated'), 2_000)).toBe(run);
   });
 
   it('terminates a background run: Successful, "Run Terminated"', () => {

@@ -93,6 +93,14 @@ function trim(run: AnalysisRunState): AnalysisRunState {
 }
 
 /**
+ * Metrics with a measurement still in flight. Once the run has completed (fail fast, or
+ * terminated) the engine stops these (kills the job); their late results are ignored.
+ */
+export function measurementsInFlight(run: AnalysisRunState): string[] {
+  return run.metricResults.filter((r) => inFlight(r) !== undefined).map((r) => r.name);
+}
+
+/**
  * Starts a long measurement (a job): a measurement in phase Running until completeMeasurement.
  * `metadata` (e.g. the job's process name, as Argo records the Job name) is kept on it.
  * Nothing happens when the run or the metric is complete, or one is already in flight.
