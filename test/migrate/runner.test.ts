@@ -207,3 +207,55 @@ describe('the linter as a gate', () => {
     expect(row?.lint_ignores).toEqual([{ file: join(dir, '0001_idx', 'expand.sql'), line: 2, ruleId: 'index-not-concurrent', reason: 'users is empty until launch' }]);
   });
 });
+
+describe('stopping an expand when the stable revision degrades', () => {
+  it('cancels the statement in flight: the transaction rolls back whole', async () => {
+    const { url, dir } = await setUp({
+      // The sleep stands in for a slow statement that is still running when analysis fails.
+      '0001_slow': { expand: 'ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname text;\nSELECT pg_sleep(30);' },
+    });
+    const controller = new AbortController();
+    const started = Date.now();
+    const out = await runExpand(await optionsFor(url, dir, { onEvent: (e) => e.type === 'phase-start' && controller.abort() }).then((o) => ({ ...o, signal: controller.signal })));
+    expect(out).toEqual({ outcome: 'stopped', applied: [] });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await columnsOf(url, 'users')).not.toContain('nickname');
+    expect((await auditRows(url)).find((r) => r.name === '0001_slow')).toMatchObject({ status: 'failed', statements_done: 0 });
+  });
+
+  it('asks shouldContinue between migrations and stops there', async () => {
+    const { url, dir } = await setUp({ ...ADD_NICKNAME, '0002_bio': { expand: 'ALTER TABLE users ADD COLUMN IF NOT EXISTS bio text;' } });
+    let asked = 0;
+    const out = await runExpand({ ...(await optionsFor(url, dir)), shouldContinue: () => ++asked < 2 });
+    expect(out).toEqual({ outcome: 'stopped', applied: [{ name: '0001_nickname', phase: 'expand' }] });
+    expect(await columnsOf(url, 'users')).toEqual(['id', 'email', 'created_at', 'nickname']);
+  });
+});
+
+describe('CREATE INDEX CONCURRENTLY and lock_timeout', () => {
+  it('drops the INVALID index a timed-out build leaves, so the retry builds a valid one', async () => {
+    const { url, dir } = await setUp({ '0001_idx': { expand: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);' } });
+    // An open writing transaction: the concurrent build waits for it after creating the index entry.
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    cleanups.push(() => writer.end());
+    await writer.query('BEGIN');
+    await writer.query("INSERT INTO users (email) VALUES ('w@example.com')");
+    let invalidSeen: boolean | undefined;
+    const out = await runExpand(
+      await optionsFor(url, dir, {
+        lockTimeoutMs: 300,
+        maxLockRetries: 1,
+        sleep: async () => {
+          invalidSeen = await withClient(url, async (c) => (await c.query("SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'users_email_idx'")).rowCount !== 0);
+          await writer.query('COMMIT');
+        },
+      }),
+    );
+    expect(out.applied).toEqual([{ name: '0001_idx', phase: 'expand' }]);
+    // The timed-out build left an index entry behind; IF NOT EXISTS alone would keep it invalid.
+    expect(invalidSeen).toBe(true);
+    const valid = await withClient(url, async (c) => (await c.query<{ v: boolean }>("SELECT i.indisvalid AS v FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'users_email_idx'")).rows);
+    expect(valid).toEqual([{ v: true }]);
+  });
+});

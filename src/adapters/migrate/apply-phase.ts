@@ -56,8 +56,9 @@ class StatementError extends Error {
 }
 
 /**
- * A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind, which `IF NOT EXISTS`
- * would then skip on retry; drop it first (PostgreSQL docs, "Building Indexes Concurrently").
+ * A failed CREATE INDEX CONCURRENTLY (a lock timeout while it waits for older transactions, a
+ * cancel) leaves an INVALID index behind, which `IF NOT EXISTS` would then skip: drop it before
+ * building (PostgreSQL docs, "Building Indexes Concurrently").
  */
 async function dropInvalidIndex(client: pg.ClientBase, stmt: ParsedStatement): Promise<void> {
   if (!('IndexStmt' in stmt.node) || !stmt.node.IndexStmt.concurrent || !stmt.node.IndexStmt.idxname) return;
@@ -78,7 +79,6 @@ async function withLockRetries<T>(ctx: PhaseContext, name: string, phase: Migrat
       return await attemptFn();
     } catch (e) {
       const stmtErr = e instanceof StatementError ? e : undefined;
-      if (stmtErr) await dropInvalidIndex(ctx.client, stmtErr.statement).catch(() => undefined);
       const line = stmtErr?.statement.line ?? 0;
       if (sqlState(stmtErr?.cause ?? e) !== LOCK_NOT_AVAILABLE) throw e;
       if (attempt > ctx.maxLockRetries) throw new MigrationLockTimeoutError(name, phase, line, attempt, file);
@@ -132,7 +132,16 @@ export async function applyPhase(ctx: PhaseContext, migration: Migration, phase:
       done = statements.length;
     } else {
       for (const [i, s] of statements.entries()) {
-        await withLockRetries(ctx, migration.name, phase, id, () => run(client, s), file);
+        await withLockRetries(ctx, migration.name, phase, id, async () => {
+          // Before every attempt, not after the failure: dropping the leftover must itself wait
+          // for the session that made the build time out.
+          try {
+            await dropInvalidIndex(client, s);
+          } catch (e) {
+            throw new StatementError(s, e);
+          }
+          return run(client, s);
+        }, file);
         done = i + 1;
         await recordProgress(client, id, done);
         ctx.onEvent({ type: 'statement-done', name: migration.name, phase, index: i, total: statements.length });

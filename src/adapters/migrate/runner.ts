@@ -82,8 +82,13 @@ async function connect(opts: MigrateOptions): Promise<pg.Client> {
 }
 
 /** Connects, takes the advisory lock, ensures the audit table, reads and plans; then `fn`. */
-async function locked<T>(opts: MigrateOptions, fn: (ctx: PhaseContext, plan: MigrationPlan, records: MigrationRecord[]) => Promise<T>): Promise<T> {
+async function locked<T>(
+  opts: MigrateOptions,
+  fn: (ctx: PhaseContext, plan: MigrationPlan, records: MigrationRecord[]) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   const client = await connect(opts);
+  const stopCancelling = signal ? await cancelOnAbort(client, opts.databaseUrl, signal) : () => undefined;
   const sleep = opts.sleep ?? realSleep;
   const onEvent = opts.onEvent ?? (() => undefined);
   try {
@@ -103,8 +108,30 @@ async function locked<T>(opts: MigrateOptions, fn: (ctx: PhaseContext, plan: Mig
       return fn(ctx, plan, records);
     });
   } finally {
+    stopCancelling();
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * When `signal` aborts, cancels the runner's statement in flight from a second session
+ * (`pg_cancel_backend`): a transactional phase then rolls back whole, so stopping an expand
+ * because the stable revision degraded leaves the schema as it was.
+ */
+async function cancelOnAbort(client: pg.Client, url: string, signal: AbortSignal): Promise<() => void> {
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const pid = rows[0]?.pid;
+  const cancel = (): void => {
+    const other = new pg.Client({ connectionString: url, application_name: 'baton-migrate-cancel' });
+    other.on('error', () => undefined);
+    void other
+      .connect()
+      .then(() => other.query('SELECT pg_cancel_backend($1)', [pid]))
+      .catch(() => undefined)
+      .finally(() => void other.end().catch(() => undefined));
+  };
+  signal.addEventListener('abort', cancel, { once: true });
+  return () => signal.removeEventListener('abort', cancel);
 }
 
 function throwIfBlocked(plan: MigrationPlan, names: readonly string[]): void {
@@ -133,40 +160,52 @@ function upTo(names: string[], all: Map<string, Migration>, last: string | undef
 
 /**
  * Runs every pending expand, each followed by its backfill, in name order. Call it before the
- * new revision's first process starts; `shouldContinue` is asked between steps and batches
- * (the engine answers from the stable revision's error rate).
+ * new revision's first process starts. The engine watches the stable revision meanwhile and
+ * stops the run when it degrades: `signal` cancels the statement in flight, `shouldContinue` is
+ * asked between steps and backfill batches. Either way the outcome is `stopped`.
  */
 export async function runExpand(
-  opts: MigrateOptions & { aborted?: boolean; upTo?: string; shouldContinue?: () => Promise<boolean> | boolean },
+  opts: MigrateOptions & { aborted?: boolean; upTo?: string; shouldContinue?: () => Promise<boolean> | boolean; signal?: AbortSignal },
 ): Promise<ExpandOutcome> {
   if (decideExpand({ aborted: opts.aborted ?? false }).action === 'skip') return { outcome: 'skipped', reason: 'aborted', applied: [] };
   const all = byName(opts);
-  const shouldContinue = async (): Promise<boolean> => (opts.shouldContinue ? await opts.shouldContinue() : true);
-  return locked(opts, async (ctx, plan) => {
-    const expand = upTo(plan.expand, all, opts.upTo);
-    const backfill = upTo(plan.backfill, all, opts.upTo);
-    throwIfBlocked(plan, expand);
-    const names = [...new Set([...expand, ...backfill])].sort();
-    const migrations = names.map((n) => all.get(n)).filter((m): m is Migration => m !== undefined);
-    const lint = await lintOrThrow(migrations, ['expand', 'backfill']);
-    const applied: AppliedStep[] = [];
-    for (const m of migrations) {
-      const l = lint.get(m.name);
-      if (!l) continue;
-      if (!(await shouldContinue())) return { outcome: 'stopped', applied };
-      if (expand.includes(m.name) && l.parsed.expand) {
-        await applyPhase(ctx, m, 'expand', l.parsed.expand, l.ignored.filter((i) => i.file === m.expand.path));
-        applied.push({ name: m.name, phase: 'expand' });
-      }
-      if (backfill.includes(m.name) && l.parsed.backfill && m.backfill) {
-        const path = m.backfill.path;
-        const r = await runBackfill(ctx, m, l.parsed.backfill, l.ignored.filter((i) => i.file === path), { maxBatches: opts.maxBackfillBatches ?? 100_000, shouldContinue });
-        if (r.stopped) return { outcome: 'stopped', applied };
-        applied.push({ name: m.name, phase: 'backfill' });
-      }
-    }
-    return { outcome: 'done', applied };
-  });
+  const signal = opts.signal;
+  const shouldContinue = async (): Promise<boolean> => !signal?.aborted && (opts.shouldContinue ? await opts.shouldContinue() : true);
+  const applied: AppliedStep[] = [];
+  try {
+    return await locked(
+      opts,
+      async (ctx, plan) => {
+        const expand = upTo(plan.expand, all, opts.upTo);
+        const backfill = upTo(plan.backfill, all, opts.upTo);
+        throwIfBlocked(plan, expand);
+        const names = [...new Set([...expand, ...backfill])].sort();
+        const migrations = names.map((n) => all.get(n)).filter((m): m is Migration => m !== undefined);
+        const lint = await lintOrThrow(migrations, ['expand', 'backfill']);
+        for (const m of migrations) {
+          const l = lint.get(m.name);
+          if (!l) continue;
+          if (!(await shouldContinue())) return { outcome: 'stopped', applied };
+          if (expand.includes(m.name) && l.parsed.expand) {
+            await applyPhase(ctx, m, 'expand', l.parsed.expand, l.ignored.filter((i) => i.file === m.expand.path));
+            applied.push({ name: m.name, phase: 'expand' });
+          }
+          if (backfill.includes(m.name) && l.parsed.backfill && m.backfill) {
+            const path = m.backfill.path;
+            const r = await runBackfill(ctx, m, l.parsed.backfill, l.ignored.filter((i) => i.file === path), { maxBatches: opts.maxBackfillBatches ?? 100_000, shouldContinue });
+            if (r.stopped) return { outcome: 'stopped', applied };
+            applied.push({ name: m.name, phase: 'backfill' });
+          }
+        }
+        return { outcome: 'done', applied };
+      },
+      signal,
+    );
+  } catch (e) {
+    // A statement cancelled on purpose is a stop, not a failure.
+    if (signal?.aborted) return { outcome: 'stopped', applied };
+    throw e;
+  }
 }
 
 /**
