@@ -125,3 +125,21 @@ describe('abort and retry', () => {
     expect(d.status.aborted).toBe(false);
   });
 });
+
+describe('spec.paused in the manifest', () => {
+  it('pauses like the pause verb; resume lifts it; editing it back to false resumes', () => {
+    const r = makeRollout(canaryStrategy(steps, { trafficRouting: istioRouting() }), { replicas: 4 });
+    const d = new RolloutDriver(r, { runScript: () => [{ after: 0, phase: 'Successful' }] });
+    d.run(0);
+    d.rollout.spec.paused = true;
+    d.update('shop:v2');
+    d.run(10 * S);
+    expect(d.status).toMatchObject({ phase: 'Paused', message: 'manually paused', stepIndex: 0 });
+    d.act({ type: 'resume' });
+    d.run(20 * S);
+    expect(d.status).toMatchObject({ phase: 'Paused', message: 'CanaryPauseStep', stepIndex: 3 });
+    d.rollout.spec.paused = false;
+    d.settle();
+    expect(d.status.message).toBe('CanaryPauseStep');
+  });
+});

@@ -116,6 +116,16 @@ describe('traffic-routed canary replicas', () => {
     expect(d.weight.canary).toBe(0);
   });
 
+  it('dynamicStableScale: the old stable is never scaled back up on the way to promotion', () => {
+    const steps: CanaryStep[] = [{ kind: 'setWeight', weight: 50 }, { kind: 'setWeight', weight: 100 }];
+    const d = started(new RolloutDriver(makeRollout(canaryStrategy(steps, { trafficRouting: istioRouting(), dynamicStableScale: true }), { replicas: 4 })));
+    const v1 = d.state.stableHash as string;
+    d.run(60 * S);
+    expect(d.status).toMatchObject({ phase: 'Healthy', stableRevision: 2 });
+    const v1Scales = d.effectsOf('scaleRevision').filter((e) => e.hash === v1).map((e) => e.replicas);
+    expect(v1Scales).toEqual([4, 2, 0]);
+  });
+
   it('minPodsPerReplicaSet raises the canary', () => {
     const d = started(new RolloutDriver(makeRollout(canaryStrategy([{ kind: 'setWeight', weight: 10 }, { kind: 'pause' }], { trafficRouting: istioRouting(), minPodsPerReplicaSet: 2 }), { replicas: 5 })));
     d.run(10 * S);

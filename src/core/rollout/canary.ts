@@ -113,8 +113,10 @@ function promoteCanary(ctx: ReconcileContext, strategy: CanaryStrategy, reason: 
   dropAllRuns(ctx);
   removeManagedRoutes(ctx);
   // With traffic routing the old stable stays up scaleDownDelaySeconds, so traffic can still
-  // drain to it while the router and Services catch up (Argo `addScaleDownDelay`).
-  if (previous !== undefined && strategy.trafficRouting && desired(ctx, previous) > 0) {
+  // drain to it while the router and Services catch up (Argo `addScaleDownDelay`). With
+  // dynamicStableScale it has already been scaled down as its traffic left, and Argo does not
+  // allow the two together.
+  if (previous !== undefined && strategy.trafficRouting && !strategy.dynamicStableScale && desired(ctx, previous) > 0) {
     s.scaleDownAt[previous] = ctx.now + strategy.scaleDownDelaySeconds * 1000;
   }
   wakeAt(ctx, ctx.now);
@@ -338,7 +340,8 @@ function scaleDownOldRevisions(ctx: ReconcileContext, strategy: CanaryStrategy):
     } else {
       const due = s.scaleDownAt[hash];
       if (due !== undefined && ctx.now < due) {
-        target = replicas;
+        // Kept as it is until the delay passes (Argo re-asserts spec.replicas, the same count).
+        target = current;
         wakeAt(ctx, due);
       }
     }

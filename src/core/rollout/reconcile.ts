@@ -21,6 +21,12 @@ export function reconcileRollout(input: ReconcileInput): ReconcileResult {
     });
   }
   const state = structuredClone(input.state);
+  // `spec.paused: true` written in the manifest pauses like the pause verb; a later edit of the
+  // manifest wins over the verb, as editing spec.paused does in Argo.
+  if (state.specPaused !== rollout.spec.paused) {
+    state.specPaused = rollout.spec.paused;
+    state.paused = rollout.spec.paused;
+  }
   const hash = podTemplateHash(template);
   const { revision, created } = syncRevision(state, hash, template, now);
   const ctx: ReconcileContext = {

@@ -62,6 +62,8 @@ export interface RolloutState {
   stepStartedAt?: number;
   /** Argo `spec.paused`, set by the pause action and cleared by promote/resume. */
   paused: boolean;
+  /** `spec.paused` of the manifest as last seen: a change there is copied into `paused`. */
+  specPaused?: boolean;
   pauseConditions: PauseCondition[];
   /** Argo `status.controllerPause`: the controller paused, and has not yet seen the pause end. */
   controllerPause: boolean;
