@@ -10,6 +10,7 @@ import {
   metricAssessedMessage,
   RUN_TERMINATED_MESSAGE,
 } from './messages.js';
+import { endInFlight } from './record.js';
 import {
   effectiveCount,
   isCompletedPhase,
@@ -124,9 +125,10 @@ export function assessRun(run: AnalysisRunState, now: number): AnalysisRunState 
   if (isCompletedPhase(run.phase)) return run;
   let terminating = isTerminating(run);
   let results = assessMetrics(run, terminating);
-  if (!terminating && isTerminating({ terminated: run.terminated, metricResults: results })) {
-    terminating = true;
-    results = assessMetrics({ ...run, metricResults: results }, true);
+  if (!terminating && isTerminating({ terminated: run.terminated, metricResults: results })) terminating = true;
+  if (terminating) {
+    // Argo's terminating reconcile ends in-flight measurements before it assesses the metrics.
+    results = assessMetrics({ ...run, metricResults: results.map((r) => endInFlight(r, now)) }, true);
   }
 
   let worst: AnalysisRunPhase | undefined;

@@ -194,14 +194,21 @@ describe('long measurements and termination', () => {
     expect(run.message).toBe('Metric "migrate" assessed Failed due to failed (1) > failureLimit (0): "Error Message: exit code 3"');
   });
 
-  it('leaves a job in flight for the engine to stop when another metric fails the run', () => {
+  it('ends a job in flight as "Metric Terminated" when another metric fails the run', () => {
     let run = runOf([metric('job'), metric('gate', { successCondition: 'result[0] > 0.5' })]);
     run = beginMeasurement(run, 'job', 0);
     expect(measurementsInFlight(run)).toEqual(['job']);
+    const before = run;
     run = completeMeasurement(run, 'gate', vector(0), 1_000);
-    expect(run.phase).toBe('Failed');
-    expect(measurementsInFlight(run)).toEqual(['job']);
-    expect(run.metricResults[0]?.phase).toBe('Running');
+    expect([run.phase, run.message]).toEqual(['Failed', 'Metric "gate" assessed Failed due to failed (1) > failureLimit (0)']);
+    // The engine stops what was in flight before the run completed.
+    expect(measurementsInFlight(before)).toEqual(['job']);
+    expect(measurementsInFlight(run)).toEqual([]);
+    expect(run.metricResults[0]).toMatchObject({
+      phase: 'Successful',
+      message: 'Metric Terminated',
+      measurements: [{ phase: 'Successful', message: 'Metric Terminated', startedAt: 0, finishedAt: 1_000 }],
+    });
     // The killed job's answer comes too late to change anything.
     expect(completeMeasurement(run, 'job', job('Inconclusive', 'terminated'), 2_000)).toBe(run);
   });

@@ -6,8 +6,8 @@
 import { BatonError } from '../errors.js';
 import { assessRun } from './assess.js';
 import { classifyResult } from './classify.js';
-import { METRIC_TERMINATED_MESSAGE } from './messages.js';
 import type { ProviderResult } from './provider-result.js';
+import { countMeasurement, inFlight, recordMeasurement } from './record.js';
 import { isCompletedPhase, type AnalysisRunState, type Measurement, type MetricResult } from './types.js';
 
 /** A metric name the run does not have: a bug in the caller. */
@@ -21,57 +21,6 @@ function metricIndex(run: AnalysisRunState, metricName: string): number {
   const i = run.metrics.findIndex((m) => m.name === metricName);
   if (i < 0) throw new UnknownMetricError(run.name, metricName);
   return i;
-}
-
-function inFlight(result: MetricResult): Measurement | undefined {
-  const last = result.measurements[result.measurements.length - 1];
-  return last !== undefined && last.finishedAt === undefined ? last : undefined;
-}
-
-/** Counters for one finished measurement; errors do not count towards `count`. */
-function count(result: MetricResult, phase: Measurement['phase']): MetricResult {
-  const r = { ...result };
-  switch (phase) {
-    case 'Successful':
-      r.successful++;
-      r.count++;
-      r.consecutiveError = 0;
-      r.consecutiveSuccess++;
-      break;
-    case 'Failed':
-      r.failed++;
-      r.count++;
-      r.consecutiveError = 0;
-      r.consecutiveSuccess = 0;
-      break;
-    case 'Inconclusive':
-      r.inconclusive++;
-      r.count++;
-      r.consecutiveError = 0;
-      r.consecutiveSuccess = 0;
-      break;
-    case 'Error':
-      r.error++;
-      r.consecutiveError++;
-      r.consecutiveSuccess = 0;
-      break;
-    case 'Pending':
-    case 'Running':
-      break;
-    default: {
-      const never: never = phase;
-      return never;
-    }
-  }
-  return r;
-}
-
-/** The last measurement replaced when it was in flight, else the new one appended. */
-function record(result: MetricResult, m: Measurement): MetricResult {
-  const list = inFlight(result) ? result.measurements.slice(0, -1) : result.measurements.slice();
-  list.push(m);
-  // Argo creates a metric's result in phase Running with its first measurement.
-  return { ...result, phase: result.phase === 'Pending' ? 'Running' : result.phase, measurements: list };
 }
 
 function withResult(run: AnalysisRunState, i: number, result: MetricResult): AnalysisRunState {
@@ -93,8 +42,9 @@ function trim(run: AnalysisRunState): AnalysisRunState {
 }
 
 /**
- * Metrics with a measurement still in flight. Once the run has completed (fail fast, or
- * terminated) the engine stops these (kills the job); their late results are ignored.
+ * Metrics with a measurement in flight. A run that completes (fail fast, or terminated) ends
+ * them as "Metric Terminated"; the engine reads this list on the state before the change to know
+ * which provider calls to stop (kill the job). Their late results are ignored.
  */
 export function measurementsInFlight(run: AnalysisRunState): string[] {
   return run.metricResults.filter((r) => inFlight(r) !== undefined).map((r) => r.name);
@@ -116,7 +66,7 @@ export function beginMeasurement(
   if (isCompletedPhase(run.phase) || isCompletedPhase(result.phase) || inFlight(result)) return run;
   const m: Measurement = { phase: 'Running', startedAt: now };
   if (metadata !== undefined) m.metadata = { ...metadata };
-  const next = withResult(run, i, record(result, m));
+  const next = withResult(run, i, recordMeasurement(result, m));
   return trim(assessRun(next, now));
 }
 
@@ -142,7 +92,7 @@ export function completeMeasurement(
   if (verdict.message !== undefined) m.message = verdict.message;
   const metadata = { ...started?.metadata, ...verdict.metadata };
   if (Object.keys(metadata).length > 0) m.metadata = metadata;
-  const next = withResult(run, i, record(count(current, m.phase), m));
+  const next = withResult(run, i, recordMeasurement(countMeasurement(current, m.phase), m));
   return trim(assessRun(next, now));
 }
 
@@ -153,15 +103,5 @@ export function completeMeasurement(
  */
 export function terminateRun(run: AnalysisRunState, now: number): AnalysisRunState {
   if (isCompletedPhase(run.phase)) return run;
-  const metricResults = run.metricResults.map((r) => {
-    const open = inFlight(r);
-    if (!open) return r;
-    return record(count(r, 'Successful'), {
-      ...open,
-      phase: 'Successful',
-      message: METRIC_TERMINATED_MESSAGE,
-      finishedAt: now,
-    });
-  });
-  return trim(assessRun({ ...run, terminated: true, metricResults }, now));
+  return trim(assessRun({ ...run, terminated: true }, now));
 }
