@@ -1,6 +1,5 @@
-import { parseGoFloat, parseGoInt } from './builtins.js';
 import { ExprRuntimeError } from './errors.js';
-import { formatGo, goDynamicTypeName, isNil, truncToInt } from './values.js';
+import { formatGo, goDynamicTypeName, isNil, parseGoFloat, parseGoInt, truncToInt } from './values.js';
 
 /**
  * The env Argo Rollouts hands to expr for `successCondition` / `failureCondition`

@@ -1,10 +1,9 @@
-import type { BinaryOp, Node } from './ast.js';
-import { PLAIN_BUILTINS, PREDICATE_BUILTINS, type Predicate } from './builtins.js';
+import type { Node } from './ast.js';
+import { PREDICATE_BUILTINS, type Predicate } from './builtins.js';
+import { PLAIN_BUILTINS } from './functions.js';
 import { ExprRuntimeError } from './errors.js';
-import {
-  compileGoRegex, equal, formatGo, goDynamicTypeName, goTypeName, isMap, isNil, isNumeric, mismatch, ownProperty,
-  toInt64,
-} from './values.js';
+import { fetchMember, operate, slice } from './operations.js';
+import { compileGoRegex, formatGo, goDynamicTypeName, goTypeName, isNil, mismatch, toInt64 } from './values.js';
 
 /**
  * A tree-walking evaluator with expr-lang's runtime rules (expr-lang/expr `vm/vm.go`,
@@ -13,9 +12,6 @@ import {
  * short-circuit, so a branch not taken is not checked (expr's checker would reject a branch it
  * can prove ill-typed from the env's Go types before running).
  */
-
-/** expr's memory budget: a range or repeat bigger than this is refused, not allocated. */
-const MEMORY_BUDGET = 1_000_000;
 
 interface Frame {
   item: unknown;
@@ -82,10 +78,16 @@ function ev(node: Node, ctx: Context): unknown {
       if (node.optional && isNil(object)) throw CHAIN_NIL;
       const key = ev(node.property, ctx);
       ctx.pos = node.pos;
-      return fetch(object, key);
+      return fetchMember(object, key);
     }
     case 'slice':
-      return slice(ev(node.object, ctx), node.from && ev(node.from, ctx), node.to && ev(node.to, ctx), ctx, node.pos);
+    {
+      const object = ev(node.object, ctx);
+      const from = node.from && ev(node.from, ctx);
+      const to = node.to && ev(node.to, ctx);
+      ctx.pos = node.pos;
+      return slice(object, from, to);
+    }
     case 'call':
       return call(node.callee, node.args, ctx, node.pos);
     case 'builtin':
@@ -154,101 +156,7 @@ function binary(node: Extract<Node, { kind: 'binary' }>, ctx: Context): unknown 
   const left = ev(node.left, ctx);
   const right = ev(node.right, ctx);
   ctx.pos = node.pos;
-  return operate(op, left, right, node.regex, ctx);
-}
-
-function operate(op: BinaryOp, a: unknown, b: unknown, regex: RegExp | undefined, ctx: Context): unknown {
-  switch (op) {
-    case '==':
-      return equal(a, b);
-    case '!=':
-      return !equal(a, b);
-    case '<':
-    case '>':
-    case '<=':
-    case '>=':
-      return compare(op, a, b);
-    case 'in':
-      return contains(b, a);
-    case 'matches': {
-      if (typeof a !== 'string' || typeof b !== 'string') return mismatch(op, a, b);
-      return (regex ?? cachedRegex(b, ctx)).test(a);
-    }
-    case 'contains':
-    case 'startsWith':
-    case 'endsWith':
-      if (typeof a !== 'string' || typeof b !== 'string') return mismatch(op, a, b);
-      return op === 'contains' ? a.includes(b) : op === 'startsWith' ? a.startsWith(b) : a.endsWith(b);
-    case '..': {
-      if (typeof a !== 'bigint' || typeof b !== 'bigint') return mismatch(op, a, b);
-      if (b - a + 1n > BigInt(MEMORY_BUDGET)) throw new ExprRuntimeError('memory budget exceeded');
-      const out: bigint[] = [];
-      for (let i = a; i <= b; i++) out.push(i);
-      return out;
-    }
-    case '+':
-    case '-':
-    case '*':
-    case '/':
-    case '%':
-    case '**':
-    case '^':
-      return arithmetic(op, a, b);
-    case '&&':
-    case '||':
-    case 'and':
-    case 'or':
-    case '??':
-      throw new ExprRuntimeError(`operator ${op} is evaluated lazily`);
-    default: {
-      const never: never = op;
-      throw new ExprRuntimeError(`unknown operator ${String(never)}`);
-    }
-  }
-}
-
-/** `+ - * / % ** ^` with Go's int/float64 rules: int op int stays int except `/` and `**`. */
-function arithmetic(op: '+' | '-' | '*' | '/' | '%' | '**' | '^', a: unknown, b: unknown): unknown {
-  if (op === '+' && typeof a === 'string' && typeof b === 'string') return a + b;
-  if (op === '+' && Array.isArray(a) && Array.isArray(b)) return (a as unknown[]).concat(b as unknown[]);
-  if (!isNumeric(a) || !isNumeric(b)) return mismatch(op, a, b);
-  if (op === '%') {
-    if (typeof a !== 'bigint' || typeof b !== 'bigint') return mismatch(op, a, b);
-    if (b === 0n) throw new ExprRuntimeError('integer divide by zero');
-    return toInt64(a % b);
-  }
-  if (typeof a === 'bigint' && typeof b === 'bigint') {
-    if (op === '+') return toInt64(a + b);
-    if (op === '-') return toInt64(a - b);
-    if (op === '*') return toInt64(a * b);
-  }
-  const x = Number(a);
-  const y = Number(b);
-  if (op === '+') return x + y;
-  if (op === '-') return x - y;
-  if (op === '*') return x * y;
-  if (op === '/') return x / y;
-  return x ** y;
-}
-
-/** `< > <= >=`: numbers with numbers (NaN compares false), strings with strings, else an error. */
-function compare(op: '<' | '>' | '<=' | '>=', a: unknown, b: unknown): boolean {
-  const ok = (isNumeric(a) && isNumeric(b)) || (typeof a === 'string' && typeof b === 'string');
-  if (!ok) return mismatch(op, a, b);
-  const x = a as number;
-  const y = b as number;
-  return op === '<' ? x < y : op === '>' ? x > y : op === '<=' ? x <= y : x >= y;
-}
-
-/** expr's `in` (runtime.In): element of an array, key of a map, false for nil. */
-function contains(collection: unknown, needle: unknown): boolean {
-  if (isNil(collection)) return false;
-  if (Array.isArray(collection)) return collection.some((v) => equal(v, needle));
-  if (isMap(collection) && typeof collection !== 'function') {
-    if (typeof needle !== 'string') throw new ExprRuntimeError(`cannot use ${goTypeName(needle)} as key to map[string]interface {}`);
-    return Object.hasOwn(collection, needle);
-  }
-  throw new ExprRuntimeError(`operator "in" not defined on ${goTypeName(collection)}`);
+  return operate(op, left, right, node.regex, (pattern) => cachedRegex(pattern, ctx));
 }
 
 function cachedRegex(pattern: string, ctx: Context): RegExp {
@@ -258,36 +166,6 @@ function cachedRegex(pattern: string, ctx: Context): RegExp {
     ctx.regexes.set(pattern, re);
   }
   return re;
-}
-
-/** runtime.Fetch: `a.b`, `a["b"]`, `a[0]`, `a[-1]`, `"abc"[1]`. */
-function fetch(from: unknown, key: unknown): unknown {
-  if (Array.isArray(from) || typeof from === 'string') {
-    if (!isNumeric(key)) throw new ExprRuntimeError(`cannot fetch ${formatGo(key)} from ${goTypeName(from)}`);
-    const length = from.length;
-    let index = Number(typeof key === 'number' ? Math.trunc(key) : key);
-    if (index < 0) index += length;
-    if (index < 0 || index >= length) throw new ExprRuntimeError(`index out of range: ${index} (array length is ${length})`);
-    return from[index] ?? null;
-  }
-  if (isMap(from) && typeof from !== 'function' && typeof key === 'string') return ownProperty(from, key);
-  throw new ExprRuntimeError(`cannot fetch ${formatGo(key)} from ${goDynamicTypeName(from)}`);
-}
-
-/** runtime.Slice: bounds are clamped, negative ones count from the end. */
-function slice(from: unknown, a: unknown, b: unknown, ctx: Context, pos: number): unknown {
-  ctx.pos = pos;
-  if (!Array.isArray(from) && typeof from !== 'string') throw new ExprRuntimeError(`cannot slice ${goDynamicTypeName(from)}`);
-  const length = from.length;
-  const bound = (v: unknown, dflt: number): number => {
-    if (v === undefined) return dflt;
-    if (!isNumeric(v)) throw new ExprRuntimeError(`invalid operation: int(${goDynamicTypeName(v)})`);
-    const n = Math.trunc(Number(v));
-    return Math.min(Math.max(n < 0 ? length + n : n, 0), length);
-  };
-  const to = bound(b, length);
-  const start = Math.min(bound(a, 0), to);
-  return from.slice(start, to);
 }
 
 function call(callee: Node, argNodes: Node[], ctx: Context, pos: number): unknown {

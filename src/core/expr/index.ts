@@ -14,7 +14,8 @@
  */
 import { ARGO_CONDITION_NAMES, argoConditionEnv } from './argo-env.js';
 import type { Node } from './ast.js';
-import { PLAIN_BUILTINS, PREDICATE_BUILTINS } from './builtins.js';
+import { PREDICATE_BUILTINS } from './builtins.js';
+import { PLAIN_BUILTINS } from './functions.js';
 import { ExprRuntimeError, ExprSyntaxError } from './errors.js';
 import { checkTypes, staticTypeOf } from './check.js';
 import { evaluateTree } from './evaluate.js';

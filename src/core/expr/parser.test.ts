@@ -128,3 +128,16 @@ describe('parse: errors with positions', () => {
     expect((err as ExprSyntaxError).details).toMatchObject({ source: src, position });
   });
 });
+
+describe('parse: limits', () => {
+  it('reports absurd nesting as a syntax error, not a crash', () => {
+    const src = `${'('.repeat(50_000)}1${')'.repeat(50_000)}`;
+    expect(() => parse(src)).toThrow(ExprSyntaxError);
+    expect(() => parse(src)).toThrow('expression is too deeply nested (1:1)');
+  });
+
+  it('parses ordinary nesting', () => {
+    expect(show(parse(`${'('.repeat(200)}1${')'.repeat(200)}`))).toBe('1i');
+  });
+});
+

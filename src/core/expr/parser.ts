@@ -1,6 +1,8 @@
 import type { BinaryOp, Node, PointerName } from './ast.js';
-import { PLAIN_BUILTINS, PREDICATE_BUILTINS } from './builtins.js';
+import { PREDICATE_BUILTINS } from './builtins.js';
+import { PLAIN_BUILTINS } from './functions.js';
 import { ExprSyntaxError } from './errors.js';
+import { BINARY, COMPARISONS, NEGATABLE, parseNumber, UNARY, WORD } from './grammar.js';
 import { describeToken, tokenize, type Token } from './tokenizer.js';
 import { compileGoRegex } from './values.js';
 
@@ -12,36 +14,15 @@ import { compileGoRegex } from './values.js';
  * `if {} else {}`, `::`, `$env`; they are syntax errors.
  */
 
-interface OperatorInfo {
-  precedence: number;
-  right: boolean;
-}
-
-const BINARY: Record<string, OperatorInfo> = {
-  '|': { precedence: 0, right: false },
-  or: { precedence: 10, right: false }, '||': { precedence: 10, right: false },
-  and: { precedence: 15, right: false }, '&&': { precedence: 15, right: false },
-  '==': { precedence: 20, right: false }, '!=': { precedence: 20, right: false },
-  '<': { precedence: 20, right: false }, '>': { precedence: 20, right: false },
-  '>=': { precedence: 20, right: false }, '<=': { precedence: 20, right: false },
-  in: { precedence: 20, right: false }, matches: { precedence: 20, right: false },
-  contains: { precedence: 20, right: false }, startsWith: { precedence: 20, right: false },
-  endsWith: { precedence: 20, right: false },
-  '..': { precedence: 25, right: false },
-  '+': { precedence: 30, right: false }, '-': { precedence: 30, right: false },
-  '*': { precedence: 60, right: false }, '/': { precedence: 60, right: false }, '%': { precedence: 60, right: false },
-  '**': { precedence: 100, right: true }, '^': { precedence: 100, right: true },
-  '??': { precedence: 500, right: false },
-};
-const UNARY: Record<string, number> = { not: 50, '!': 50, '-': 90, '+': 90 };
-const COMPARISONS = new Set(['==', '!=', '<', '>', '>=', '<=', 'in', 'matches', 'contains', 'startsWith', 'endsWith']);
-const NEGATABLE = new Set(['contains', 'matches', 'startsWith', 'endsWith', 'in']);
-/** Keyword operators that may still name a property: `a.in`, `a.not`. */
-const WORD = /^[\p{L}_$][\p{L}\p{Nd}_$]*$/u;
-
 /** Parses `source` into a tree. Throws ExprSyntaxError with expr's wording and position. */
 export function parse(source: string): Node {
-  return new Parser(source, tokenize(source)).parseAll();
+  const tokens = tokenize(source);
+  try {
+    return new Parser(source, tokens).parseAll();
+  } catch (e) {
+    if (e instanceof RangeError) throw new ExprSyntaxError('expression is too deeply nested', source, 0);
+    throw e;
+  }
 }
 
 class Parser {
@@ -218,7 +199,7 @@ class Parser {
       node = this.is('Bracket', '(') ? this.parseCall(token, []) : { kind: 'ident', name: token.value, pos: token.pos };
     } else if (token.kind === 'Number') {
       this.next();
-      return this.parseNumber(token);
+      return parseNumber(token, (reason) => this.fail(reason, token));
     } else if (token.kind === 'String') {
       this.next();
       node = { kind: 'string', value: token.value, pos: token.pos };
@@ -230,27 +211,6 @@ class Parser {
       return this.fail(`unexpected token ${describeToken(token)}`);
     }
     return this.parsePostfix(node);
-  }
-
-  private parseNumber(token: Token): Node {
-    const text = token.value.replace(/_/g, '');
-    const lower = text.toLowerCase();
-    const pos = token.pos;
-    if (/^0[xob]/.test(lower) || !/[.e]/.test(lower)) {
-      const kind = lower.startsWith('0x') ? 'hex' : lower.startsWith('0b') ? 'binary' : lower.startsWith('0o') ? 'octal' : 'integer';
-      let value: bigint;
-      try {
-        value = BigInt(kind === 'integer' ? text.replace(/^0+(?=\d)/, '') : lower);
-      } catch {
-        return this.fail(`invalid ${kind} literal: ${token.value}`, token);
-      }
-      if (value > 0x7fffffffffffffffn) this.fail('integer literal is too large', token);
-      return { kind: 'int', value, pos };
-    }
-    const value = Number(text);
-    if (Number.isNaN(value)) this.fail(`invalid float literal: ${token.value}`, token);
-    if (!Number.isFinite(value)) this.fail('float literal is too large', token);
-    return { kind: 'float', value, pos };
   }
 
   private parseCall(token: Token, args: Node[]): Node {

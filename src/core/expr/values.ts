@@ -164,3 +164,19 @@ export function toPlain(v: unknown): unknown {
 export function mismatch(op: string, a: unknown, b: unknown): never {
   throw new ExprRuntimeError(`invalid operation: ${op} (mismatched types ${goTypeName(a)} and ${goTypeName(b)})`);
 }
+
+/** strconv.ParseInt(s, 10, 64) / Atoi. */
+export function parseGoInt(s: string, fn = 'strconv.ParseInt'): bigint {
+  if (!/^[+-]?\d+$/.test(s)) throw new ExprRuntimeError(`${fn}: parsing ${JSON.stringify(s)}: invalid syntax`);
+  const v = BigInt(s);
+  if (v !== BigInt.asIntN(64, v)) throw new ExprRuntimeError(`${fn}: parsing ${JSON.stringify(s)}: value out of range`);
+  return v;
+}
+
+/** strconv.ParseFloat(s, 64): decimal or exponent form, `inf`, `infinity`, `nan`, any case. */
+export function parseGoFloat(s: string): number {
+  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(s)) return NaN;
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
+  throw new ExprRuntimeError(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`);
+}
