@@ -31,6 +31,9 @@ export type HttpSendResult =
   | { ok: true; status: number; headers: Record<string, string>; text: string }
   | { ok: false; message: string; cause: 'timeout' | 'aborted' | 'network' | 'too-large' | 'bad-url' };
 
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 let insecureAgent: Dispatcher | undefined;
 
 function dispatcherFor(insecure: boolean): Dispatcher | undefined {
@@ -72,7 +75,8 @@ export async function httpSend(opts: HttpSendOptions): Promise<HttpSendResult> {
     return { ok: false, cause: 'bad-url', message: `${op}: ${e instanceof TypeError ? 'invalid URL' : describeNetworkError(e)}` };
   }
   if (opts.signal.aborted) return { ok: false, cause: 'aborted', message: `${op}: context canceled` };
-  const timeout = AbortSignal.timeout(Math.max(1, opts.timeoutMs));
+  // AbortSignal.timeout takes a whole number of ms that fits a 32-bit timer (about 24.8 days).
+  const timeout = AbortSignal.timeout(Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(opts.timeoutMs))));
   const signal = AbortSignal.any([opts.signal, timeout]);
   const failure = (e: unknown): HttpSendResult => {
     if (opts.signal.aborted) return { ok: false, cause: 'aborted', message: `${op}: context canceled` };

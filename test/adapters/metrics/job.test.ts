@@ -140,6 +140,14 @@ describe('job provider', () => {
     expect(alive(Number(await readFile(pidFile, 'utf8')))).toBe(false);
   });
 
+  it('keeps a very long activeDeadlineSeconds as a long deadline', async () => {
+    // 30 days is past what a Node timer holds; the job must still run to its own end.
+    expect(await provider.measure(nodeJob('setTimeout(() => process.exit(0), 300)', [], {}, { activeDeadlineSeconds: 30 * 86_400 }), ctx())).toEqual({
+      kind: 'job',
+      phase: 'Successful',
+    });
+  });
+
   it('kills the process and its children when the signal aborts, and is Inconclusive', async () => {
     const pidFile = join(dir.path, 'abort.pid');
     // The job starts a grandchild and writes both pids; both must be gone after the abort.

@@ -196,6 +196,14 @@ describe('prometheus provider failures', () => {
     expect(hanging.connections()).toBeGreaterThan(0);
   });
 
+  it('takes fractional and very large timeouts without failing the call', async () => {
+    const started = performance.now();
+    const r = await provider.measure(spec(hanging.url, 'up', { timeout: 0.5 }), ctx());
+    expect(r).toMatchObject({ kind: 'error', message: matching(/context deadline exceeded$/) });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(await provider.measure(spec(prom.url, 'vector(1)', { timeout: 1e10 }), ctx())).toMatchObject({ kind: 'value', value: [1] });
+  });
+
   it('forwards headers such as Authorization', async () => {
     const good = spec(authed.url, 'up', { headers: [{ key: 'Authorization', value: 'Bearer s3cret' }, { key: 'X-Scope-OrgID', value: 'tenant-a' }] });
     expect(await provider.measure(good, ctx())).toEqual({ kind: 'value', value: 42, display: '42' });

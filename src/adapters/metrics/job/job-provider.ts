@@ -16,7 +16,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ProviderResult } from '../../../core/analysis/provider-result.js';
 import type { JobProvider, MetricProviderSpec } from '../../../core/spec/types.js';
 import type { MeasureContext, MetricsProvider } from '../../../ports/metrics-provider.js';
-import { runProcess, type ProcessOutcome } from './run-process.js';
+import { runProcess, timerDelay, type ProcessOutcome } from './run-process.js';
 
 /** How much of stderr goes into a Failed message. */
 export const MESSAGE_STDERR_CHARS = 500;
@@ -85,7 +85,7 @@ async function runJob(spec: JobProvider, ctx: MeasureContext, options: JobProvid
   // One signal stops the current attempt: the run was terminated, or the deadline passed.
   const deadline = new AbortController();
   const timer =
-    spec.activeDeadlineSeconds !== undefined ? setTimeout(() => deadline.abort(), spec.activeDeadlineSeconds * 1000) : undefined;
+    spec.activeDeadlineSeconds !== undefined ? setTimeout(() => deadline.abort(), timerDelay(spec.activeDeadlineSeconds * 1000)) : undefined;
   const stop = AbortSignal.any([ctx.signal, deadline.signal]);
   try {
     const attempts = Math.max(0, spec.backoffLimit) + 1;

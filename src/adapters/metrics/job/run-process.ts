@@ -6,6 +6,14 @@
  */
 import { spawn } from 'node:child_process';
 
+/**
+ * A delay Node's timers can hold: past 2^31-1 ms Node fires after 1 ms instead, which would turn
+ * a very long deadline or grace into an immediate kill.
+ */
+export function timerDelay(ms: number): number {
+  return Math.min(2_147_483_647, Math.max(0, ms));
+}
+
 /** Each of stdout and stderr keeps at most this many bytes, the most recent ones. */
 export const OUTPUT_LIMIT_BYTES = 64 * 1024;
 
@@ -73,7 +81,7 @@ export function runProcess(opts: RunProcessOptions): Promise<ProcessOutcome> {
       if (stopped) return;
       stopped = true;
       killGroup(child.pid, 'SIGTERM');
-      graceTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), opts.graceMs);
+      graceTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), timerDelay(opts.graceMs));
     };
     const finish = (outcome: ProcessOutcome): void => {
       if (settled) return;

@@ -100,8 +100,10 @@ async function queryPrometheus(
   const getUrl = `${endpoint}?${params.toString()}`;
   const asPost = getUrl.length > MAX_GET_URL_LENGTH;
   const op = `${asPost ? 'Post' : 'Get'} "${asPost ? endpoint : getUrl}"`;
+  // One budget for the token request and the query: in Argo both run inside the same
+  // context.WithTimeout.
+  const deadline = performance.now() + timeoutSeconds * 1000;
   if (auth.oauth2) {
-    // The token request shares the query's timeout, as it runs inside the same Go context in Argo.
     const token = await tokens.authorization(auth.oauth2, ctx.signal, timeoutSeconds * 1000);
     if (!token.ok) return { kind: 'error', message: `${op}: ${token.message}` };
     headers.Authorization = token.header;
@@ -114,7 +116,7 @@ async function queryPrometheus(
     url: asPost ? endpoint : getUrl,
     headers,
     body: asPost ? params.toString() : undefined,
-    timeoutMs: timeoutSeconds * 1000,
+    timeoutMs: deadline - performance.now(),
     signal: ctx.signal,
     insecure: spec.insecure,
   });
