@@ -101,6 +101,22 @@ describe('baton migrate against a database', () => {
     await expect(migrateStep('rollback', '0001_email_verified', { manifest: MANIFEST, database: url }, buffer())).rejects.toMatchObject({ code: 'migration-contracted' });
   });
 
+  it('status exits 1 and says why when an applied file was edited', async () => {
+    const url = await freshDatabase(server.url);
+    const tmp = await tempDir();
+    cleanups.push(tmp.remove);
+    await cp(EXAMPLE, tmp.path, { recursive: true });
+    expect((await baton('expand', '--dir', tmp.path, '--database', url)).code).toBe(0);
+    const expandFile = join(tmp.path, '0001_email_verified', 'expand.sql');
+    await writeFile(expandFile, `${await readFile(expandFile, 'utf8')}-- edited\n`);
+    const status = await baton('status', '--dir', tmp.path, '--database', url);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain(`error: ${expandFile} was edited after it was applied`);
+    const json = JSON.parse((await baton('status', '--dir', tmp.path, '--database', url, '--json')).stdout) as { problems: { kind: string }[]; records: unknown[] };
+    expect(json.problems.map((p) => p.kind)).toEqual(['checksum-drift']);
+    expect(json.records).toHaveLength(3);
+  });
+
   it('names what is missing', async () => {
     await expect(migrateStep('expand', undefined, { manifest: MANIFEST }, buffer())).rejects.toMatchObject({ code: 'database-url-missing' });
     await expect(migrateStep('expand', undefined, { dir: EXAMPLE }, buffer())).rejects.toMatchObject({ code: 'missing-option' });
@@ -114,6 +130,6 @@ describe('baton migrate against a database', () => {
     await cp(EXAMPLE, tmp.path, { recursive: true });
     const file = join(tmp.path, 'schema-migration.yaml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('lockTimeout: 3s', 'lockTimeout: 3x'));
-    await expect(migrateLint(undefined, { manifest: file })).rejects.toThrow(`${file}:3 spec.lockTimeout: "3x" is not a duration (use 30s, 1m, 1h)`);
+    await expect(migrateLint(undefined, { manifest: file })).rejects.toThrow(`${file}:14 spec.lockTimeout: "3x" is not a duration (use 30s, 1m, 1h)`);
   });
 });

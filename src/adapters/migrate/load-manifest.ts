@@ -5,10 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { isNode, parseAllDocuments } from 'yaml';
 import { InvalidInputError } from '../../core/errors.js';
 import { formatDiagnostic } from '../../core/spec/diagnostics.js';
 import { parseSchemaMigration, SCHEMA_MIGRATION_KIND, type SchemaMigration } from '../../core/migrate/manifest.js';
+
+function lineOf(text: string, offset: number): number {
+  return text.slice(0, offset).split('\n').length;
+}
 
 /** The manifest in `file`; bad YAML or a bad field is an `InvalidInputError` naming `file:line`. */
 export async function readSchemaMigration(file: string): Promise<SchemaMigration> {
@@ -28,10 +32,18 @@ export async function readSchemaMigration(file: string): Promise<SchemaMigration
     const raw: unknown = doc.toJS();
     if (typeof raw !== 'object' || raw === null || (raw as { kind?: unknown }).kind !== SCHEMA_MIGRATION_KIND) continue;
     const start = doc.contents?.range?.[0] ?? 0;
-    const line = text.slice(0, start).split('\n').length;
+    const line = lineOf(text, start);
     const r = raw as Record<string, unknown>;
     const { manifest, diagnostics } = parseSchemaMigration({ apiVersion: r.apiVersion, kind: r.kind, metadata: r.metadata, spec: r.spec, source: { file, line, column: 1 } });
-    if (!manifest) throw new InvalidInputError('invalid-manifest', diagnostics.map(formatDiagnostic).join('\n'), { diagnostics });
+    if (!manifest) {
+      // Point each problem at its field's own line, not the document's first.
+      const located = diagnostics.map((d) => {
+        const node: unknown = doc.getIn(d.path.split('.'), true);
+        const at = isNode(node) && node.range ? lineOf(text, node.range[0]) : undefined;
+        return at ? { ...d, line: at } : d;
+      });
+      throw new InvalidInputError('invalid-manifest', located.map(formatDiagnostic).join('\n'), { diagnostics: located });
+    }
     return manifest;
   }
   throw new InvalidInputError('manifest-kind-missing', `${file}: no ${SCHEMA_MIGRATION_KIND} document`, { file });

@@ -107,17 +107,19 @@ export async function migrateLint(dir: string | undefined, opts: MigrateCliOptio
   return findings.length > 0 ? 1 : 0;
 }
 
-/** `baton migrate status`: each migration's phases and the problems found. */
+/** `baton migrate status`: each migration's phases and the problems found (1 when one blocks). */
 export async function migrateStatus(opts: MigrateCliOptions, io: MigrateIo = processIo): Promise<number> {
   const t = await resolveTarget(opts, 'required');
   const { plan, records } = await readStatus(runnerOptions(t, opts, io));
+  // Exit 1 when something needs a person (drift, an interrupted phase), so scripts notice.
+  const code = plan.problems.some((p) => p.blocking) ? 1 : 0;
   if (opts.json) {
     io.out(`${JSON.stringify({ states: plan.states.map(({ interruptedRecord: _r, ...s }) => s), problems: plan.problems, records }, null, 2)}\n`);
-    return 0;
+    return code;
   }
   for (const s of plan.states) io.out(`${s.name}  expand: ${s.expand}  backfill: ${s.backfill}  contract: ${s.contract}\n`);
   for (const p of plan.problems) io.out(`${p.blocking ? 'error' : 'warning'}: ${p.message}\n`);
-  return 0;
+  return code;
 }
 
 function describePlan(plan: MigrationPlan, outsideTransaction: Map<string, boolean>, settings: Settings): string {
