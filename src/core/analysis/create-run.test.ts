@@ -134,6 +134,12 @@ describe('createAnalysisRun: runs in phase Error with Argo messages', () => {
     ['the second metric', [metric('a'), metric('b', { interval: 'x' })], {}, 'Analysis spec invalid: metrics[1]: invalid interval string: time: invalid duration "x"'],
     ['a duplicate metric name', [metric('a'), metric('a')], {}, "two metrics have the same name 'a'"],
     ['an undeclared {{args.x}}', [metric('m', { provider: { ...prometheus, query: 'up{a="{{ args.x }}"}' } })], {}, 'Unable to resolve metric arguments: failed to resolve {{ args.x }}'],
+    [
+      'an argument value Go quotes as \\a',
+      [metric('m', { provider: { ...prometheus, query: '{{args.x}}' } })],
+      { args: [{ name: 'x', value: 'ring\u0007' }] },
+      "Unable to resolve metric arguments: invalid character 'a' in string escape code",
+    ],
     ['a declared argument without value', [metric('m')], { args: [{ name: 'svc' }] }, 'args.svc was not resolved'],
     [
       'a Secret argument',

@@ -32,6 +32,21 @@ describe('substituteArgs', () => {
     );
   });
 
+  it.each([
+    ['bell\u0007', 'a'],
+    ['tab\vvertical', 'v'],
+    ['nul\u0000', 'x'],
+    ['del\u007f', 'x'],
+    ['tag\u{e0001}', 'U'],
+  ])('fails on %j as Argo fails to unmarshal its Go-quoted form', (value, letter) => {
+    expect(() => substituteArgs('{{args.v}}', new Map([['v', value]]))).toThrow(`invalid character '${letter}' in string escape code`);
+  });
+
+  it('accepts the escapes JSON shares with Go', () => {
+    const value = 'tab\tnl\ncr\rff\fbs\bnbsp\u00a0emoji\u{1f600}';
+    expect(substituteArgs('{{args.v}}', new Map([['v', value]]))).toBe(value);
+  });
+
   it('rejects a tag that is never closed', () => {
     expect(() => substituteArgs('a {{args.service', values)).toThrow(/cannot find end tag/);
   });

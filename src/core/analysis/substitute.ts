@@ -48,11 +48,33 @@ export function substituteArgs(text: string, values: ArgValues): string {
     const key = tag.trim();
     const value = key.startsWith('args.') ? values.get(key.slice('args.'.length)) : undefined;
     if (value === undefined) unresolved = tag;
-    else out += value;
+    else {
+      const bad = unquotableChar(value);
+      if (bad !== undefined) throw new UnresolvedArgError(`invalid character '${bad}' in string escape code`, tag);
+      out += value;
+    }
     pos = close + 2;
   }
   if (unresolved !== undefined) throw new UnresolvedArgError(`failed to resolve {{${unresolved}}}`, unresolved);
   return out + text.slice(pos);
+}
+
+/**
+ * The escape letter of the first character that `strconv.Quote` escapes in a way JSON does not
+ * accept (`\a`, `\v`, `\x7f`, `\U000e0001`), or undefined. Argo's unmarshal of the substituted
+ * metric fails on those with `invalid character 'a' in string escape code`.
+ */
+function unquotableChar(value: string): string | undefined {
+  for (const ch of value) {
+    const cp = ch.codePointAt(0) as number;
+    if (cp === 0x07) return 'a';
+    if (cp === 0x0b) return 'v';
+    // \b \t \n \f \r are JSON escapes too; other C0 controls and DEL become \xNN.
+    if ((cp < 0x20 && ![0x08, 0x09, 0x0a, 0x0c, 0x0d].includes(cp)) || cp === 0x7f) return 'x';
+    // Non-printable runes outside the BMP are written \UXXXXXXXX.
+    if (cp > 0xffff && /[\p{C}\p{Z}]/u.test(ch)) return 'U';
+  }
+  return undefined;
 }
 
 /**
