@@ -34,6 +34,18 @@ describe('basic canary (no traffic routing): the split is by replica counts', ()
     expect([...d.pods.values()].reduce((n, p) => n + p.length, 0)).toBe(10);
   });
 
+  it('abort: the canary Service goes back to stable and the canary pods go at once (no abort delay without routing)', () => {
+    const r = makeRollout(canaryStrategy(steps, { canaryService: 'shop-canary', stableService: 'shop', maxSurge: 0, maxUnavailable: 1 }), { replicas: 10 });
+    const d = started(new RolloutDriver(r));
+    d.run(10 * S);
+    expect(d.selectors).toEqual({ stable: d.state.stableHash, canary: d.state.currentHash });
+    d.act({ type: 'abort' });
+    d.run(11 * S);
+    expect(d.selectors).toEqual({ stable: d.state.stableHash, canary: d.state.stableHash });
+    expect(counts(d)).toEqual({ canary: 0, stable: 10 });
+    expect(d.status).toMatchObject({ phase: 'Degraded', canaryWeight: 0 });
+  });
+
   it('moves within maxSurge/maxUnavailable while pods come up', () => {
     // 10 replicas, 25 % surge (3) and unavailable (2): never more than 13 pods, never fewer than 8 available.
     const d = started(new RolloutDriver(makeRollout(canaryStrategy([{ kind: 'setWeight', weight: 50 }, { kind: 'pause' }]), { replicas: 10 }), { readyMs: 10 * S }));

@@ -77,7 +77,8 @@ describe('canary: lifecycle', () => {
     expect(d.events('WeightChanged').map((e) => [e.t / S, e.canary])).toEqual([[0, 10], [90, 0]]);
     const canary = d.state.currentHash as string;
     expect(d.events('ScaledDown').map((e) => [e.t / S, e.hash])).toEqual([[120, canary]]);
-    expect(d.selectors['canary']).toBe(d.state.stableHash);
+    // With traffic routing the canary Service keeps its selector; the weight keeps traffic off it.
+    expect(d.selectors['canary']).toBe(canary);
   });
 
   it('abortScaleDownDelaySeconds 0 leaves the aborted canary up', () => {

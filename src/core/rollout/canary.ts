@@ -154,17 +154,17 @@ function reconcileCanaryAnalysis(ctx: ReconcileContext, strategy: CanaryStrategy
 }
 
 /**
- * stableService selects the stable revision; canaryService the new one once it is fully
- * available (Argo `ensureSVCTargets` with availability checked), and the stable one again on abort.
+ * Argo `reconcileStableAndCanaryService`: stableService selects the stable revision; canaryService
+ * the new one once it has an available pod (`ensureSVCTargets` with availability checked), and
+ * the stable one again on abort when there is no traffic routing (with routing the weight is 0).
  */
 function reconcileCanaryServices(ctx: ReconcileContext, strategy: CanaryStrategy): void {
   const s = ctx.state;
   if (strategy.stableService) setServiceSelector(ctx, 'stable', strategy.stableService, s.stableHash);
   if (strategy.canaryService) {
-    const want = desired(ctx, ctx.hash);
     let target = s.serviceSelectors['canary'] ?? s.stableHash;
-    if (s.aborted) target = s.stableHash;
-    else if (isFullyPromoted(ctx) || (want > 0 && available(ctx, ctx.hash) >= want)) target = ctx.hash;
+    if (s.aborted && !strategy.trafficRouting) target = s.stableHash;
+    else if (isFullyPromoted(ctx) || available(ctx, ctx.hash) > 0) target = ctx.hash;
     setServiceSelector(ctx, 'canary', strategy.canaryService, target);
   }
 }
