@@ -16,6 +16,7 @@ export type UnaryOp = 'not' | '!' | '-' | '+';
 /** `#` (the element), `#index` (its position) or `#acc` (reduce's accumulator). */
 export type PointerName = '' | 'index' | 'acc';
 
+/** One node of a condition's tree. */
 export type Node =
   | { kind: 'nil'; pos: number }
   | { kind: 'bool'; value: boolean; pos: number }
@@ -42,4 +43,5 @@ export type Node =
   /** Wraps a member chain that holds `?.`: a nil before `?.` makes the whole chain nil. */
   | { kind: 'chain'; node: Node; pos: number };
 
+/** The `kind` tags of Node. */
 export type NodeKind = Node['kind'];

@@ -42,6 +42,7 @@ function need(name: string, pred: Predicate | undefined): Predicate {
   return pred;
 }
 
+/** The predicate builtins by name, with the argument kinds the parser expects. */
 export const PREDICATE_BUILTINS: Record<string, PredicateBuiltin> = {
   all: { args: ['expr', 'predicate'], run: (xs, p) => xs.every((x, i) => asBool('all', need('all', p)(x, i))) },
   any: { args: ['expr', 'predicate'], run: (xs, p) => xs.some((x, i) => asBool('any', need('any', p)(x, i))) },

@@ -11,12 +11,14 @@ import {
  * builtins (`all`, `filter`, ...) are in builtins.ts.
  */
 
+/** `asc` (default) or `desc` as a comparator sign. */
 export function sortSign(order: unknown): number {
   if (order === undefined || order === 'asc') return 1;
   if (order === 'desc') return -1;
   throw new ExprRuntimeError(`unknown order ${formatGo(order)}, use asc or desc`);
 }
 
+/** Orders numbers with numbers and strings with strings, as expr's `sort` does. */
 export function compareForSort(a: unknown, b: unknown): number {
   if (isNumeric(a) && isNumeric(b)) return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
@@ -78,6 +80,7 @@ const GO_TYPE_KIND: Record<string, string> = {
   '[]interface {}': 'array', 'map[string]interface {}': 'map',
 };
 
+/** The plain builtins by name; each takes its evaluated arguments. */
 export const PLAIN_BUILTINS: Record<string, Plain> = {
   len: (args) => {
     arity('len', args, 1);

@@ -6,11 +6,13 @@ import type { Token } from './tokenizer.js';
  * (`parser/parser.go` parseSecondary): ints are int64, `.` or an exponent makes a float64.
  */
 
+/** A binary operator's binding: higher binds tighter; `right` for right-associative. */
 export interface OperatorInfo {
   precedence: number;
   right: boolean;
 }
 
+/** Binary operators (operator.go `Binary`); `|` is the pipe. */
 export const BINARY: Record<string, OperatorInfo> = {
   '|': { precedence: 0, right: false },
   or: { precedence: 10, right: false }, '||': { precedence: 10, right: false },
@@ -27,12 +29,16 @@ export const BINARY: Record<string, OperatorInfo> = {
   '**': { precedence: 100, right: true }, '^': { precedence: 100, right: true },
   '??': { precedence: 500, right: false },
 };
+/** Unary operators and their precedence (operator.go `Unary`). */
 export const UNARY: Record<string, number> = { not: 50, '!': 50, '-': 90, '+': 90 };
+/** Precedence-20 operators, which chain: `a < b < c`. */
 export const COMPARISONS = new Set(['==', '!=', '<', '>', '>=', '<=', 'in', 'matches', 'contains', 'startsWith', 'endsWith']);
+/** Operators that `not` may prefix: `not in`, `not matches`, ... */
 export const NEGATABLE = new Set(['contains', 'matches', 'startsWith', 'endsWith', 'in']);
 /** Keyword operators that may still name a property: `a.in`, `a.not`. */
 export const WORD = /^[\p{L}_$][\p{L}\p{Nd}_$]*$/u;
 
+/** A Number token as an int node (int64) or a float node; `fail` reports a bad literal. */
 export function parseNumber(token: Token, fail: (reason: string) => never): Node {
   const text = token.value.replace(/_/g, '');
   const lower = text.toLowerCase();

@@ -6,8 +6,10 @@ import { ExprSyntaxError } from './errors.js';
  * same error wording (`literal not terminated`, `unrecognized character: U+0040 '@'`).
  */
 
+/** expr's token kinds (lexer/token.go). */
 export type TokenKind = 'Identifier' | 'Number' | 'String' | 'Operator' | 'Bracket' | 'EOF';
 
+/** One token with its value and 0-based offset. */
 export interface Token {
   kind: TokenKind;
   /** The text for most tokens; the unescaped value for strings. */

@@ -8,16 +8,17 @@ import { ExprRuntimeError } from './errors.js';
  * arrays are JS arrays, maps are plain objects, functions are JS functions.
  */
 
-export type Scalar = null | boolean | bigint | number | string;
-
+/** nil: `null`, or `undefined` from the env. */
 export function isNil(v: unknown): v is null | undefined {
   return v === null || v === undefined;
 }
 
+/** An int (bigint) or a float64 (number). */
 export function isNumeric(v: unknown): v is bigint | number {
   return typeof v === 'number' || typeof v === 'bigint';
 }
 
+/** A map: any object that is not an array. */
 export function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
