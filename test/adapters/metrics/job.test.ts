@@ -187,6 +187,15 @@ describe('job provider', () => {
     expect(r).toMatchObject({ kind: 'job', phase: 'Failed', message: containing('ENOENT') });
   });
 
+  it('is Failed, not thrown, for an argument the OS cannot take', async () => {
+    expect(await provider.measure(nodeJob('0', ['a\u0000b']), ctx())).toMatchObject({ kind: 'job', phase: 'Failed' });
+  });
+
+  it('is Failed when workingDir does not exist', async () => {
+    const r = await provider.measure(nodeJob('0', [], { workingDir: 'no/such/dir' }), ctx());
+    expect(r).toMatchObject({ kind: 'job', phase: 'Failed', message: containing('no/such/dir') });
+  });
+
   it('reports a container without a command as an Error naming it', async () => {
     expect(await provider.measure(job({ command: [], args: [] }), ctx())).toMatchObject({ kind: 'error', message: containing('container "check" has no command') });
   });

@@ -70,13 +70,21 @@ export function runProcess(opts: RunProcessOptions): Promise<ProcessOutcome> {
     let stopped = false;
     let graceTimer: NodeJS.Timeout | undefined;
     let settled = false;
-    const child = spawn(file, args, {
-      cwd: opts.cwd,
-      env: opts.env,
-      shell: false,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, {
+        cwd: opts.cwd,
+        env: opts.env,
+        shell: false,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      // Arguments the OS cannot take (a NUL byte in argv or env) are refused before any process.
+      const err = e as NodeJS.ErrnoException;
+      resolve({ kind: 'spawn-error', message: err.message, code: err.code });
+      return;
+    }
     const onStop = (): void => {
       if (stopped) return;
       stopped = true;
@@ -90,8 +98,8 @@ export function runProcess(opts: RunProcessOptions): Promise<ProcessOutcome> {
       opts.stop.removeEventListener('abort', onStop);
       resolve(outcome);
     };
-    child.stdout.on('data', (b: Buffer) => stdout.push(b));
-    child.stderr.on('data', (b: Buffer) => stderr.push(b));
+    child.stdout?.on('data', (b: Buffer) => stdout.push(b));
+    child.stderr?.on('data', (b: Buffer) => stderr.push(b));
     child.once('error', (e: NodeJS.ErrnoException) => {
       // spawn failures (ENOENT, EACCES) come here and no 'exit' follows.
       if (child.pid === undefined) finish({ kind: 'spawn-error', message: e.message, code: e.code });

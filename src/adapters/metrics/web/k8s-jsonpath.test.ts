@@ -24,6 +24,11 @@ describe('Kubernetes JSONPath templates', () => {
   it('reports no match as not found', () => {
     expect(first('{.data.missing}')).toBe('NOT FOUND');
   });
+  it('reports a malformed expression instead of throwing', () => {
+    const c = compileK8sJsonPath('{.items[?(@.value >]}');
+    expect(c.ok).toBe(true);
+    if (c.ok) expect(findFirst(c.path, doc)).toMatchObject({ found: false, error: expect.any(String) as string });
+  });
   it('rejects templates that mix text or hold several expressions', () => {
     expect(compileK8sJsonPath('value: {.x}').ok).toBe(false);
     expect(compileK8sJsonPath('{.a}{.b}').ok).toBe(false);

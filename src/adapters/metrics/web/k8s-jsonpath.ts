@@ -30,9 +30,17 @@ export function compileK8sJsonPath(template: string): CompiledJsonPath {
   return { ok: true, path: expr, source };
 }
 
-/** The first match, as Argo's `getValue` takes it; `found: false` when nothing matched. */
-export function findFirst(path: string, json: unknown): { found: true; value: unknown } | { found: false } {
-  const results: unknown = JSONPath({ path, json: json as object, wrap: true, eval: 'safe' });
+/**
+ * The first match, as Argo's `getValue` takes it; `found: false` when nothing matched, `error`
+ * when the expression cannot be evaluated (a malformed filter).
+ */
+export function findFirst(path: string, json: unknown): { found: true; value: unknown } | { found: false; error?: string } {
+  let results: unknown;
+  try {
+    results = JSONPath({ path, json: json as object, wrap: true, eval: 'safe' });
+  } catch (e) {
+    return { found: false, error: e instanceof Error ? e.message : String(e) };
+  }
   if (Array.isArray(results) && results.length > 0) return { found: true, value: results[0] };
   return { found: false };
 }

@@ -71,6 +71,6 @@ async function measureWeb(spec: WebProvider, ctx: MeasureContext): Promise<Provi
     return { kind: 'value', value: res.text, display: res.text };
   }
   const first = findFirst(jsonPath.path, data);
-  if (!first.found) return err(`Could not find JSONPath in body: ${jsonPath.source} is not found`);
+  if (!first.found) return err(`Could not find JSONPath in body: ${first.error ?? `${jsonPath.source} is not found`}`);
   return { kind: 'value', value: first.value, display: formatGoJson(first.value) };
 }
