@@ -326,6 +326,14 @@ class Parser {
         include: this.groupingLabels(groups[1]),
       };
     }
+    // The lezer grammar lets a sign into a number literal (`-1 ^ 2` as (-1)^2), but Prometheus'
+    // lexer has no signed numbers: the sign is a unary operator binding looser than `^`.
+    const lhsText = this.text(lhsNode);
+    if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && /^[+-]/.test(lhsText)) {
+      const inner = this.expr(lhsNode) as { type: 'number'; value: number };
+      const pow: Expr = { type: 'binary', op, lhs: { type: 'number', value: Math.abs(inner.value) }, rhs: this.expr(rhsNode), returnBool, matching };
+      return lhsText.startsWith('-') ? { type: 'unary', op: '-', expr: pow } : pow;
+    }
     return { type: 'binary', op, lhs: this.expr(lhsNode), rhs: this.expr(rhsNode), returnBool, matching };
   }
 }
