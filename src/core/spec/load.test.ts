@@ -138,3 +138,14 @@ describe('parseManifests', () => {
     expect(r.diagnostics.map((d) => `${d.file}:${d.line}`)).toEqual(['z.yaml:5', 'z.yaml:6', 'a.yaml:5', 'a.yaml:6']);
   });
 });
+
+describe('object names', () => {
+  it('requires DNS-1123 names, and DNS-1035 labels for Services', () => {
+    const r = parseYaml('apiVersion: v1\nkind: Service\nmetadata: {name: 1-svc}\nspec: {}\n---\napiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: My_Template}\nspec: {metrics: [{name: a, provider: {web: {url: "http://x"}}}]}\n');
+    expect(r.diagnostics.map((d) => [d.code, d.path, d.line, d.message])).toEqual([
+      ['invalid-name', 'metadata.name', 3, '"1-svc" is not a valid Service name'],
+      ['invalid-name', 'metadata.name', 8, '"My_Template" is not a valid object name'],
+    ]);
+    expectClean(parseYaml('apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: 1.checks-v2}\nspec: {metrics: [{name: a, provider: {web: {url: "http://x"}}}]}\n'));
+  });
+});

@@ -109,7 +109,7 @@ function readManifest(root: Field, loader: Loader): void {
     return;
   }
 
-  const base: Omit<ManifestBase<string>, 'kind'> = { apiVersion, metadata: readObjectMeta(root.get('metadata')), source };
+  const base: Omit<ManifestBase<string>, 'kind'> = { apiVersion, metadata: readObjectMeta(root.get('metadata'), kind), source };
   const set = loader.set;
   const manifestReporter = reporter.withPrefix(root.path);
   let manifest: object;

@@ -17,10 +17,25 @@ import type {
 import { DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, PROBE_DEFAULTS } from './defaults.js';
 import type { Field } from './fields.js';
 
-export function readObjectMeta(f: Field): ObjectMeta {
+/** Kubernetes object names: a DNS-1123 subdomain (`apimachinery/pkg/util/validation`). */
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Service names: a DNS-1035 label, since they become DNS names of their own. */
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Reads `metadata`; `kind` selects the name rule (Services are stricter than other objects). */
+export function readObjectMeta(f: Field, kind?: string): ObjectMeta {
   f.object({ required: true });
+  const nameField = f.get('name');
+  const name = nameField.string({ required: true }) ?? '';
+  if (name) {
+    if (kind === 'Service' && (!DNS1035_LABEL.test(name) || name.length > 63)) {
+      nameField.error('invalid-name', `"${name}" is not a valid Service name`, 'lowercase letters, digits and "-", starting with a letter, at most 63 characters');
+    } else if (!DNS1123_SUBDOMAIN.test(name) || name.length > 253) {
+      nameField.error('invalid-name', `"${name}" is not a valid object name`, 'lowercase letters, digits, "-" and ".", starting and ending with a letter or digit');
+    }
+  }
   const meta: ObjectMeta = {
-    name: f.get('name').string({ required: true }) ?? '',
+    name,
     labels: f.get('labels').stringMap(),
     annotations: f.get('annotations').stringMap(),
   };
