@@ -187,18 +187,21 @@ describe('canary: abort, retry, promote --full', () => {
     expect(d.status.message).toBe('RolloutAborted: Rollout aborted update to revision 2: error budget burnt');
   });
 
-  it('promote --full skips the remaining steps and analysis: weight 100, then promoted when available', () => {
+  it('promote --full skips the remaining steps and analysis: the canary scales to full, the weight holds until promotion', () => {
     const d = started(new RolloutDriver(rollout({ analysis: { ...analysis('bg'), startingStep: 0 } }), { ...scripted({ Step: [], Background: [] }), readyMs: 5 * S }));
     d.run(30 * S);
     expect(d.state.currentStepIndex).toBe(1);
     d.act({ type: 'promote-full' });
     d.run(30 * S);
-    expect(d.weight.canary).toBe(100);
+    expect(d.pods.get(d.state.currentHash as string)).toHaveLength(4);
+    expect(d.weight.canary).toBe(20);
     expect(d.effectsOf('terminateAnalysisRun')).toHaveLength(2);
-    expect(d.status.stableRevision).toBe(1);
+    expect(d.status).toMatchObject({ stableRevision: 1, stepIndex: 4, phase: 'Progressing', message: 'waiting for all steps to complete' });
     d.run(40 * S);
     expect(d.events('Promoted').at(-1)).toMatchObject({ t: 35 * S, revision: 2, reason: 'Full promotion requested' });
     expect(d.status).toMatchObject({ phase: 'Healthy', stepIndex: 4 });
+    // All traffic on the stable side, which is now the new revision.
+    expect(d.weight).toEqual({ canary: 0, stable: 100 });
   });
 });
 

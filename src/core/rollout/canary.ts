@@ -170,9 +170,11 @@ function reconcileCanaryServices(ctx: ReconcileContext, strategy: CanaryStrategy
 }
 
 /**
- * Argo `reconcileTrafficRouting`: 0 once promoted or aborted (with dynamicStableScale, whatever
- * the stable can carry), 0 while the canary has no available pod, the previous step's weight while
- * the canary scales for the current one, the current setWeight, and the maximum after the last step.
+ * Argo v1.8 `reconcileTrafficRouting`: 0 once promoted or aborted (with dynamicStableScale,
+ * whatever the stable can carry, never rising); 0 while the canary has no available pod; on a
+ * full promotion the weight in force (dynamicStableScale: what the canary's available pods carry)
+ * until promotion switches the stable Service; the previous step's weight while the canary scales
+ * for the current one; the current setWeight; the maximum after the last step.
  */
 function reconcileTrafficRouting(ctx: ReconcileContext, strategy: CanaryStrategy): void {
   const routing = strategy.trafficRouting;
@@ -185,11 +187,15 @@ function reconcileTrafficRouting(ctx: ReconcileContext, strategy: CanaryStrategy
     weight = 0;
   } else if (s.aborted) {
     if (strategy.dynamicStableScale && replicas > 0) {
+      // Worked example: 10 replicas, 7 stable pods available -> 100 - 70 = 30 % stays on the canary.
       weight = Math.max(0, 100 - Math.trunc((100 * available(ctx, s.stableHash)) / replicas));
+      weight = Math.min(weight, s.canaryWeight);
     }
   } else if (available(ctx, ctx.hash) === 0) {
     weight = 0;
-  } else if (!atDesiredReplicaCounts(ctx, strategy) && !s.promoteFull) {
+  } else if (s.promoteFull) {
+    weight = strategy.dynamicStableScale && replicas > 0 ? Math.trunc((100 * available(ctx, ctx.hash)) / replicas) : s.canaryWeight;
+  } else if (!atDesiredReplicaCounts(ctx, strategy)) {
     weight = previousSetWeight(strategy, s);
   } else if (stepIndex(s) < strategy.steps.length) {
     weight = currentSetWeight(strategy, s);
@@ -214,7 +220,7 @@ function reconcileTrafficRouting(ctx: ReconcileContext, strategy: CanaryStrategy
 /** Header and mirror routes: set on their step, removed on completion or abort. */
 function reconcileManagedRoutes(ctx: ReconcileContext, strategy: CanaryStrategy): void {
   const s = ctx.state;
-  if (s.aborted || isFullyPromoted(ctx)) {
+  if (s.aborted || s.promoteFull || isFullyPromoted(ctx)) {
     removeManagedRoutes(ctx);
     return;
   }
