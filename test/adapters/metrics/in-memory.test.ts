@@ -26,12 +26,22 @@ runMetricsProviderContract('scripted', () => {
 
 runMetricsProviderContract('fake', () => {
   const fake = createFakeProvider();
+  // A held measurement, as a test of another module would queue it: it ends when aborted.
+  const held = (_spec: MetricProviderSpec, c: { signal: AbortSignal }) =>
+    new Promise<{ kind: 'error'; message: string }>((resolve) => {
+      const end = () => resolve({ kind: 'error', message: 'aborted' });
+      if (c.signal.aborted) end();
+      else c.signal.addEventListener('abort', end, { once: true });
+    });
   return Promise.resolve({
     provider: fake,
     good: prom,
     failing: prom,
+    hanging: prom,
+    hangingStarted: () => (fake.calls.length > 0 && fake.pending() === 0 ? Promise.resolve() : Promise.reject(new Error('the held measurement did not start'))),
     before: (kind) => {
       if (kind === 'good' || kind === 'aborted') fake.enqueue({ kind: 'value', value: [1], display: '[1]' });
+      else if (kind === 'hanging') fake.enqueue(held);
       else fake.enqueue({ kind: 'error', message: 'refused' });
     },
   });
