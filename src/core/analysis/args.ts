@@ -9,6 +9,7 @@ import { BatonError } from '../errors.js';
 import type { AnalysisRunArgument, Rollout } from '../spec/types.js';
 import type { RunArgument } from './types.js';
 
+/** What rollout arguments are resolved against. */
 export interface RolloutArgsContext {
   /** Pod-template hash of the stable revision; unset before the first promotion. */
   stablePodHash?: string;
@@ -23,6 +24,11 @@ export class AnalysisArgError extends BatonError {
   }
 }
 
+/**
+ * Values for a Rollout's analysis `args`, in order; an argument with neither `value` nor
+ * `valueFrom` stays without value (the template's default then applies). Throws AnalysisArgError
+ * (code `analysis-arg`) for one that cannot be resolved.
+ */
 export function resolveRolloutArgs(args: readonly AnalysisRunArgument[], ctx: RolloutArgsContext): RunArgument[] {
   return args.map((arg) => {
     const value = resolveOne(arg, ctx);

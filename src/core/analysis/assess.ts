@@ -28,6 +28,7 @@ export function isWorse(current: AnalysisRunPhase, next: AnalysisRunPhase): bool
   return STATUS_ORDER.indexOf(next) > STATUS_ORDER.indexOf(current);
 }
 
+/** Which limit, if any, a metric's counters exceed. */
 export interface LimitVerdict {
   phase?: 'Failed' | 'Inconclusive' | 'Error';
   /** e.g. `failed (2) > failureLimit (1)`. */

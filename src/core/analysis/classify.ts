@@ -51,6 +51,7 @@ function evalCondition(source: string, value: unknown): boolean {
   return evaluateCondition(compile(source), value);
 }
 
+/** The phase `successCondition` / `failureCondition` give `value` (see the table above). */
 export function evaluateConditions(
   metric: Pick<ResolvedMetric, 'successCondition' | 'failureCondition'>,
   value: unknown,
@@ -77,6 +78,7 @@ export function evaluateConditions(
   return { phase: 'Successful' };
 }
 
+/** One provider result classified for `metric`: phase, stored value, message, metadata. */
 export function classifyResult(
   metric: Pick<ResolvedMetric, 'successCondition' | 'failureCondition'>,
   result: ProviderResult,

@@ -27,6 +27,7 @@ import {
 } from './types.js';
 import { resolveDuration, resolveIntOrString, validateMetric } from './validate.js';
 
+/** What a rollout hands over to start a run. */
 export interface CreateAnalysisRunInput {
   name: string;
   kind: AnalysisRunKind;
@@ -62,6 +63,7 @@ export function createAnalysisRun(input: CreateAnalysisRunInput, now: number): A
   }
 }
 
+/** A metric's result before its first measurement: phase Pending, all counters 0. */
 export function emptyResult(metric: ResolvedMetric): MetricResult {
   return {
     name: metric.name,

@@ -25,6 +25,7 @@ import {
   type ResolvedMetric,
 } from './types.js';
 
+/** A measurement to take now. */
 export interface DueMeasurement {
   metricName: string;
   /** The provider block with `{{args.x}}` already substituted. */

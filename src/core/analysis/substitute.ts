@@ -17,6 +17,7 @@
 
 import { BatonError } from '../errors.js';
 
+/** Argument values by name (without the `args.` prefix). */
 export type ArgValues = ReadonlyMap<string, string>;
 
 /** A `{{tag}}` with no value, or a `{{` never closed. Caught by createAnalysisRun. */

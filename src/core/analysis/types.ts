@@ -22,6 +22,7 @@ export const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 /** Argo's `DefaultErrorRetryInterval`: after an Error the next try comes 10 s later. */
 export const DEFAULT_ERROR_RETRY_INTERVAL_MS = 10_000;
 
+/** One measurement (Argo's `Measurement`). */
 export interface Measurement {
   phase: AnalysisRunPhase;
   /** As Argo stores it, e.g. `[0.99]`. */
@@ -33,6 +34,7 @@ export interface Measurement {
   metadata?: Record<string, string>;
 }
 
+/** One metric's progress in a run (Argo's `MetricResult`). */
 export interface MetricResult {
   name: string;
   phase: AnalysisRunPhase;
@@ -75,11 +77,13 @@ export interface ResolvedMetric {
   measurementLimit: number;
 }
 
+/** A run argument after resolution; `value` unset when none was given. */
 export interface RunArgument {
   name: string;
   value?: string;
 }
 
+/** A whole AnalysisRun: its resolved spec and its status. */
 export interface AnalysisRunState {
   name: string;
   kind: AnalysisRunKind;

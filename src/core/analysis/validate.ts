@@ -49,6 +49,7 @@ export function resolveDuration(text: string | undefined): { ms?: number; error?
   return ms === undefined ? { error: goDurationError(text) } : { ms };
 }
 
+/** One metric's fields after substitution, integers resolved, as validateMetric reads them. */
 export interface MetricNumbers {
   count?: number;
   failureLimit?: number;
