@@ -29,13 +29,20 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\',
 };
 
+// ASCII is decided by char code; the Unicode classes only for the rest, as Go's unicode.IsLetter.
 function isAlpha(ch: string): boolean {
-  return ch === '_' || ch === '$' || /^\p{L}$/u.test(ch);
+  const c = ch.charCodeAt(0);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+  return /^\p{L}$/u.test(ch);
 }
 function isAlphaNumeric(ch: string): boolean {
-  return isAlpha(ch) || /^\p{Nd}$/u.test(ch);
+  const c = ch.charCodeAt(0);
+  if (c < 128) return (c >= 48 && c <= 57) || isAlpha(ch);
+  return /^[\p{L}\p{Nd}]$/u.test(ch);
 }
 function isSpace(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
   return /^\s$/u.test(ch);
 }
 function codePointLabel(ch: string): string {
