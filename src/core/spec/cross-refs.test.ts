@@ -165,3 +165,17 @@ spec:
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 });
+
+describe('hints', () => {
+  it('suggests a close name for a missing template or service', () => {
+    const text = canaryRollout(`canaryService: shop-canry\nstableService: shop\n${analysisStep('chekcs')}`) + SUPPORT;
+    const r = parseYaml(text);
+    expect(expectDiagnostic(r, { code: 'template-not-found' }).hint).toBe('did you mean "checks"?');
+    expect(expectDiagnostic(r, { code: 'service-not-found' }).hint).toBe('did you mean "shop-canary"?');
+  });
+
+  it('warns, as Argo passes it as "", about a rollout arg with neither value nor valueFrom', () => {
+    const text = canaryRollout(`${ROUTED}${analysisStep('checks', '    args: [{name: service}]\n')}`) + SUPPORT;
+    expectDiagnostic(parseYaml(text), { code: 'empty-arg', severity: 'warning', path: 'spec.strategy.canary.steps[1].analysis.args[0]' });
+  });
+});

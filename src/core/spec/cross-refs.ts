@@ -16,7 +16,7 @@ import type {
   Service,
   VirtualService,
 } from './types.js';
-import type { Reporter } from './fields.js';
+import { closest, type Reporter } from './fields.js';
 import { selectorMatches } from './pod-template.js';
 import type { RolloutRefs } from './rollout.js';
 import type { AnalysisUse } from './rollout-analysis.js';
@@ -86,7 +86,8 @@ function checkServices(set: ManifestSet, { rollout, reporter }: RolloutEntry): v
     const path = ['spec', 'strategy', s.type, key];
     const svc = findByName(set.services, name, rollout.metadata.namespace);
     if (!svc) {
-      reporter.error('service-not-found', path, `Service "${name}" not found in the given files`, `add a v1 Service named ${name} selecting the Rollout's pods`);
+      const near = closest(name, set.services.map((x) => x.metadata.name));
+      reporter.error('service-not-found', path, `Service "${name}" not found in the given files`, near ? `did you mean "${near}"?` : `add a v1 Service named ${name} selecting the Rollout's pods`);
       continue;
     }
     checkServiceSelector(rollout, svc, labels, path, reporter);
@@ -102,6 +103,11 @@ function checkServiceSelector(rollout: Rollout, svc: Service, extra: Record<stri
     if (podLabels[k] === v || extra?.[k] === v) continue;
     reporter.error('service-selector-mismatch', path, `Service "${svc.metadata.name}" has unmatch label "${k}" in rollout`, `the pod template has ${k}=${podLabels[k] ?? '(none)'}, the Service selects ${k}=${v}`);
   }
+}
+
+function didYouMean(name: string, known: string[]): string | undefined {
+  const near = closest(name, known);
+  return near ? `did you mean "${near}"?` : undefined;
 }
 
 function checkAnalysis(set: ManifestSet, { rollout, reporter }: RolloutEntry, use: AnalysisUse): void {
@@ -121,7 +127,7 @@ function checkAnalysis(set: ManifestSet, { rollout, reporter }: RolloutEntry, us
       ? ref.clusterScope
         ? 'an AnalysisTemplate of that name exists: remove clusterScope'
         : 'a ClusterAnalysisTemplate of that name exists: add clusterScope: true'
-      : `add an ${kind} named ${ref.templateName}`;
+      : didYouMean(ref.templateName, (ref.clusterScope ? set.clusterAnalysisTemplates : set.analysisTemplates).map((t) => t.metadata.name)) ?? `add an ${kind} named ${ref.templateName}`;
     reporter.error('template-not-found', path, `${kind} "${ref.templateName}" not found in the given files`, hint);
   });
   if (specs.length !== use.analysis.templates.length) return;

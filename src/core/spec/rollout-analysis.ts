@@ -50,7 +50,8 @@ function readArg(f: Field): AnalysisRunArgument {
     }
     if (value !== undefined) f.error('invalid-arg', `arg '${arg.name}' has both value and valueFrom`);
   } else if (value === undefined) {
-    f.error('invalid-arg', `arg '${arg.name}' needs a value or valueFrom`);
+    // Argo's AnalysisRunArgument.value is a plain string: left out, it is passed as "".
+    f.warning('empty-arg', `arg '${arg.name}' has no value or valueFrom; it is passed as an empty string`);
   }
   return arg;
 }
