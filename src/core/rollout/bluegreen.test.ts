@@ -104,6 +104,20 @@ describe('blue/green', () => {
     expect(d.events('ScaledDown').map((e) => e.t / S)).toEqual([120]);
   });
 
+  it('the pause comes after pre-promotion analysis has succeeded', () => {
+    const d = new RolloutDriver(makeRollout(blueGreenStrategy({ autoPromotionSeconds: 20, prePromotionAnalysis: analysis('smoke') })), {
+      runScript: scripted({ PrePromotion: [{ after: 30 * S, phase: 'Successful' }] }),
+    });
+    const { v1 } = deployed(d);
+    d.run(89 * S);
+    expect(d.status).toMatchObject({ phase: 'Progressing', message: 'active service cutover pending' });
+    d.run(90 * S);
+    expect(d.status).toMatchObject({ phase: 'Paused', message: 'BlueGreenPause' });
+    expect(d.selectors['active']).toBe(v1);
+    d.run(200 * S);
+    expect(d.events('ActiveSwitched').at(-1)?.t).toBe(110 * S);
+  });
+
   it('post-promotion analysis: Successful -> stable; Failed -> abort and switch back', () => {
     const post = analysis('post');
     const ok = new RolloutDriver(makeRollout(blueGreenStrategy({ postPromotionAnalysis: post })), { runScript: scripted({ PostPromotion: [{ after: 20 * S, phase: 'Successful' }] }) });
@@ -128,7 +142,8 @@ describe('blue/green', () => {
     const d = new RolloutDriver(makeRollout(blueGreenStrategy({ autoPromotionEnabled: false, prePromotionAnalysis: analysis('smoke') })), { runScript: scripted({ PrePromotion: [] }) });
     deployed(d);
     d.run(100 * S);
-    expect(d.status.message).toBe('BlueGreenPause');
+    // Pre-promotion analysis never finishes, so the pause never starts.
+    expect(d.status.message).toBe('active service cutover pending');
     d.act({ type: 'promote-full' });
     d.settle();
     expect(d.status.phase).toBe('Healthy');

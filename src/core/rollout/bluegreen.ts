@@ -5,7 +5,7 @@
  * `rollout/analysis.go` (pre/post-promotion runs) and `utils/replicaset` (`NewRSNewReplicas`).
  *
  * Sequence: the new revision comes up behind the preview Service (at previewReplicaCount when
- * set) -> once it is available, pre-promotion analysis runs and the rollout pauses
+ * set) -> once it is available, pre-promotion analysis runs -> then the rollout pauses
  * (`BlueGreenPause`) when autoPromotionEnabled is false or autoPromotionSeconds is set -> it is
  * scaled to full and the active Service switches -> post-promotion analysis -> it becomes
  * stable and the old active revision is scaled down after scaleDownDelaySeconds. A pre-promotion
@@ -168,10 +168,12 @@ function reconcileBlueGreenAnalysis(ctx: ReconcileContext, bg: BlueGreenStrategy
 }
 
 /**
- * Argo `reconcileBlueGreenPause`: once the new revision is ready, pause with `BlueGreenPause`
- * when autoPromotionEnabled is false or autoPromotionSeconds is set; autoPromotionSeconds ends
- * the pause by itself (the boundary counts as passed, as for canary pause steps); a promote ends
- * it by clearing the condition while the controller still holds its pause.
+ * Argo `reconcileBlueGreenPause` / `CompletedBlueGreenPause`: once the new revision is ready and
+ * pre-promotion analysis (if any) has succeeded, pause with `BlueGreenPause` when
+ * autoPromotionEnabled is false or autoPromotionSeconds is set; autoPromotionSeconds (honoured
+ * only with autoPromotionEnabled) ends the pause by itself (the boundary counts as passed, as for
+ * canary pause steps); a promote ends it by clearing the condition while the controller still
+ * holds its pause.
  */
 function reconcileBlueGreenPause(ctx: ReconcileContext, bg: BlueGreenStrategy): void {
   const s = ctx.state;
@@ -180,6 +182,12 @@ function reconcileBlueGreenPause(ctx: ReconcileContext, bg: BlueGreenStrategy): 
   if (!wantsPause) {
     s.blueGreenPauseDone = true;
     return;
+  }
+  // Argo v1.8 pauses only once pre-promotion analysis has succeeded ("not ready for pause:
+  // prePromotionAnalysis incomplete"), so autoPromotionSeconds counts from then.
+  if (bg.prePromotionAnalysis) {
+    const run = findRun(ctx, 'PrePromotion');
+    if (!run || runPhase(ctx, run.name).phase !== 'Successful') return;
   }
   const cond = pauseCondition(s, 'BlueGreenPause');
   if (!cond) {
