@@ -78,12 +78,17 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
     const found = findRoute(cfg.routes, { host: normalizeHost(req.headers.host), path, method, headers: req.headers });
     let finished = false;
     let status = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let preq: ClientRequest | undefined;
     let dest: CompiledDestination<Endpoint> | undefined;
     if (ctx.draining) res.setHeader('connection', 'close');
 
     res.once('close', () => {
       health.inFlight--;
       finished = true;
+      if (timer) clearTimeout(timer);
+      // The client went away before the answer was complete: stop the upstream side too.
+      if (preq !== undefined && !res.writableFinished) preq.destroy();
       if (dest === undefined) return;
       const s = status || (res.headersSent ? res.statusCode : 499);
       const ms = performance.now() - started;
@@ -141,8 +146,6 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
     let bodyPiped = false;
     let bodyBytes = 0;
     let retried = false;
-    let timer: NodeJS.Timeout | undefined;
-    let preq: ClientRequest | undefined;
 
     function pipeBody(target: ClientRequest): void {
       bodyPiped = true;
@@ -224,7 +227,8 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
         pres.once('error', () => res.destroy());
       });
       p.once('error', (err: NodeJS.ErrnoException) => {
-        if (responded || finished) return;
+        // Already answered by the upstream, closed by the client, or refused by us (413 mid-body).
+        if (responded || finished || status === 413) return;
         const code = err.code ?? '';
         if (code === 'ETIMEDOUT_ROUTE') {
           fail(new GatewayError('upstream-timeout', `upstream ${ep.key} sent no answer within ${route.timeoutMs} ms`, route.name, d.cluster.name));
@@ -250,12 +254,6 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
         fail(new GatewayError('upstream-unreachable', `upstream ${ep.key} of cluster ${d.cluster.name}: ${code || err.message}`, route.name, d.cluster.name));
       });
     }
-
-    res.once('close', () => {
-      if (timer) clearTimeout(timer);
-      // The client went away before the answer was complete: stop the upstream side too.
-      if (!res.writableFinished && preq !== undefined) preq.destroy();
-    });
 
     if (route.timeoutMs > 0) {
       timer = setTimeout(() => {

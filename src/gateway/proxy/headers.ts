@@ -13,6 +13,8 @@ const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'te'
 /** Names listed in a `Connection` header, lower-cased (`close` and `keep-alive` included, harmlessly). */
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
+  // Fast path for what nearly every client sends: nothing extra is named.
+  if (value === 'keep-alive' || value === 'close' || value === 'Keep-Alive') return undefined;
   const s = Array.isArray(value) ? value.join(',') : value;
   const out = new Set<string>();
   for (const t of s.split(',')) {

@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+// Gateway benchmark: the same 90/10 split through Baton's gateway, nginx and HAProxy, against
+// the upstream directly, at the same concurrency and duration, plus the gateway's resident
+// memory with 1,000 open client connections. Prints a table and writes bench/gateway/RESULTS.md.
+//
+//   node bench/gateway/run.mjs [--duration 10] [--connections 64] [--threads 1] [--workers 1]
+//
+// The upstream is nginx returning a fixed body (so it is not the bottleneck); the load
+// generator is wrk when installed (C, one thread), else autocannon. Every proxy gets the same
+// number of worker threads/processes (--threads, default 1) so the comparison is per core.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const DURATION = Number(args.duration ?? 10);
+const CONNECTIONS = Number(args.connections ?? 64);
+const THREADS = Number(args.threads ?? 1);
+const WORKERS = Number(args.workers ?? THREADS);
+const OPEN_CONNS = Number(args['open-connections'] ?? 1000);
+
+const children = [];
+const tmp = mkdtempSync(join(tmpdir(), 'baton-bench-gw-'));
+function cleanup() {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+
+function which(bin) {
+  for (const d of ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/bin', '/usr/local/sbin']) if (existsSync(join(d, bin))) return join(d, bin);
+  return undefined;
+}
+
+function ensurePackages() {
+  const missing = ['nginx', 'haproxy'].filter((b) => !which(b));
+  if (missing.length === 0) return;
+  console.log(`installing ${missing.join(', ')} with apt-get ...`);
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit' });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitPort(port, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise((r) => {
+      const s = connect(port, '127.0.0.1', () => { s.destroy(); r(true); });
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function start(cmd, argv, name, env = {}) {
+  const c = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  let err = '';
+  c.stderr.on('data', (d) => (err += d));
+  c.on('exit', (code, sig) => { if (code && !c.expectedExit) console.error(`${name} exited ${code ?? sig}: ${err}`); });
+  children.push(c);
+  return c;
+}
+
+async function stop(c) {
+  if (c.exitCode !== null) return;
+  c.expectedExit = true;
+  const done = new Promise((r) => c.once('exit', r));
+  c.kill('SIGTERM');
+  await done;
+}
+
+function nginxConf(body) {
+  return `worker_processes ${THREADS};\ndaemon off;\npid ${tmp}/nginx-${Math.random().toString(36).slice(2)}.pid;\nerror_log stderr error;\nevents { worker_connections 4096; }\nhttp {\n  access_log off;\n  client_body_temp_path ${tmp};\n  proxy_temp_path ${tmp};\n  fastcgi_temp_path ${tmp};\n  uwsgi_temp_path ${tmp};\n  scgi_temp_path ${tmp};\n  keepalive_requests 1000000;\n${body}\n}\n`;
+}
+
+async function startUpstreams() {
+  const [stable, canary] = [await freePort(), await freePort()];
+  const conf = join(tmp, 'upstream.conf');
+  // The upstream gets its own single worker; it must stay far faster than the proxies.
+  writeFileSync(conf, nginxConf(`  server { listen 127.0.0.1:${stable}; location / { default_type text/plain; return 200 "stable"; } }\n  server { listen 127.0.0.1:${canary}; location / { default_type text/plain; return 200 "canary"; } }`).replace(`worker_processes ${THREADS}`, 'worker_processes 1'));
+  start(which('nginx'), ['-c', conf, '-e', 'stderr'], 'upstream nginx');
+  await waitPort(stable);
+  await waitPort(canary);
+  return { stable, canary };
+}
+
+async function startBaton(up) {
+  const port = await freePort();
+  const admin = await freePort();
+  const c = start(process.execPath, ['--import', 'tsx', join(root, 'src/gateway/main.ts'), '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`], 'baton', { BATON_GATEWAY_WORKERS: String(WORKERS) });
+  await waitPort(port);
+  await waitPort(admin);
+  const config = {
+    version: 1,
+    routes: [{ name: 'bench', destinations: [{ cluster: 'stable', weight: 90 }, { cluster: 'canary', weight: 10 }] }],
+    clusters: { stable: { endpoints: [`127.0.0.1:${up.stable}`], labels: { role: 'stable' } }, canary: { endpoints: [`127.0.0.1:${up.canary}`], labels: { role: 'canary' } } },
+  };
+  const res = await fetch(`http://127.0.0.1:${admin}/config`, { method: 'PUT', body: JSON.stringify(config) });
+  if (res.status !== 200) throw new Error(`PUT /config: ${res.status} ${await res.text()}`);
+  return { port, admin, child: c };
+}
+
+async function startNginx(up) {
+  const port = await freePort();
+  const conf = join(tmp, 'proxy-nginx.conf');
+  writeFileSync(conf, nginxConf(`  upstream split { server 127.0.0.1:${up.stable} weight=90; server 127.0.0.1:${up.canary} weight=10; keepalive 256; }\n  server { listen 127.0.0.1:${port}; location / { proxy_pass http://split; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; } }`));
+  const c = start(which('nginx'), ['-c', conf, '-e', 'stderr'], 'nginx');
+  await waitPort(port);
+  return { port, child: c };
+}
+
+async function startHaproxy(up) {
+  const port = await freePort();
+  const conf = join(tmp, 'haproxy.cfg');
+  writeFileSync(conf, `global\n  nbthread ${THREADS}\n  maxconn 8000\ndefaults\n  mode http\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n  option forwardfor\n  http-reuse always\nfrontend fe\n  bind 127.0.0.1:${port}\n  default_backend split\nbackend split\n  balance roundrobin\n  server stable 127.0.0.1:${up.stable} weight 90\n  server canary 127.0.0.1:${up.canary} weight 10\n`);
+  const c = start(which('haproxy'), ['-f', conf, '-db'], 'haproxy');
+  await waitPort(port);
+  return { port, child: c };
+}
+
+function parseWrkLatency(text, label) {
+  const m = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(text);
+  if (!m) return NaN;
+  const v = Number(m[1]);
+  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+}
+
+async function load(port) {
+  const url = `http://127.0.0.1:${port}/`;
+  const wrk = which('wrk');
+  if (wrk) {
+    execFileSync(wrk, ['-t1', `-c${CONNECTIONS}`, '-d2s', url], { stdio: 'ignore' }); // warm-up
+    const out = execFileSync(wrk, ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', url], { encoding: 'utf8' });
+    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+    const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
+    const sockErr = /Socket errors: (.*)/.exec(out)?.[1];
+    return { rps, p50: parseWrkLatency(out, '50'), p99: parseWrkLatency(out, '99'), errors: Number(errors), note: sockErr ?? '' };
+  }
+  const autocannon = (await import('autocannon')).default;
+  await autocannon({ url, connections: CONNECTIONS, duration: 2 });
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors, note: '' };
+}
+
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+}
+
+/** Opens `n` keep-alive connections, each with one request answered, and keeps them open. */
+async function openConnections(port, n) {
+  const sockets = [];
+  for (let i = 0; i < n; i += 100) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, n - i) }, () => new Promise((resolve, reject) => {
+        const s = connect(port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: bench\r\n\r\n'));
+        s.once('data', () => resolve());
+        s.on('error', reject);
+        sockets.push(s);
+      })),
+    );
+  }
+  return sockets;
+}
+
+async function main() {
+  ensurePackages();
+  console.log(`cpus ${cpus().length}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${CONNECTIONS} connections, ${DURATION}s per run, ${THREADS} thread(s) per proxy, ${WORKERS} baton worker(s), load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}`);
+  const up = await startUpstreams();
+  const rows = [];
+
+  rows.push({ name: 'upstream direct', ...(await load(up.stable)) });
+
+  const baton = await startBaton(up);
+  const idleRss = rssMb(baton.child.pid);
+  rows.push({ name: 'baton gateway', ...(await load(baton.port)) });
+  const afterLoadRss = rssMb(baton.child.pid);
+  const sockets = await openConnections(baton.port, OPEN_CONNS);
+  await new Promise((r) => setTimeout(r, 500));
+  const openRss = rssMb(baton.child.pid);
+  for (const s of sockets) s.destroy();
+  await stop(baton.child);
+
+  const nginx = await startNginx(up);
+  rows.push({ name: 'nginx', ...(await load(nginx.port)) });
+  await stop(nginx.child);
+
+  const haproxy = await startHaproxy(up);
+  rows.push({ name: 'haproxy', ...(await load(haproxy.port)) });
+  await stop(haproxy.child);
+
+  const ref = rows.find((r) => r.name === 'haproxy');
+  const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+  const lines = [
+    '| target | req/s | p50 ms | p99 ms | non-2xx | req/s vs HAProxy | p99 vs HAProxy |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors}${r.note ? ` (${r.note})` : ''} | ${fmt(r.rps / ref.rps, 2)}x | ${fmt(r.p99 / ref.p99, 2)}x |`),
+  ];
+  const mem = `Baton gateway RSS: ${fmt(idleRss, 1)} MB idle, ${fmt(afterLoadRss, 1)} MB after the load run, ${fmt(openRss, 1)} MB with ${OPEN_CONNS} open client connections (target < 150 MB).`;
+  const header = `Run ${new Date().toISOString()} on ${cpus().length} CPUs (load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}), ${CONNECTIONS} connections, ${DURATION} s per target, ${THREADS} thread(s) per proxy, ${WORKERS} Baton worker(s), load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}; upstream: nginx (1 worker) returning a fixed body; split 90/10 everywhere.`;
+  console.log(`\n${header}\n\n${lines.join('\n')}\n\n${mem}`);
+  if (args.write !== 'no') {
+    const file = join(here, 'RESULTS.md');
+    const prior = existsSync(file) ? readFileSync(file, 'utf8') : '# Gateway benchmark results\n\nWritten by `node bench/gateway/run.mjs`; newest run first. See README.md for method and analysis.\n';
+    const [head, ...rest] = prior.split('\n## Run ');
+    writeFileSync(file, `${head.trimEnd()}\n\n## Run ${header.slice(4)}\n\n${lines.join('\n')}\n\n${mem}\n${rest.length ? `\n## Run ${rest.join('\n## Run ')}` : ''}`);
+    console.log(`\nwritten to ${file}`);
+  }
+  cleanup();
+}
+
+main().catch((e) => {
+  console.error(e);
+  cleanup();
+  process.exit(1);
+});
