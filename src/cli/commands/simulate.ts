@@ -53,7 +53,7 @@ export async function runSimulate(opts: SimulateOptions): Promise<{ exitCode: nu
   const scenario = parsed.scenario;
   const script = parseScript(scenario.metrics);
   if ('errors' in script) {
-    return invalid(script.errors.map((message) => ({ severity: 'error', code: 'invalid-scenario', file: opts.scenario, line: 0, column: 0, path: 'metrics', message })));
+    return invalid(script.errors.map((message) => ({ severity: 'error', code: 'invalid-scenario', file: opts.scenario, line: 0, column: 0, path: '', message })));
   }
 
   const problem = (path: string, message: string, hint?: string): { exitCode: number; stdout: string; stderr: string } =>

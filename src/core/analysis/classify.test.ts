@@ -91,3 +91,14 @@ describe('classifyResult', () => {
     expect(classifyResult({ successCondition: 'false', failureCondition: 'true' }, job(phase, 'exit 0'))).toEqual({ phase, message: 'exit 0' });
   });
 });
+
+describe('empty results', () => {
+  it('an empty vector indexed by the condition is Error "no data returned"', () => {
+    const out = classifyResult({ successCondition: 'result[0] <= 0.05' }, { kind: 'value', value: [], display: '[]' });
+    expect(out).toMatchObject({ phase: 'Error', message: 'no data returned', value: '[]' });
+  });
+  it('an empty vector a condition handles is judged normally', () => {
+    expect(classifyResult({ successCondition: 'len(result) == 0' }, { kind: 'value', value: [], display: '[]' }).phase).toBe('Successful');
+    expect(classifyResult({ successCondition: 'len(result) > 0' }, { kind: 'value', value: [], display: '[]' }).phase).toBe('Failed');
+  });
+});

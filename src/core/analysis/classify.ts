@@ -14,6 +14,9 @@ import { compileCondition, evaluateCondition, ExprSyntaxError, type CompiledExpr
 import type { ProviderResult } from './provider-result.js';
 import type { AnalysisRunPhase, ResolvedMetric } from './types.js';
 
+/** The Error message for a condition that indexes an empty result. */
+export const NO_DATA_MESSAGE = 'no data returned';
+
 /** The outcome of one measurement, before times are attached. */
 export interface Classification {
   phase: Extract<AnalysisRunPhase, 'Successful' | 'Failed' | 'Inconclusive' | 'Error'>;
@@ -90,6 +93,9 @@ export function classifyResult(
       return result.message === undefined ? { phase: result.phase } : { phase: result.phase, message: result.message };
     case 'value': {
       const verdict = evaluateConditions(metric, result.value);
+      // A query that matched nothing (Prometheus' empty vector) fails the condition's `result[0]`:
+      // argo-semantics.md words that Error "no data returned", not as an index error.
+      if (verdict.phase === 'Error' && Array.isArray(result.value) && result.value.length === 0) verdict.message = NO_DATA_MESSAGE;
       const out: Classification = { phase: verdict.phase, value: result.display };
       if (verdict.message !== undefined) out.message = verdict.message;
       if (result.metadata !== undefined) out.metadata = { ...result.metadata };
