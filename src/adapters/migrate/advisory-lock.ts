@@ -6,7 +6,7 @@
  * `CREATE INDEX CONCURRENTLY` in the lock holder waits for every older snapshot to go away
  * (PostgreSQL docs, "Building Indexes Concurrently"), so the two would wait on each other.
  */
-import type pg from 'pg';
+import type { SqlSession } from './session.js';
 import { MigrationLockBusyError } from '../../core/migrate/errors.js';
 
 /** A fixed key: the bytes of "baton-mi" read as a big-endian signed 64-bit integer. */
@@ -20,7 +20,7 @@ export interface LockWaitOptions {
 }
 
 /** Takes the lock, runs `fn`, releases it (also when `fn` throws). */
-export async function withMigrationLock<T>(client: pg.ClientBase, opts: LockWaitOptions, fn: () => Promise<T>): Promise<T> {
+export async function withMigrationLock<T>(client: SqlSession, opts: LockWaitOptions, fn: () => Promise<T>): Promise<T> {
   let waited = 0;
   let delay = 50;
   let told = false;

@@ -10,7 +10,7 @@
  *   up to `maxLockRetries` times: a short lock_timeout keeps DDL from queueing every other query
  *   behind it (PostgreSQL docs, "Explicit Locking": lock requests queue in order).
  */
-import type pg from 'pg';
+import { quoteIdent, type SqlSession } from './session.js';
 import { mustRunOutsideTransaction } from '../../core/migrate/ast.js';
 import { MigrationFailedError, MigrationLockTimeoutError } from '../../core/migrate/errors.js';
 import { lockRetryDelayMs } from '../../core/migrate/guards.js';
@@ -28,7 +28,7 @@ export type RunnerEvent =
   | { type: 'problem'; message: string };
 
 export interface PhaseContext {
-  client: pg.ClientBase;
+  client: SqlSession;
   maxLockRetries: number;
   retryBaseMs: number;
   retryCapMs: number;
@@ -60,7 +60,7 @@ class StatementError extends Error {
  * cancel) leaves an INVALID index behind, which `IF NOT EXISTS` would then skip: drop it before
  * building (PostgreSQL docs, "Building Indexes Concurrently").
  */
-async function dropInvalidIndex(client: pg.ClientBase, stmt: ParsedStatement): Promise<void> {
+async function dropInvalidIndex(client: SqlSession, stmt: ParsedStatement): Promise<void> {
   if (!('IndexStmt' in stmt.node) || !stmt.node.IndexStmt.concurrent || !stmt.node.IndexStmt.idxname) return;
   const schema = stmt.node.IndexStmt.relation?.schemaname ?? null;
   const { rows } = await client.query<{ schema: string }>(
@@ -69,7 +69,7 @@ async function dropInvalidIndex(client: pg.ClientBase, stmt: ParsedStatement): P
     [stmt.node.IndexStmt.idxname, schema],
   );
   const found = rows[0];
-  if (found) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${client.escapeIdentifier(found.schema)}.${client.escapeIdentifier(stmt.node.IndexStmt.idxname)}`);
+  if (found) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(found.schema)}.${quoteIdent(stmt.node.IndexStmt.idxname)}`);
 }
 
 /** Runs `attemptFn` until it succeeds, retrying lock timeouts with back-off. */
@@ -90,10 +90,10 @@ async function withLockRetries<T>(ctx: PhaseContext, name: string, phase: Migrat
   }
 }
 
-async function run(client: pg.ClientBase, stmt: ParsedStatement): Promise<number> {
+async function run(client: SqlSession, stmt: ParsedStatement): Promise<number> {
   try {
     const r = await client.query(stmt.text);
-    return r.rowCount ?? 0;
+    return r.rowCount;
   } catch (e) {
     throw new StatementError(stmt, e);
   }

@@ -3,7 +3,7 @@
  * record and the schema it describes can never disagree about which database they belong to.
  * Append-only: one row per attempt at one phase of one migration.
  */
-import type pg from 'pg';
+import type { SqlSession } from './session.js';
 import type { LintIgnore, MigrationPhase, MigrationRecord, RecordStatus } from '../../core/migrate/types.js';
 
 export const AUDIT_TABLE = 'baton_schema_migrations';
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS ${AUDIT_TABLE} (
 )`;
 
 /** Creates the table when missing; call under the advisory lock. */
-export async function ensureAuditTable(client: pg.ClientBase): Promise<void> {
+export async function ensureAuditTable(client: SqlSession): Promise<void> {
   await client.query(CREATE);
 }
 
@@ -50,7 +50,7 @@ interface Row {
 }
 
 /** Every record, oldest first. */
-export async function readRecords(client: pg.ClientBase): Promise<MigrationRecord[]> {
+export async function readRecords(client: SqlSession): Promise<MigrationRecord[]> {
   const exists = await client.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [AUDIT_TABLE]);
   if (!exists.rows[0]?.t) return [];
   const { rows } = await client.query<Row>(`SELECT * FROM ${AUDIT_TABLE} ORDER BY id`);
@@ -83,7 +83,7 @@ export interface StartRecord {
 }
 
 /** Inserts a `running` row (committed at once, outside any migration transaction). */
-export async function startRecord(client: pg.ClientBase, r: StartRecord): Promise<number> {
+export async function startRecord(client: SqlSession, r: StartRecord): Promise<number> {
   const { rows } = await client.query<{ id: string }>(
     `INSERT INTO ${AUDIT_TABLE} (name, phase, checksum, status, transactional, statements_total, applied_by, revision, lint_ignores)
      VALUES ($1, $2, $3, 'running', $4, $5, $6, $7, $8) RETURNING id`,
@@ -93,17 +93,17 @@ export async function startRecord(client: pg.ClientBase, r: StartRecord): Promis
 }
 
 /** Progress after each statement of a non-transactional phase. */
-export async function recordProgress(client: pg.ClientBase, id: number, statementsDone: number): Promise<void> {
+export async function recordProgress(client: SqlSession, id: number, statementsDone: number): Promise<void> {
   await client.query(`UPDATE ${AUDIT_TABLE} SET statements_done = $2 WHERE id = $1`, [id, statementsDone]);
 }
 
-export async function recordAttempt(client: pg.ClientBase, id: number, attempts: number): Promise<void> {
+export async function recordAttempt(client: SqlSession, id: number, attempts: number): Promise<void> {
   await client.query(`UPDATE ${AUDIT_TABLE} SET attempts = $2 WHERE id = $1`, [id, attempts]);
 }
 
 /** Marks the row finished: `done` (inside the migration transaction when there is one) or `failed`. */
 export async function finishRecord(
-  client: pg.ClientBase,
+  client: SqlSession,
   id: number,
   status: 'done' | 'failed',
   fields: { statementsDone?: number; rowsAffected?: number; error?: string },

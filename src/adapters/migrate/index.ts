@@ -10,3 +10,5 @@ export { readSchemaMigration, migrationsDirOf, databaseUrlOf } from './load-mani
 export { runExpand, runContract, runRollback, readStatus, type MigrateOptions, type ExpandOutcome, type ContractOutcome, type AppliedStep, type RunnerEvent } from './runner.js';
 export { AUDIT_TABLE } from './audit-table.js';
 export { MIGRATION_LOCK_KEY } from './advisory-lock.js';
+export { openSession, quoteIdent, isPgliteUrl, type SqlSession, type SessionResult } from './session.js';
+export { pgliteSession } from './pglite-session.js';

@@ -7,7 +7,6 @@
  * Every run holds the migration advisory lock and records each step in `baton_schema_migrations`.
  */
 import { hostname, userInfo } from 'node:os';
-import pg from 'pg';
 import { MigrationBlockedError, MigrationLintError } from '../../core/migrate/errors.js';
 import { decideContract, decideExpand, type ContractDecision, type ContractGuardInput } from '../../core/migrate/guards.js';
 import { blockingProblems, planMigrations, type MigrationPlan } from '../../core/migrate/plan.js';
@@ -17,11 +16,15 @@ import { withMigrationLock } from './advisory-lock.js';
 import { applyPhase, runBackfill, type PhaseContext, type RunnerEvent } from './apply-phase.js';
 import { ensureAuditTable, readRecords } from './audit-table.js';
 import { lintMigrations, type MigrationLint } from './lint-migrations.js';
+import { openSession, type SqlSession } from './session.js';
 
 export type { RunnerEvent } from './apply-phase.js';
 
 export interface MigrateOptions {
+  /** `postgres://...`, or `pglite:memory` / `pglite:<dir>` for the embedded database. */
   databaseUrl: string;
+  /** Opens the session instead of `databaseUrl` (e.g. on a PGlite the caller already holds). */
+  openSession?: () => Promise<SqlSession>;
   /** From `readMigrations`, in any order. */
   migrations: readonly Migration[];
   lockTimeoutMs: number;
@@ -64,21 +67,13 @@ function defaultActor(): string {
   return `${userInfo().username}@${hostname()} pid ${process.pid}`;
 }
 
-async function connect(opts: MigrateOptions): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: opts.databaseUrl, application_name: 'baton-migrate' });
-  // An unreachable database or a dropped connection is an 'error' event; without a listener
-  // it would crash the process instead of failing the query in flight.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (e) {
-    throw new InvalidInputError('database-unreachable', `cannot connect to the database: ${e instanceof Error ? e.message : String(e)}`, {});
-  }
-  await client.query(`SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`, [
+async function connect(opts: Pick<MigrateOptions, 'databaseUrl' | 'openSession' | 'lockTimeoutMs' | 'statementTimeoutMs'>): Promise<SqlSession> {
+  const session = opts.openSession ? await opts.openSession() : await openSession(opts.databaseUrl);
+  await session.query(`SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`, [
     `${Math.round(opts.lockTimeoutMs)}ms`,
     `${Math.round(opts.statementTimeoutMs)}ms`,
   ]);
-  return client;
+  return session;
 }
 
 /** Connects, takes the advisory lock, ensures the audit table, reads and plans; then `fn`. */
@@ -88,7 +83,7 @@ async function locked<T>(
   signal?: AbortSignal,
 ): Promise<T> {
   const client = await connect(opts);
-  const stopCancelling = signal ? await cancelOnAbort(client, opts.databaseUrl, signal) : () => undefined;
+  const stopCancelling = signal ? cancelOnAbort(client, signal) : () => undefined;
   const sleep = opts.sleep ?? realSleep;
   const onEvent = opts.onEvent ?? (() => undefined);
   try {
@@ -109,27 +104,17 @@ async function locked<T>(
     });
   } finally {
     stopCancelling();
-    await client.end().catch(() => undefined);
+    await client.close();
   }
 }
 
 /**
- * When `signal` aborts, cancels the runner's statement in flight from a second session
- * (`pg_cancel_backend`): a transactional phase then rolls back whole, so stopping an expand
- * because the stable revision degraded leaves the schema as it was.
+ * When `signal` aborts, cancels the runner's statement in flight: a transactional phase then
+ * rolls back whole, so stopping an expand because the stable revision degraded leaves the
+ * schema as it was. (Without a second session, as on PGlite, the run stops between steps.)
  */
-async function cancelOnAbort(client: pg.Client, url: string, signal: AbortSignal): Promise<() => void> {
-  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  const pid = rows[0]?.pid;
-  const cancel = (): void => {
-    const other = new pg.Client({ connectionString: url, application_name: 'baton-migrate-cancel' });
-    other.on('error', () => undefined);
-    void other
-      .connect()
-      .then(() => other.query('SELECT pg_cancel_backend($1)', [pid]))
-      .catch(() => undefined)
-      .finally(() => void other.end().catch(() => undefined));
-  };
+function cancelOnAbort(session: SqlSession, signal: AbortSignal): () => void {
+  const cancel = (): void => session.cancel?.();
   signal.addEventListener('abort', cancel, { once: true });
   return () => signal.removeEventListener('abort', cancel);
 }
@@ -267,12 +252,12 @@ export async function runRollback(opts: MigrateOptions & { name: string }): Prom
 }
 
 /** The audit records and the plan, without taking the lock or changing anything. */
-export async function readStatus(opts: Pick<MigrateOptions, 'databaseUrl' | 'migrations' | 'lockTimeoutMs' | 'statementTimeoutMs'>): Promise<{ plan: MigrationPlan; records: MigrationRecord[] }> {
-  const client = await connect({ ...opts, maxLockRetries: 0 });
+export async function readStatus(opts: Pick<MigrateOptions, 'databaseUrl' | 'openSession' | 'migrations' | 'lockTimeoutMs' | 'statementTimeoutMs'>): Promise<{ plan: MigrationPlan; records: MigrationRecord[] }> {
+  const client = await connect(opts);
   try {
     const records = await readRecords(client);
     return { plan: planMigrations(opts.migrations, records), records };
   } finally {
-    await client.end().catch(() => undefined);
+    await client.close();
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * The embedded path: the tbyte migrations on PGlite (real PostgreSQL compiled to WebAssembly),
+ * through the same runner, so the demo needs no database server.
+ */
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Command } from 'commander';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { readMigrations } from '../../src/adapters/migrate/migration-dir.js';
+import { pgliteSession } from '../../src/adapters/migrate/pglite-session.js';
+import { runContract, runExpand, type MigrateOptions } from '../../src/adapters/migrate/runner.js';
+import { registerMigrateCommand } from '../../src/cli/commands/migrate.js';
+import { tempDir } from '../support/net.js';
+
+const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'tbyte', 'migrations');
+let db: PGlite;
+beforeAll(async () => {
+  db = await PGlite.create();
+}, 120_000);
+afterAll(async () => {
+  await db?.close();
+});
+
+async function columns(): Promise<string[]> {
+  const r = await db.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position");
+  return r.rows.map((x) => x.column_name);
+}
+
+it('runs the email_verified change: expand, backfill, contract', async () => {
+  const opts: MigrateOptions = {
+    databaseUrl: 'pglite:shared',
+    openSession: () => Promise.resolve(pgliteSession(db)),
+    migrations: await readMigrations(EXAMPLE),
+    lockTimeoutMs: 2_000,
+    statementTimeoutMs: 30_000,
+    maxLockRetries: 1,
+    appliedBy: 'test',
+  };
+  await runExpand({ ...opts, upTo: '0000_init' });
+  await db.query("INSERT INTO users (email, email_confirmed_at) VALUES ('a@x', now()), ('b@x', NULL)");
+  const expand = await runExpand(opts);
+  expect(expand.applied.map((a) => a.phase)).toEqual(['expand', 'backfill']);
+  const verified = await db.query<{ email: string; email_verified: boolean }>('SELECT email, email_verified FROM users ORDER BY email');
+  expect(verified.rows).toEqual([{ email: 'a@x', email_verified: true }, { email: 'b@x', email_verified: false }]);
+
+  const contract = await runContract({ ...opts, guard: { aborted: false, promotedAtMs: 0, nowMs: 1, bakeTimeMs: 1, olderRevisionProcesses: 0 } });
+  expect(contract.outcome).toBe('done');
+  expect(await columns()).toEqual(['id', 'email', 'created_at', 'email_verified']);
+  const audit = await db.query<{ phase: string; status: string }>('SELECT phase, status FROM baton_schema_migrations ORDER BY id');
+  expect(audit.rows.map((r) => `${r.phase}:${r.status}`)).toEqual(['expand:done', 'expand:done', 'backfill:done', 'backfill:done', 'contract:done']);
+});
+
+it('baton migrate works on a pglite:<dir> database that persists between runs', async () => {
+  const tmp = await tempDir();
+  try {
+    const out: string[] = [];
+    const program = new Command('baton').exitOverride();
+    registerMigrateCommand(program, { out: (t) => void out.push(t), err: () => undefined });
+    await program.parseAsync(['node', 'baton', 'migrate', 'expand', '0000_init', '--dir', EXAMPLE, '--database', `pglite:${tmp.path}`]);
+    await program.parseAsync(['node', 'baton', 'migrate', 'status', '--dir', EXAMPLE, '--database', `pglite:${tmp.path}`]);
+    expect(out.join('')).toBe(
+      '0000_init expand: applied\n0000_init  expand: applied  backfill: none  contract: none\n0001_email_verified  expand: pending  backfill: pending  contract: pending\n',
+    );
+  } finally {
+    await tmp.remove();
+  }
+}, 180_000);
