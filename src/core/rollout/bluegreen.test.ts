@@ -35,9 +35,9 @@ describe('blue/green', () => {
     d.run(70 * S);
     const v2 = d.state.currentHash as string;
     expect(d.selectors).toEqual({ active: v2, preview: v2 });
-    expect(d.events('PreviewSwitched').map((e) => [e.t / S, e.revision])).toEqual([[0, 1], [70, 2]]);
+    expect(d.events('PreviewSwitched').map((e) => [e.t / S, e.revision])).toEqual([[0, 1], [60, 2]]);
     expect(d.events('ActiveSwitched').map((e) => [e.t / S, e.revision])).toEqual([[0, 1], [70, 2]]);
-    expect(d.events('Promoted').at(-1)).toMatchObject({ t: 70 * S, revision: 2 });
+    expect(d.events('Promoted').at(-1)).toMatchObject({ t: 70 * S, revision: 2, reason: 'Completed blue-green update' });
     expect(d.status.phase).toBe('Healthy');
     expect(d.pods.get(v1)).toHaveLength(2);
     d.run(200 * S);
@@ -147,6 +147,7 @@ describe('blue/green', () => {
     d.act({ type: 'promote-full' });
     d.settle();
     expect(d.status.phase).toBe('Healthy');
+    expect(d.events('Promoted').at(-1)?.reason).toBe('Full promotion requested');
     expect(d.effectsOf('terminateAnalysisRun')).toHaveLength(1);
   });
 

@@ -58,7 +58,8 @@ export function reconcileBlueGreen(ctx: ReconcileContext, bg: BlueGreenStrategy)
   scaleRevision(ctx, ctx.hash, newReplicas);
 
   const readyForPause = newReplicas > 0 && desired(ctx, ctx.hash) === newReplicas && available(ctx, ctx.hash) >= newReplicas;
-  if (bg.previewService && !s.aborted && readyForPause) switchPreview(ctx, bg, ctx.hash);
+  // Argo `reconcilePreviewService`: the preview Service selects the new revision as soon as it exists.
+  if (bg.previewService) switchPreview(ctx, bg, ctx.hash);
 
   if (!s.aborted && !fullyPromoted && s.activeHash !== ctx.hash) {
     if (readyForPause) reconcileBlueGreenPause(ctx, bg);
@@ -71,7 +72,8 @@ export function reconcileBlueGreen(ctx: ReconcileContext, bg: BlueGreenStrategy)
     const post = bg.postPromotionAnalysis;
     const run = findRun(ctx, 'PostPromotion');
     if (saturated && (!post || s.promoteFull || (run && runPhase(ctx, run.name).phase === 'Successful'))) {
-      promoteBlueGreen(ctx, bg, post && !s.promoteFull ? 'Post-promotion analysis completed' : 'Active service promoted');
+      // Argo `shouldFullPromote` reasons for blue/green.
+      promoteBlueGreen(ctx, bg, s.promoteFull ? 'Full promotion requested' : 'Completed blue-green update');
     }
   }
 
