@@ -116,6 +116,32 @@ describe('baton lint', () => {
     expect(json.diagnostics[0]).toMatchObject({ code: 'manifest-not-found', file: 'no/such/dir' });
   });
 
+  it('warns about a Prometheus query that does not parse, and leaves {{args}} queries alone', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'analysis.yaml');
+    await writeFile(
+      file,
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: AnalysisTemplate',
+        'metadata: {name: q}',
+        'spec:',
+        '  args: [{name: job, value: web}]',
+        '  metrics:',
+        '  - name: bad',
+        '    provider: {prometheus: {address: "http://p:9090", query: "sum(rate(http_requests_total[5m]"}}',
+        '  - name: templated',
+        '    provider: {prometheus: {address: "http://p:9090", query: "up{job=\\"{{args.job}}\\"} == ["}}',
+        '',
+      ].join('\n'),
+    );
+    const r = await runLint([file], { json: true });
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(r.exitCode).toBe(0);
+    expect(report.diagnostics.map((d) => [d.severity, d.code, d.path, d.line])).toEqual([['warning', 'invalid-query', 'spec.metrics[0].provider.prometheus.query', 8]]);
+    expect(report.diagnostics[0]?.message).toMatch(/^does not parse as PromQL: 1:\d+: parse error: /);
+  });
+
   it('fails on a directory with no manifests', async () => {
     const dir = await tempDir();
     const r = await runLint([dir]);

@@ -47,6 +47,14 @@ const OTHER_ARGO_PROVIDERS = [
 /** Checks a condition compiles; returns the error message, or undefined when it is fine. */
 export type ConditionChecker = (source: string) => string | undefined;
 
+/** Static checks that need a language implementation, injected so the spec stays small. */
+export interface TemplateCheckers {
+  /** A success/failure condition. */
+  checkCondition?: ConditionChecker;
+  /** A Prometheus query; problems are warnings, since the server's PromQL version decides. */
+  checkQuery?: ConditionChecker;
+}
+
 const ARG_REF = /\{\{\s*args\.([^}\s]+)\s*\}\}/g;
 
 export function hasArgRef(text: string): boolean {
@@ -81,7 +89,7 @@ function readKeyValues(f: Field): KeyValue[] {
   return f.list().map((h) => ({ key: h.get('key').string({ required: true }) ?? '', value: h.get('value').scalarString() ?? '' }));
 }
 
-function readPrometheus(f: Field): PrometheusProvider {
+function readPrometheus(f: Field, checkers: TemplateCheckers): PrometheusProvider {
   const p: PrometheusProvider = {
     type: 'prometheus',
     address: f.get('address').string({ required: true }) ?? '',
@@ -89,6 +97,12 @@ function readPrometheus(f: Field): PrometheusProvider {
     insecure: f.get('insecure').bool(false),
     headers: readKeyValues(f.get('headers')),
   };
+  if (p.query && checkers.checkQuery && !hasArgRef(p.query)) {
+    const problem = checkers.checkQuery(p.query);
+    if (problem !== undefined) {
+      f.get('query').warning('invalid-query', `does not parse as PromQL: ${problem}`, 'a run with this metric ends in Error if Prometheus rejects it too');
+    }
+  }
   const timeout = f.get('timeout').int({ min: 0 });
   if (timeout !== undefined) p.timeout = timeout;
   const rq = f.get('rangeQuery');
@@ -142,7 +156,7 @@ function readJob(f: Field): JobProvider | undefined {
   return job;
 }
 
-function readProvider(f: Field): { provider?: MetricProviderSpec; keys: string[] } {
+function readProvider(f: Field, checkers: TemplateCheckers): { provider?: MetricProviderSpec; keys: string[] } {
   if (!f.object({ required: true, hint: 'add prometheus, web or job' })) return { keys: [] };
   const keys = f.keys().filter((k) => f.get(k).present);
   if (keys.length === 0) {
@@ -157,7 +171,7 @@ function readProvider(f: Field): { provider?: MetricProviderSpec; keys: string[]
   let provider: MetricProviderSpec | undefined;
   switch (name) {
     case 'prometheus':
-      if (pf.object()) provider = readPrometheus(pf);
+      if (pf.object()) provider = readPrometheus(pf, checkers);
       break;
     case 'web':
       if (pf.object()) provider = readWeb(pf);
@@ -201,9 +215,9 @@ const METRIC_KEYS = [
   'provider',
 ];
 
-function readMetric(f: Field, argNames: ReadonlySet<string>, checkCondition: ConditionChecker | undefined): MetricSpec {
+function readMetric(f: Field, argNames: ReadonlySet<string>, checkers: TemplateCheckers): MetricSpec {
   f.checkKeys(METRIC_KEYS, 'a metric');
-  const { provider, keys } = readProvider(f.get('provider'));
+  const { provider, keys } = readProvider(f.get('provider'), checkers);
   const m: MetricSpec = { name: f.get('name').string({ required: true }) ?? '', providerKeys: keys };
   if (provider) m.provider = provider;
 
@@ -217,8 +231,8 @@ function readMetric(f: Field, argNames: ReadonlySet<string>, checkCondition: Con
     if (cond === undefined) continue;
     m[key] = cond;
     // A condition with `{{args.x}}` compiles only after substitution, per run.
-    if (checkCondition && !hasArgRef(cond)) {
-      const problem = checkCondition(cond);
+    if (checkers.checkCondition && !hasArgRef(cond)) {
+      const problem = checkers.checkCondition(cond);
       if (problem !== undefined) f.get(key).error('invalid-condition', `does not compile: ${problem}`);
     }
   }
@@ -300,7 +314,7 @@ export function readMeasurementRetention(f: Field): MeasurementRetention[] {
 }
 
 /** `spec` of an AnalysisTemplate or ClusterAnalysisTemplate. */
-export function readAnalysisTemplateSpec(spec: Field, checkCondition?: ConditionChecker): AnalysisTemplateSpec {
+export function readAnalysisTemplateSpec(spec: Field, checkers: TemplateCheckers = {}): AnalysisTemplateSpec {
   spec.object({ required: true });
   const args = spec.get('args').list().map(readTemplateArg);
   const argNames = new Set<string>();
@@ -310,7 +324,7 @@ export function readAnalysisTemplateSpec(spec: Field, checkCondition?: Condition
   });
   const metricFields = spec.get('metrics').list({ required: true, hint: 'an AnalysisTemplate needs at least one metric' });
   if (spec.get('metrics').present && metricFields.length === 0) spec.get('metrics').error('no-metrics', 'no metrics specified');
-  const metrics = metricFields.map((mf) => readMetric(mf, argNames, checkCondition));
+  const metrics = metricFields.map((mf) => readMetric(mf, argNames, checkers));
   const seen = new Set<string>();
   metrics.forEach((m, i) => {
     if (m.name && seen.has(m.name)) {

@@ -9,7 +9,7 @@ import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { compileCondition, ExprSyntaxError } from '../expr/index.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { ManifestBase, ManifestSet, SourceLocation } from './types.js';
-import { readAnalysisTemplateSpec, type ConditionChecker } from './analysis-template.js';
+import { readAnalysisTemplateSpec, type ConditionChecker, type TemplateCheckers } from './analysis-template.js';
 import { checkCrossRefs, type RolloutEntry } from './cross-refs.js';
 import { readDeployment } from './deployment.js';
 import { type Field, Reporter } from './fields.js';
@@ -24,11 +24,12 @@ export interface ManifestFile {
   text: string;
 }
 
-export interface ParseOptions {
+export interface ParseOptions extends TemplateCheckers {
   /**
    * Compiles a success/failure condition; returns the problem, or undefined when it compiles.
    * Default: the condition language of `src/core/expr` against Argo's env, as Argo's
-   * `expr.Compile(condition, expr.Env(env))` checks it.
+   * `expr.Compile(condition, expr.Env(env))` checks it. `checkQuery` has no default: the
+   * command line passes Baton's PromQL parser.
    */
   checkCondition?: ConditionChecker;
 }
@@ -122,13 +123,13 @@ function readManifest(root: Field, loader: Loader): void {
       break;
     }
     case 'AnalysisTemplate': {
-      const t = { ...base, kind, spec: readAnalysisTemplateSpec(root.get('spec'), loader.options.checkCondition) } as const;
+      const t = { ...base, kind, spec: readAnalysisTemplateSpec(root.get('spec'), loader.options) } as const;
       set.analysisTemplates.push(t);
       manifest = t;
       break;
     }
     case 'ClusterAnalysisTemplate': {
-      const t = { ...base, kind, spec: readAnalysisTemplateSpec(root.get('spec'), loader.options.checkCondition) } as const;
+      const t = { ...base, kind, spec: readAnalysisTemplateSpec(root.get('spec'), loader.options) } as const;
       set.clusterAnalysisTemplates.push(t);
       manifest = t;
       break;
