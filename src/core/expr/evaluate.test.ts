@@ -56,7 +56,7 @@ describe('evaluate: values', () => {
     ['n > 2 ? "big" : "small"', 'big'], ['n > 5 ? "big" : "small"', 'small'], ['false ?: 7', 7n],
     ['none ?? 5', 5n], ['n ?? 5', 3], ['obj.missing ?? "d"', 'd'], ['false ?? true', false],
     // ranges
-    ['1..3', [1n, 2n, 3n]], ['3..1', []], ['len(1..1000)', 1000n],
+    ['1..3', [1n, 2n, 3n]], ['3..1', []], ['len(1..1000)', 1000n], ['len(map(1..100, {1..100}))', 100n],
     // calls
     ['f(1, "x")', [1n, 'x']], ['f(n)', [3, undefined]],
     // predicates
@@ -111,6 +111,9 @@ describe('evaluate: runtime errors', () => {
     ['s matches ("(" + "x")', 'error parsing regexp: /(x/: Unterminated group'],
     ['1..n', 'invalid operation: .. (mismatched types int and float64)'],
     ['1..10000000', 'memory budget exceeded'],
+    ['len(map(1..1000, {1..1000}))', 'memory budget exceeded'],
+    ['count(1..600000, true) + count(1..600000, true)', 'memory budget exceeded'],
+    ['repeat("ab", 600000)', 'memory budget exceeded'],
     ['all(n, # > 1)', 'cannot iterate over float64 in all'],
     ['all(none, # > 1)', 'cannot iterate over <nil> in all'],
     ['all(xs, # + 1)', 'predicate of all must return bool (got float64)'],

@@ -2,7 +2,7 @@ import type { Node } from './ast.js';
 import { PREDICATE_BUILTINS, type Predicate } from './builtins.js';
 import { PLAIN_BUILTINS } from './functions.js';
 import { ExprRuntimeError } from './errors.js';
-import { fetchMember, operate, slice } from './operations.js';
+import { fetchMember, MEMORY_BUDGET, operate, slice, type OperateHooks } from './operations.js';
 import { compileGoRegex, formatGo, goDynamicTypeName, goTypeName, isNil, mismatch, toInt64 } from './values.js';
 
 /**
@@ -24,7 +24,8 @@ interface Context {
   frames: Frame[];
   /** Offset of the operation being run, for the error's position. */
   pos: number;
-  regexes: Map<string, RegExp>;
+  /** Dynamic regexes and the evaluation's share of MEMORY_BUDGET. */
+  hooks: OperateHooks;
 }
 
 /** Thrown by a `?.` that met nil; caught by the chain that holds it, which yields nil. */
@@ -33,7 +34,15 @@ const CHAIN_NIL = new ChainNil('nil in an optional chain');
 
 /** Evaluates a parsed condition. Every failure is an ExprRuntimeError with its position. */
 export function evaluateTree(root: Node, source: string, env: Readonly<Record<string, unknown>>, regexes: Map<string, RegExp>): unknown {
-  const ctx: Context = { env, frames: [], pos: root.pos, regexes };
+  let budget = MEMORY_BUDGET;
+  const hooks: OperateHooks = {
+    regexFor: (pattern) => cachedRegex(pattern, regexes),
+    spend: (n) => {
+      budget -= n;
+      if (budget < 0) throw new ExprRuntimeError('memory budget exceeded');
+    },
+  };
+  const ctx: Context = { env, frames: [], pos: root.pos, hooks };
   try {
     return ev(root, ctx);
   } catch (e) {
@@ -156,14 +165,14 @@ function binary(node: Extract<Node, { kind: 'binary' }>, ctx: Context): unknown 
   const left = ev(node.left, ctx);
   const right = ev(node.right, ctx);
   ctx.pos = node.pos;
-  return operate(op, left, right, node.regex, (pattern) => cachedRegex(pattern, ctx));
+  return operate(op, left, right, node.regex, ctx.hooks);
 }
 
-function cachedRegex(pattern: string, ctx: Context): RegExp {
-  let re = ctx.regexes.get(pattern);
+function cachedRegex(pattern: string, regexes: Map<string, RegExp>): RegExp {
+  let re = regexes.get(pattern);
   if (!re) {
     re = compileGoRegex(pattern);
-    ctx.regexes.set(pattern, re);
+    regexes.set(pattern, re);
   }
   return re;
 }
@@ -203,6 +212,7 @@ function builtin(name: string, argNodes: Node[], ctx: Context, pos: number): unk
   if (predNode && predNode.kind === 'predicate') {
     const body = predNode.body;
     fn = (item, index, acc) => {
+      ctx.hooks.spend(1);
       ctx.frames.push({ item, index, acc });
       try {
         return ev(body, ctx);

@@ -1,4 +1,5 @@
 import { ExprRuntimeError } from './errors.js';
+import { MEMORY_BUDGET } from './operations.js';
 import {
   equal, formatGo, goDynamicTypeName, goTypeName, isMap, isNil, isNumeric, parseGoFloat, parseGoInt, toInt64,
   truncToInt, utf8Length,
@@ -156,7 +157,9 @@ export const PLAIN_BUILTINS: Record<string, Plain> = {
     arity('repeat', args, 2);
     const n = Number(num('repeat', args[1]));
     if (n < 0) throw new ExprRuntimeError('strings: negative Repeat count');
-    return str('repeat', args[0]).repeat(n);
+    const s = str('repeat', args[0]);
+    if (s.length * n > MEMORY_BUDGET) throw new ExprRuntimeError('memory budget exceeded');
+    return s.repeat(n);
   },
   join: (args) => {
     arity('join', args, 1, 2);

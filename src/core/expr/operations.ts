@@ -8,15 +8,25 @@ import { equal, formatGo, goDynamicTypeName, goTypeName, isMap, isNil, isNumeric
  * rules, fetch and slice.
  */
 
-/** expr's memory budget: a range or repeat bigger than this is refused, not allocated. */
-const MEMORY_BUDGET = 1_000_000;
+/**
+ * expr's memory budget (conf.MemoryBudget, 1e6): what one evaluation may allocate in range
+ * elements, concatenated elements and predicate calls. Past it the evaluation fails with
+ * `memory budget exceeded`, so no condition can hang the engine or exhaust memory.
+ */
+export const MEMORY_BUDGET = 1_000_000;
+
+/** What operate needs from the evaluation: dynamic regexes and the shared budget. */
+export interface OperateHooks {
+  regexFor(pattern: string): RegExp;
+  /** Takes `n` units from the evaluation's budget; throws when it runs out. */
+  spend(n: number): void;
+}
 
 /**
  * A binary operator on two evaluated operands (all but the lazy `&& || and or ??`), with
- * expr's runtime rules (vm/runtime: Equal, Less, In, Add, ...). `regexFor` compiles a pattern
- * that was not a literal.
+ * expr's runtime rules (vm/runtime: Equal, Less, In, Add, ...).
  */
-export function operate(op: BinaryOp, a: unknown, b: unknown, regex: RegExp | undefined, regexFor: (pattern: string) => RegExp): unknown {
+export function operate(op: BinaryOp, a: unknown, b: unknown, regex: RegExp | undefined, hooks: OperateHooks): unknown {
   switch (op) {
     case '==':
       return equal(a, b);
@@ -31,7 +41,7 @@ export function operate(op: BinaryOp, a: unknown, b: unknown, regex: RegExp | un
       return contains(b, a);
     case 'matches': {
       if (typeof a !== 'string' || typeof b !== 'string') return mismatch(op, a, b);
-      return (regex ?? regexFor(b)).test(a);
+      return (regex ?? hooks.regexFor(b)).test(a);
     }
     case 'contains':
     case 'startsWith':
@@ -40,7 +50,7 @@ export function operate(op: BinaryOp, a: unknown, b: unknown, regex: RegExp | un
       return op === 'contains' ? a.includes(b) : op === 'startsWith' ? a.startsWith(b) : a.endsWith(b);
     case '..': {
       if (typeof a !== 'bigint' || typeof b !== 'bigint') return mismatch(op, a, b);
-      if (b - a + 1n > BigInt(MEMORY_BUDGET)) throw new ExprRuntimeError('memory budget exceeded');
+      if (b >= a) hooks.spend(b - a + 1n > BigInt(MEMORY_BUDGET) ? MEMORY_BUDGET + 1 : Number(b - a + 1n));
       const out: bigint[] = [];
       for (let i = a; i <= b; i++) out.push(i);
       return out;
@@ -52,6 +62,7 @@ export function operate(op: BinaryOp, a: unknown, b: unknown, regex: RegExp | un
     case '%':
     case '**':
     case '^':
+      if (op === '+' && Array.isArray(a) && Array.isArray(b)) hooks.spend(a.length + b.length);
       return arithmetic(op, a, b);
     case '&&':
     case '||':
