@@ -259,3 +259,64 @@ describe('CREATE INDEX CONCURRENTLY and lock_timeout', () => {
     expect(valid).toEqual([{ v: true }]);
   });
 });
+
+describe('a crash inside a transactional phase', () => {
+  it('is reported on restart and the phase runs again, since PostgreSQL rolled it back', async () => {
+    const { url, dir } = await setUp({
+      '0001_nickname': {
+        // Slow only while the test's marker table exists: the first run dies in the sleep.
+        expand: 'ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname text;\nSELECT pg_sleep(CASE WHEN to_regclass(\'crash_here\') IS NULL THEN 0 ELSE 60 END);',
+      },
+    });
+    await withClient(url, (c) => c.query('CREATE TABLE crash_here ()'));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'run-expand.ts'), dir], {
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    cleanups.push(async () => {
+      child.kill('SIGKILL');
+      await exited;
+    });
+    await new Promise<void>((resolve) => {
+      createInterface({ input: child.stdout }).on('line', (l) => {
+        if ((JSON.parse(l) as RunnerEvent).type === 'phase-start') resolve();
+      });
+    });
+    child.kill('SIGKILL');
+    await exited;
+    await withClient(url, (c) => c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'baton-migrate' AND datname = current_database()"));
+    await waitFor(
+      () => withClient(url, async (c) => (await c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'baton-migrate' AND datname = current_database()")).rowCount === 0),
+      10_000,
+      'the dead runner session to go',
+    );
+    await withClient(url, (c) => c.query('DROP TABLE crash_here'));
+
+    const events: RunnerEvent[] = [];
+    const out = await runExpand(await optionsFor(url, dir, { onEvent: (e) => events.push(e) }));
+    expect(events.filter((e) => e.type === 'problem').map((e) => (e.type === 'problem' ? e.message : ''))).toEqual([
+      expect.stringMatching(/^0001_nickname expand was interrupted .*its transaction was rolled back, so it runs again$/),
+    ]);
+    expect(out.applied).toEqual([{ name: '0001_nickname', phase: 'expand' }]);
+    expect(await columnsOf(url, 'users')).toContain('nickname');
+    const rows = (await auditRows(url)).filter((r) => r.name === '0001_nickname');
+    expect(rows.map((r) => [r.status, r.applied_by])).toEqual([['failed', 'crash-test'], ['done', 'test']]);
+    expect(rows[0]?.error).toMatch(/interrupted/);
+  });
+});
+
+describe('statement_timeout', () => {
+  it('is set for every statement, and a statement that exceeds it fails without retries', async () => {
+    const { url, dir } = await setUp({ '0001_slow': { expand: 'SELECT pg_sleep(10);' } });
+    const events: RunnerEvent[] = [];
+    const started = Date.now();
+    await expect(runExpand(await optionsFor(url, dir, { statementTimeoutMs: 300, maxLockRetries: 3, onEvent: (e) => events.push(e) }))).rejects.toMatchObject({
+      code: 'migration-failed',
+      details: { sqlState: '57014', line: 1 },
+    });
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(events.some((e) => e.type === 'lock-timeout')).toBe(false);
+    expect((await auditRows(url)).find((r) => r.name === '0001_slow')).toMatchObject({ status: 'failed', attempts: 1 });
+  });
+});

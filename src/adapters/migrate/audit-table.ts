@@ -115,3 +115,16 @@ export async function finishRecord(
     [id, status, fields.statementsDone ?? null, fields.rowsAffected ?? null, fields.error ?? null],
   );
 }
+
+/**
+ * Closes `running` rows of transactional phases left by a runner that died: PostgreSQL rolled
+ * their work back, so they become `failed` (the history keeps them). Call under the lock.
+ */
+export async function closeAbandoned(client: SqlSession, records: readonly MigrationRecord[]): Promise<void> {
+  const ids = records.filter((r) => r.status === 'running' && r.transactional).map((r) => r.id);
+  if (ids.length === 0) return;
+  await client.query(
+    `UPDATE ${AUDIT_TABLE} SET status = 'failed', finished_at = clock_timestamp(), error = 'interrupted: the runner died and its transaction was rolled back' WHERE id = ANY($1::bigint[])`,
+    [ids],
+  );
+}

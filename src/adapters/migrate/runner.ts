@@ -14,7 +14,7 @@ import type { Migration, MigrationPhase, MigrationRecord } from '../../core/migr
 import { InvalidInputError } from '../../core/errors.js';
 import { withMigrationLock } from './advisory-lock.js';
 import { applyPhase, runBackfill, type PhaseContext, type RunnerEvent } from './apply-phase.js';
-import { ensureAuditTable, readRecords } from './audit-table.js';
+import { closeAbandoned, ensureAuditTable, readRecords } from './audit-table.js';
 import { lintMigrations, type MigrationLint } from './lint-migrations.js';
 import { openSession, type SqlSession } from './session.js';
 
@@ -92,6 +92,7 @@ async function locked<T>(
       const records = await readRecords(client);
       const plan = planMigrations(opts.migrations, records);
       for (const p of plan.problems) if (!p.blocking) onEvent({ type: 'problem', message: p.message });
+      await closeAbandoned(client, records);
       const ctx: PhaseContext = {
         client, sleep, onEvent,
         maxLockRetries: opts.maxLockRetries,

@@ -67,6 +67,13 @@ export function calledFunctions(node: unknown): string[] {
   return found;
 }
 
+/** Whether `key` appears anywhere inside `node` (e.g. `limitCount` in a sub-select). */
+export function containsKey(node: unknown, key: string): boolean {
+  if (Array.isArray(node)) return node.some((x) => containsKey(x, key));
+  if (typeof node !== 'object' || node === null) return false;
+  return Object.entries(node).some(([k, v]) => k === key || containsKey(v, key));
+}
+
 /** Tables a statement creates (so rules about existing, busy tables do not apply to them). */
 export function createdTable(node: Node): string | undefined {
   if ('CreateStmt' in node) return relationName(node.CreateStmt.relation);

@@ -7,7 +7,7 @@
  * squawk's and strong_migrations' checks, written for Baton's expand/contract phases.
  */
 import type { Node } from 'libpg-query';
-import { addedColumn, addedConstraint, alterTableCmds, calledFunctions, columnConstraints, lastName, relationName } from './ast.js';
+import { addedColumn, addedConstraint, alterTableCmds, calledFunctions, columnConstraints, containsKey, lastName, relationName } from './ast.js';
 import type { LintPhase } from './types.js';
 
 export interface RuleContext {
@@ -251,6 +251,17 @@ export const LINT_RULES: readonly LintRule[] = [
     why: 'TRUNCATE ... CASCADE also empties every table that references this one through a foreign key, far beyond what the statement names',
     rewrite: 'delete the rows you mean in batches, naming each table',
     check: (node) => ('TruncateStmt' in node && node.TruncateStmt.behavior === 'DROP_CASCADE' ? ['TRUNCATE ... CASCADE'] : []),
+  },
+  {
+    id: 'backfill-unbatched',
+    phases: ['backfill'],
+    why: 'Baton runs backfill.sql again and again until a run changes no rows: an UPDATE or DELETE without a LIMITed sub-select locks every row it matches in one long transaction, and if it keeps matching rows it never converges',
+    rewrite: 'UPDATE t SET new = ... WHERE id IN (SELECT id FROM t WHERE new IS DISTINCT FROM ... LIMIT 1000)',
+    check: (node) => {
+      if ('UpdateStmt' in node && !containsKey(node.UpdateStmt.whereClause, 'limitCount')) return [`UPDATE ${relationName(node.UpdateStmt.relation)} without a LIMITed sub-select`];
+      if ('DeleteStmt' in node && !containsKey(node.DeleteStmt.whereClause, 'limitCount')) return [`DELETE FROM ${relationName(node.DeleteStmt.relation)} without a LIMITed sub-select`];
+      return [];
+    },
   },
   {
     id: 'transaction-control',
