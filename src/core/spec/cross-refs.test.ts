@@ -179,3 +179,13 @@ describe('hints', () => {
     expectDiagnostic(parseYaml(text), { code: 'empty-arg', severity: 'warning', path: 'spec.strategy.canary.steps[1].analysis.args[0]' });
   });
 });
+
+describe('service ports', () => {
+  it('warns about a named targetPort no container declares', () => {
+    const support = SUPPORT.replace('metadata: {name: shop}\nspec:\n  selector: {app: shop}\n  ports: [{port: 80, targetPort: 8080}]', 'metadata: {name: shop}\nspec:\n  selector: {app: shop}\n  ports: [{port: 80, targetPort: http}]');
+    const r = parseYaml(canaryRollout(`${ROUTED}steps: [{setWeight: 5}]`) + support);
+    expectDiagnostic(r, { code: 'unknown-target-port', severity: 'warning', path: 'spec.strategy.canary.stableService' });
+    const named = canaryRollout(`${ROUTED}steps: [{setWeight: 5}]`).replace('        image: shop:v1\n', '        image: shop:v1\n        ports: [{name: http, containerPort: 8080}]\n');
+    expectClean(parseYaml(named + support));
+  });
+});

@@ -103,6 +103,13 @@ function checkServiceSelector(rollout: Rollout, svc: Service, extra: Record<stri
     if (podLabels[k] === v || extra?.[k] === v) continue;
     reporter.error('service-selector-mismatch', path, `Service "${svc.metadata.name}" has unmatch label "${k}" in rollout`, `the pod template has ${k}=${podLabels[k] ?? '(none)'}, the Service selects ${k}=${v}`);
   }
+  // A named targetPort must name a container port, or the Service has no endpoints.
+  const portNames = new Set(rollout.spec.template?.spec.containers.flatMap((c) => c.ports.map((p) => p.name)) ?? []);
+  for (const port of svc.spec.ports) {
+    if (typeof port.targetPort === 'string' && !/^\d+$/.test(port.targetPort) && !portNames.has(port.targetPort)) {
+      reporter.warning('unknown-target-port', path, `Service "${svc.metadata.name}" targets port "${port.targetPort}", which no container of the Rollout names`, 'name a containerPort so, or use the port number');
+    }
+  }
 }
 
 function didYouMean(name: string, known: string[]): string | undefined {

@@ -149,3 +149,15 @@ describe('object names', () => {
     expectClean(parseYaml('apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: 1.checks-v2}\nspec: {metrics: [{name: a, provider: {web: {url: "http://x"}}}]}\n'));
   });
 });
+
+describe('YAML features Kubernetes accepts', () => {
+  it('expands merge keys and aliases', () => {
+    const text = 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports:\n  - &p {port: 80, protocol: TCP}\n  - <<: *p\n    port: 81\n';
+    const r = parseYaml(text);
+    expectClean(r);
+    expect(r.set.services[0]?.spec.ports.map((p) => [p.port, p.protocol])).toEqual([
+      [80, 'TCP'],
+      [81, 'TCP'],
+    ]);
+  });
+});

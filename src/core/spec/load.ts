@@ -239,7 +239,8 @@ export function parseManifests(files: readonly ManifestFile[], options: ParseOpt
   const loader: Loader = { set: emptyManifestSet(), rollouts: [], reporters: new Map(), options: { checkCondition: checkArgoCondition, ...options } };
   for (const file of files) {
     const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(file.text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+    // `merge`: Kubernetes' YAML reader (go-yaml) expands `<<: *anchor` merge keys, so do we.
+    const docs = parseAllDocuments(file.text, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: true });
     const list = Array.isArray(docs) ? docs : [];
     for (const doc of list) readDocument(doc, file.path, lineCounter, loader, diagnostics);
   }
