@@ -28,6 +28,7 @@ import {
 import { revisionNumber } from './revisions.js';
 import { clearAbort, setServiceSelector } from './shared.js';
 
+/** Reconcile a blue/green rollout; mutates `ctx.state`, collects effects. */
 export function reconcileBlueGreen(ctx: ReconcileContext, bg: BlueGreenStrategy): void {
   const s = ctx.state;
   const replicas = ctx.rollout.spec.replicas;

@@ -12,6 +12,12 @@ import { reconcileRevisionHistoryLimit, syncRevision } from './revisions.js';
 import { computeStatus, reconcileProgressDeadline } from './status.js';
 import type { ReconcileInput, ReconcileResult } from './types.js';
 
+/**
+ * One reconcile: the new state (the input is not changed), the effects to carry out in order,
+ * the status (phase and message as Argo computes them) and `wakeAt`, the next time something
+ * time-based is due (pause end, autoPromotionSeconds, a scale-down delay, the progress deadline).
+ * Throws a BatonError `invalid-rollout` when the Rollout has no resolved template.
+ */
 export function reconcileRollout(input: ReconcileInput): ReconcileResult {
   const { rollout, observed, now } = input;
   const template = rollout.spec.template;

@@ -4,9 +4,8 @@
  * `calculateRolloutConditions`, `utils/conditions` `RolloutTimedOut`).
  */
 import { currentSetWeight, currentStep } from './canary-steps.js';
-import { abortedMessage, observedRevision, record, abortRollout, replicaSetName, wakeAt, type ReconcileContext } from './context.js';
 import { findRun } from './analysis-runs.js';
-import { runPhase } from './context.js';
+import { abortedMessage, abortRollout, observedRevision, record, replicaSetName, runPhase, wakeAt, type ReconcileContext } from './context.js';
 import { revisionNumber } from './revisions.js';
 import type { RolloutPhase, RolloutStatus } from './types.js';
 
@@ -115,6 +114,7 @@ export function reconcileProgressDeadline(ctx: ReconcileContext): void {
   if (spec.progressDeadlineAbort && !s.aborted) abortRollout(ctx, message);
 }
 
+/** The status shown to people and tools; canaryWeight is the router weight, or for a basic canary the setWeight in force. */
 export function computeStatus(ctx: ReconcileContext): RolloutStatus {
   const s = ctx.state;
   const strategy = ctx.rollout.spec.strategy;
