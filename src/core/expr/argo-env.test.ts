@@ -89,7 +89,7 @@ describe('Argo conditions', () => {
     expect(ARGO_CONDITION_NAMES).toEqual(['result', 'asInt', 'asFloat', 'isNaN', 'isInf', 'isNil', 'default']);
     expect(() => compileCondition('len(result) > 0 && reslt[0] > 1')).toThrow(ExprSyntaxError);
     expect(() => compileCondition('len(result) > 0 && reslt[0] > 1')).toThrow('unknown name reslt (1:20)');
-    expect(() => compileCondition('asInteger(result) > 1')).toThrow('unknown func asInteger (1:1)');
+    expect(() => compileCondition('asInteger(result) > 1')).toThrow('unknown name asInteger (1:1)');
     expect(() => compileCondition('all(result, {#.x > 1}) || map(result, .y)[0] ?? isNil(result)')).not.toThrow();
     expect(evaluateCondition(compileCondition('default(result, 1) > 0'), null)).toBe(true);
   });

@@ -102,7 +102,7 @@ describe('evaluate: runtime errors', () => {
     ['xs.a', 'cannot fetch a from []interface {}'],
     ['n.a', 'cannot fetch a from float64'],
     ['unknown > 1', 'unknown name unknown'],
-    ['nope(1)', 'unknown func nope'],
+    ['nope(1)', 'unknown name nope'],
     ['n(1)', 'n is not callable (type float64)'],
     ['boom()', 'exploded'],
     ['1 in n', 'operator "in" not defined on float64'],

@@ -182,7 +182,7 @@ function call(callee: Node, argNodes: Node[], ctx: Context, pos: number): unknow
   let name: string;
   if (callee.kind === 'ident') {
     name = callee.name;
-    if (!Object.hasOwn(ctx.env, name)) return fail(ctx, pos, `unknown func ${name}`);
+    if (!Object.hasOwn(ctx.env, name)) return fail(ctx, pos, `unknown name ${name}`);
     fn = ctx.env[name];
   } else {
     fn = ev(callee, ctx);

@@ -5,7 +5,7 @@
  * measurement.
  *
  * Errors: bad syntax is an ExprSyntaxError at compile time. Unknown names and unknown functions
- * are an ExprRuntimeError at evaluation time (`unknown name x`, `unknown func f`), unless
+ * are an ExprRuntimeError at evaluation time (`unknown name x`, as expr words both), unless
  * `compileExpr` is given `names`, which makes them compile-time errors as expr's `expr.Env`
  * does. Type errors are found on the values met at evaluation time.
  *
@@ -89,7 +89,7 @@ function checkNames(node: Node, source: string, names: ReadonlySet<string>): voi
         return;
       case 'call':
         if (n.callee.kind === 'ident' && !names.has(n.callee.name)) {
-          throw new ExprSyntaxError(`unknown func ${n.callee.name}`, source, n.pos);
+          throw new ExprSyntaxError(`unknown name ${n.callee.name}`, source, n.pos);
         }
         if (n.callee.kind !== 'ident') visit(n.callee);
         n.args.forEach(visit);
