@@ -30,6 +30,12 @@ const AGGREGATE_OPS: Record<string, AggregateOp> = {
   Quantile: 'quantile', Stddev: 'stddev', Stdvar: 'stdvar', Sum: 'sum', Topk: 'topk',
 };
 
+/** Words that may precede `(` without being a function call. */
+const KNOWN_BEFORE_PAREN = new Set([
+  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'start', 'end',
+  'sum', 'avg', 'min', 'max', 'count', 'stddev', 'stdvar', 'quantile', 'topk', 'bottomk', 'count_values', 'group', 'limitk', 'limit_ratio', 'atan2',
+]);
+
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
 /** Modifier bookkeeping that the AST does not keep: whether offset/@ were written. */
@@ -78,6 +84,16 @@ class Parser {
     };
     visit(top);
     if (!err) return;
+    // The grammar only knows its own function names, so an unknown one is a syntax error
+    // there; Prometheus names it instead.
+    const call = /(?<![\w:"'`])([a-zA-Z_][a-zA-Z0-9_]*)\s*\(/g;
+    for (let m = call.exec(this.input); m; m = call.exec(this.input)) {
+      const name = m[1] as string;
+      if (KNOWN_BEFORE_PAREN.has(name.toLowerCase())) continue;
+      const sig = FUNCTIONS.get(name);
+      if (!sig) this.fail(m.index, `unknown function with name ${JSON.stringify(name)}`);
+      if (!sig.supported) this.fail(m.index, `function ${JSON.stringify(name)} is not supported by the embedded engine`);
+    }
     const rest = this.input.slice(err.from).trim();
     if (rest === '' || err.from >= this.input.trimEnd().length) this.fail(err.from, 'unexpected end of input');
     const tok = /^(\w+|"[^"]*"?|'[^']*'?|\S)/.exec(rest)?.[0] ?? rest;

@@ -48,7 +48,8 @@ export function mergeTargetLabels(exposed: Labels, target: Labels, honorLabels: 
       if (existing) conflicts.push({ name: l.name, value: existing });
       out.set(l.name, l.value);
     }
-    // resolveConflictingExposedLabels: prefix with exported_ until the name is free.
+    // resolveConflictingExposedLabels: shortest names first, prefix with exported_ until free.
+    conflicts.sort((a, b) => a.name.length - b.name.length);
     for (const c of conflicts) {
       let name = `exported_${c.name}`;
       while (out.get(name)) name = `exported_${name}`;
