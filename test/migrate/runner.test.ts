@@ -166,6 +166,10 @@ describe('a crash between statements', () => {
         if (e.type === 'statement-done' && e.index === 0) resolve();
       });
     });
+    // While it is alive, status sees a run in progress, not an interruption.
+    const live = await readStatus(await optionsFor(url, dir));
+    expect(live.runInProgress).toBe(true);
+    expect(live.plan.problems.map((p) => [p.kind, p.blocking, p.message])).toEqual([['interrupted', false, '0001_indexes expand is running now (another controller holds the migration lock)']]);
     // The controller dies, and with it (as with a lost host) its database session.
     child.kill('SIGKILL');
     await exited;
@@ -180,6 +184,7 @@ describe('a crash between statements', () => {
     const restart = runExpand(opts);
     await expect(restart).rejects.toMatchObject({ code: 'migration-interrupted' });
     await expect(restart).rejects.toThrow(/0001_indexes expand was interrupted after 1 of 3 statements/);
+    expect((await readStatus(opts)).runInProgress).toBe(false);
     const indexes = await withClient(url, async (c) => (await c.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'users' ORDER BY 1")).rows.map((r) => r.indexname));
     expect(indexes).toEqual(['users_email_idx', 'users_pkey']);
     expect((await auditRows(url)).find((r) => r.name === '0001_indexes')).toMatchObject({ status: 'running', statements_done: 1, statements_total: 3, applied_by: 'crash-test' });

@@ -42,3 +42,11 @@ export async function withMigrationLock<T>(client: SqlSession, opts: LockWaitOpt
     await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
   }
 }
+
+/** Whether another session holds the migration lock right now (a run is in progress). */
+export async function migrationLockHeld(client: SqlSession): Promise<boolean> {
+  const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [MIGRATION_LOCK_KEY]);
+  if (!rows[0]?.ok) return true;
+  await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
+  return false;
+}

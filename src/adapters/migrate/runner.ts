@@ -12,7 +12,7 @@ import { decideContract, decideExpand, type ContractDecision, type ContractGuard
 import { blockingProblems, planMigrations, type MigrationPlan } from '../../core/migrate/plan.js';
 import type { Migration, MigrationPhase, MigrationRecord } from '../../core/migrate/types.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { withMigrationLock } from './advisory-lock.js';
+import { migrationLockHeld, withMigrationLock } from './advisory-lock.js';
 import { applyPhase, runBackfill, type PhaseContext, type RunnerEvent } from './apply-phase.js';
 import { closeAbandoned, ensureAuditTable, readRecords } from './audit-table.js';
 import { lintMigrations, type MigrationLint } from './lint-migrations.js';
@@ -252,12 +252,23 @@ export async function runRollback(opts: MigrateOptions & { name: string }): Prom
   });
 }
 
-/** The audit records and the plan, without taking the lock or changing anything. */
-export async function readStatus(opts: Pick<MigrateOptions, 'databaseUrl' | 'openSession' | 'migrations' | 'lockTimeoutMs' | 'statementTimeoutMs'>): Promise<{ plan: MigrationPlan; records: MigrationRecord[] }> {
+/**
+ * The audit records and the plan, without changing anything. While another controller holds
+ * the migration lock its `running` phase is live, not interrupted: `runInProgress` says so and
+ * those problems are turned into non-blocking notes.
+ */
+export async function readStatus(
+  opts: Pick<MigrateOptions, 'databaseUrl' | 'openSession' | 'migrations' | 'lockTimeoutMs' | 'statementTimeoutMs'>,
+): Promise<{ plan: MigrationPlan; records: MigrationRecord[]; runInProgress: boolean }> {
   const client = await connect(opts);
   try {
+    const runInProgress = await migrationLockHeld(client);
     const records = await readRecords(client);
-    return { plan: planMigrations(opts.migrations, records), records };
+    const plan = planMigrations(opts.migrations, records);
+    if (runInProgress) {
+      plan.problems = plan.problems.map((p) => (p.kind === 'interrupted' ? { ...p, blocking: false, message: `${p.name} ${p.phase ?? ''} is running now (another controller holds the migration lock)` } : p));
+    }
+    return { plan, records, runInProgress };
   } finally {
     await client.close();
   }

@@ -110,13 +110,14 @@ export async function migrateLint(dir: string | undefined, opts: MigrateCliOptio
 /** `baton migrate status`: each migration's phases and the problems found (1 when one blocks). */
 export async function migrateStatus(opts: MigrateCliOptions, io: MigrateIo = processIo): Promise<number> {
   const t = await resolveTarget(opts, 'required');
-  const { plan, records } = await readStatus(runnerOptions(t, opts, io));
+  const { plan, records, runInProgress } = await readStatus(runnerOptions(t, opts, io));
   // Exit 1 when something needs a person (drift, an interrupted phase), so scripts notice.
   const code = plan.problems.some((p) => p.blocking) ? 1 : 0;
   if (opts.json) {
-    io.out(`${JSON.stringify({ states: plan.states.map(({ interruptedRecord: _r, ...s }) => s), problems: plan.problems, records }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ runInProgress, states: plan.states.map(({ interruptedRecord: _r, ...s }) => s), problems: plan.problems, records }, null, 2)}\n`);
     return code;
   }
+  if (runInProgress) io.out('a migration run is in progress (another controller holds the lock)\n');
   for (const s of plan.states) io.out(`${s.name}  expand: ${s.expand}  backfill: ${s.backfill}  contract: ${s.contract}\n`);
   for (const p of plan.problems) io.out(`${p.blocking ? 'error' : 'warning'}: ${p.message}\n`);
   return code;
