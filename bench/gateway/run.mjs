@@ -3,11 +3,13 @@
 // the upstream directly, at the same concurrency and duration, plus the gateway's resident
 // memory with 1,000 open client connections. Prints a table and writes bench/gateway/RESULTS.md.
 //
-//   node bench/gateway/run.mjs [--duration 10] [--connections 64] [--threads 1] [--workers 1]
+//   node bench/gateway/run.mjs [--duration 10] [--connections 64] [--threads 1] [--open-connections 1000] [--write no]
 //
 // The upstream is nginx returning a fixed body (so it is not the bottleneck); the load
 // generator is wrk when installed (C, one thread), else autocannon. Every proxy gets the same
-// number of worker threads/processes (--threads, default 1) so the comparison is per core.
+// number of worker threads/processes (--threads, default 1; Baton is one process) so the
+// comparison is per core. Baton runs as an esbuild bundle of src/gateway/main.ts, as it would
+// from a build, so neither tsx's loader nor its memory is measured.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -23,7 +25,6 @@ const args = Object.fromEntries(
 const DURATION = Number(args.duration ?? 10);
 const CONNECTIONS = Number(args.connections ?? 64);
 const THREADS = Number(args.threads ?? 1);
-const WORKERS = Number(args.workers ?? THREADS);
 const OPEN_CONNS = Number(args['open-connections'] ?? 1000);
 
 const children = [];
@@ -106,7 +107,9 @@ async function startUpstreams() {
 async function startBaton(up) {
   const port = await freePort();
   const admin = await freePort();
-  const c = start(process.execPath, ['--import', 'tsx', join(root, 'src/gateway/main.ts'), '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`], 'baton', { BATON_GATEWAY_WORKERS: String(WORKERS) });
+  const bundle = join(tmp, 'gateway.mjs');
+  execFileSync(join(root, 'node_modules/.bin/esbuild'), [join(root, 'src/gateway/main.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning'], { stdio: 'inherit' });
+  const c = start(process.execPath, [bundle, '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`], 'baton');
   await waitPort(port);
   await waitPort(admin);
   const config = {
@@ -184,7 +187,7 @@ async function openConnections(port, n) {
 
 async function main() {
   ensurePackages();
-  console.log(`cpus ${cpus().length}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${CONNECTIONS} connections, ${DURATION}s per run, ${THREADS} thread(s) per proxy, ${WORKERS} baton worker(s), load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}`);
+  console.log(`cpus ${cpus().length}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${CONNECTIONS} connections, ${DURATION}s per run, ${THREADS} thread(s) per proxy, load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}`);
   const up = await startUpstreams();
   const rows = [];
 
@@ -216,7 +219,7 @@ async function main() {
     ...rows.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors}${r.note ? ` (${r.note})` : ''} | ${fmt(r.rps / ref.rps, 2)}x | ${fmt(r.p99 / ref.p99, 2)}x |`),
   ];
   const mem = `Baton gateway RSS: ${fmt(idleRss, 1)} MB idle, ${fmt(afterLoadRss, 1)} MB after the load run, ${fmt(openRss, 1)} MB with ${OPEN_CONNS} open client connections (target < 150 MB).`;
-  const header = `Run ${new Date().toISOString()} on ${cpus().length} CPUs (load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}), ${CONNECTIONS} connections, ${DURATION} s per target, ${THREADS} thread(s) per proxy, ${WORKERS} Baton worker(s), load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}; upstream: nginx (1 worker) returning a fixed body; split 90/10 everywhere.`;
+  const header = `Run ${new Date().toISOString()} on ${cpus().length} CPUs (load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}), ${CONNECTIONS} connections, ${DURATION} s per target, ${THREADS} thread(s) per proxy, load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}; upstream: nginx (1 worker) returning a fixed body; split 90/10 everywhere.`;
   console.log(`\n${header}\n\n${lines.join('\n')}\n\n${mem}`);
   if (args.write !== 'no') {
     const file = join(here, 'RESULTS.md');

@@ -104,6 +104,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         try {
           await persistConfig(opts.stateDir, v.config);
         } catch (e) {
+          // Endpoints the refused config created are not in the served config.
+          endpoints.setActive(ctx.config.endpointKeys);
           return { ok: false, status: 500, problems: [{ path: '$', message: `could not persist the config in ${opts.stateDir}: ${e instanceof Error ? e.message : String(e)}` }] };
         }
       }

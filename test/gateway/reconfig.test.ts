@@ -102,5 +102,8 @@ describe('endpoints leaving', () => {
     const metrics = await send(gw.adminUrl, '/metrics');
     const retries = Number(/baton_gateway_upstream_retries_total (\d+)/.exec(metrics.body)?.[1]);
     expect(retries).toBeGreaterThan(0);
+    // The refusing endpoint is passed over after its first refusal, instead of costing every other request a failed connect.
+    const connectErrors = Number(/baton_gateway_upstream_connect_errors_total (\d+)/.exec(metrics.body)?.[1]);
+    expect(connectErrors).toBeLessThan(50);
   });
 });

@@ -13,6 +13,8 @@ export interface Endpoint {
   readonly port: number;
   readonly agent: Agent;
   inFlight: number;
+  /** `performance.now()` until which the balancer passes this endpoint over (it refused a connection). */
+  ejectedUntil: number;
   /** In the config being served. */
   inConfig: boolean;
 }
@@ -66,7 +68,7 @@ export function createEndpointRegistry(): EndpointRegistry {
       if (!e) {
         const { host, port } = splitKey(key);
         // LIFO reuse keeps few sockets warm; no socket cap so a slow endpoint cannot queue others' requests.
-        e = { key, host, port, agent: new Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxFreeSockets: 1024, scheduling: 'lifo' }), inFlight: 0, inConfig: true };
+        e = { key, host, port, agent: new Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxFreeSockets: 1024, scheduling: 'lifo' }), inFlight: 0, ejectedUntil: 0, inConfig: true };
         all.set(key, e);
       }
       return e;

@@ -11,7 +11,7 @@ import type { CompiledConfig, CompiledDestination, CompiledRoute } from '../conf
 import { shouldMirror } from '../config/compile.js';
 import { findRoute, normalizeHost, rewritePath } from '../routing/match.js';
 import { pickByHash, pickSmooth, readCookie } from '../routing/weighted.js';
-import { pickEndpoint } from '../routing/balance.js';
+import { EJECT_MS, pickEndpoint } from '../routing/balance.js';
 import { methodIndex, type MetricsRegistry } from '../metrics/registry.js';
 import type { Endpoint, EndpointRegistry } from './endpoints.js';
 import { upstreamRequestHeaders, stripHopByHop } from './headers.js';
@@ -54,12 +54,12 @@ export function chooseDestination(route: CompiledRoute<Endpoint>, req: IncomingM
 }
 
 /** Another place to send a request whose first endpoint refused: same cluster first, then the route's other destinations. */
-function retryTarget(route: CompiledRoute<Endpoint>, dest: CompiledDestination<Endpoint>, failed: Endpoint): { dest: CompiledDestination<Endpoint>; ep: Endpoint } | undefined {
-  const same = pickEndpoint(dest.cluster.balancer, dest.cluster.endpoints, failed);
+function retryTarget(route: CompiledRoute<Endpoint>, dest: CompiledDestination<Endpoint>, failed: Endpoint, now: number): { dest: CompiledDestination<Endpoint>; ep: Endpoint } | undefined {
+  const same = pickEndpoint(dest.cluster.balancer, dest.cluster.endpoints, now, failed);
   if (same) return { dest, ep: same };
   for (const d of route.destinations) {
     if (d === dest || d.weight <= 0) continue;
-    const ep = pickEndpoint(d.cluster.balancer, d.cluster.endpoints, failed);
+    const ep = pickEndpoint(d.cluster.balancer, d.cluster.endpoints, now, failed);
     if (ep) return { dest: d, ep };
   }
   return undefined;
@@ -118,7 +118,7 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
       return;
     }
 
-    const first = pickEndpoint(chosen.cluster.balancer, chosen.cluster.endpoints);
+    const first = pickEndpoint(chosen.cluster.balancer, chosen.cluster.endpoints, started);
     if (!first) {
       status = 503;
       sendError(res, new GatewayError('no-endpoint', `cluster ${chosen.cluster.name} has no endpoint`, route.name, chosen.cluster.name));
@@ -236,6 +236,7 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
         }
         const neverConnected = !connected || CONNECT_ERRORS.has(code);
         const reset = code === 'ECONNRESET' || code === 'EPIPE' || err.message === 'socket hang up';
+        if (neverConnected) ep.ejectedUntil = performance.now() + EJECT_MS;
         if (neverConnected || reset) {
           health.upstreamConnectErrors++;
           d.cluster.stats.recordConnectionFailure(Date.now());
@@ -243,7 +244,7 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
         // Safe to send again: nothing reached the upstream, or an idempotent request whose body we still hold (none).
         const replayable = neverConnected ? true : reset && IDEMPOTENT.has(method) && !hasBody;
         if (!retried && replayable && (!bodyPiped || !hasBody)) {
-          const next = retryTarget(route, d, ep);
+          const next = retryTarget(route, d, ep, performance.now());
           if (next) {
             retried = true;
             health.retries++;

@@ -5,6 +5,7 @@
  * sent after the client's body was read, its errors are swallowed, and the number in flight
  * is bounded (beyond it copies are dropped and counted).
  */
+import { performance } from 'node:perf_hooks';
 import { request, type OutgoingHttpHeaders } from 'node:http';
 import type { CompiledCluster } from '../config/compile.js';
 import { pickEndpoint } from '../routing/balance.js';
@@ -28,7 +29,7 @@ export function sendMirror(
   body: Buffer | undefined,
   timeoutMs: number,
 ): void {
-  const ep = pickEndpoint(cluster.balancer, cluster.endpoints);
+  const ep = pickEndpoint(cluster.balancer, cluster.endpoints, performance.now());
   if (!ep) return;
   const host = typeof headers.host === 'string' ? headers.host : '';
   const h: OutgoingHttpHeaders = { ...headers, host: `${host}-shadow` };

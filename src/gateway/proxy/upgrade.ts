@@ -3,6 +3,7 @@
  * upstream's `101 Switching Protocols` is relayed and the two sockets are spliced. The
  * endpoint counts the connection in flight until either side closes, so a drain waits for it.
  */
+import { performance } from 'node:perf_hooks';
 import { request, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
@@ -36,7 +37,7 @@ export function createUpgradeHandler(ctx: ProxyContext): (req: IncomingMessage, 
     }
     const route = cfg.routes[found.index] as CompiledRoute<Endpoint>;
     const dest = route.destinations[chooseDestination(route, req)];
-    const ep = dest && pickEndpoint(dest.cluster.balancer, dest.cluster.endpoints);
+    const ep = dest && pickEndpoint(dest.cluster.balancer, dest.cluster.endpoints, performance.now());
     if (!dest || !ep) {
       sendErrorOnSocket(socket, new GatewayError('no-endpoint', `cluster ${dest?.cluster.name ?? '?'} has no endpoint`, route.name, dest?.cluster.name));
       return;
