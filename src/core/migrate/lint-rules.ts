@@ -264,6 +264,13 @@ export const LINT_RULES: readonly LintRule[] = [
     },
   },
   {
+    id: 'do-block',
+    phases: ALL,
+    why: 'the linter cannot see inside a DO block (PL/pgSQL, often dynamic SQL), so none of the other rules protect what it does',
+    rewrite: 'write the statements as plain SQL; if the block is reviewed and safe, keep it with -- baton-lint-ignore: do-block <reason>',
+    check: (node) => ('DoStmt' in node ? ['DO block'] : []),
+  },
+  {
     id: 'transaction-control',
     phases: ALL,
     why: 'Baton runs each phase in its own transaction (or statement by statement when CONCURRENTLY is used); BEGIN/COMMIT in the file break that and the progress record',
