@@ -26,7 +26,7 @@ import {
   type ReconcileContext,
 } from './context.js';
 import { revisionNumber } from './revisions.js';
-import { clearAbort, setServiceSelector } from './shared.js';
+import { clearAbort, delayedScaleDownTarget, setServiceSelector } from './shared.js';
 
 /** Reconcile a blue/green rollout; mutates `ctx.state`, collects effects. */
 export function reconcileBlueGreen(ctx: ReconcileContext, bg: BlueGreenStrategy): void {
@@ -85,7 +85,7 @@ export function reconcileBlueGreen(ctx: ReconcileContext, bg: BlueGreenStrategy)
 
   const stable = s.stableHash;
   if (stable !== undefined && stable !== ctx.hash) scaleRevision(ctx, stable, replicas);
-  scaleDownOldRevisions(ctx);
+  scaleDownOldRevisions(ctx, bg);
 }
 
 function startNewRevision(ctx: ReconcileContext): void {
@@ -131,7 +131,7 @@ function promoteBlueGreen(ctx: ReconcileContext, bg: BlueGreenStrategy, reason: 
   if (previous === ctx.hash) return;
   record(ctx, { type: 'Promoted', revision: ctx.revision, reason });
   dropAllRuns(ctx);
-  if (previous !== undefined && desired(ctx, previous) > 0) s.scaleDownAt[previous] = ctx.now + bg.scaleDownDelaySeconds * 1000;
+  // The old active revision is now an old revision: scaleDownOldRevisions gives it its delay.
   wakeAt(ctx, ctx.now);
 }
 
@@ -258,18 +258,16 @@ function abortedReplicas(ctx: ReconcileContext, bg: BlueGreenStrategy): number {
 
 /**
  * Argo `scaleDownOldReplicaSetsForBlueGreen`: revisions other than the current, stable and
- * active ones go to 0, each once its scale-down delay (if any) has passed.
+ * active ones go to 0, each after its scale-down delay (`scaleDownDelayHelper`).
  */
-function scaleDownOldRevisions(ctx: ReconcileContext): void {
+function scaleDownOldRevisions(ctx: ReconcileContext, bg: BlueGreenStrategy): void {
   const s = ctx.state;
+  const annotated = { count: 0 };
   for (const { hash } of [...s.revisions].reverse()) {
     if (hash === ctx.hash || hash === s.stableHash || hash === s.activeHash) continue;
     if (desired(ctx, hash) === 0) continue;
-    const due = s.scaleDownAt[hash];
-    if (due !== undefined && ctx.now < due) {
-      wakeAt(ctx, due);
-      continue;
-    }
+    const target = delayedScaleDownTarget(ctx, hash, annotated, bg.scaleDownDelaySeconds, bg.scaleDownDelayRevisionLimit);
+    if (target !== 0) continue;
     scaleRevision(ctx, hash, 0);
     delete s.scaleDownAt[hash];
   }

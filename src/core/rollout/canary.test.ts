@@ -111,9 +111,31 @@ describe('canary: lifecycle', () => {
     expect(d.state.currentStepIndex).toBe(1);
     expect(d.state.pauseConditions.map((c) => c.reason)).toEqual(['CanaryPauseStep']);
     expect(d.state.currentHash).not.toBe(v2);
+    // The replaced canary is an old revision now: with traffic routing it goes after scaleDownDelaySeconds.
+    expect(d.pods.get(v2)).toHaveLength(1);
+    expect(d.state.scaleDownAt[v2]).toBe(40 * S);
+    d.run(40 * S);
     expect(d.pods.get(v2)).toEqual([]);
     expect(d.status.currentRevision).toBe(3);
     expect(d.events('StepStarted').filter((e) => e.index === 0)).toHaveLength(2);
+  });
+
+  it('scaleDownDelayRevisionLimit: only that many old revisions wait out their delay', () => {
+    const d = new RolloutDriver(makeRollout(canaryStrategy([], { trafficRouting: istioRouting(), scaleDownDelaySeconds: 60, scaleDownDelayRevisionLimit: 1 })));
+    d.run(0);
+    const v1 = d.state.stableHash as string;
+    d.update('shop:v2');
+    d.run(10 * S);
+    const v2 = d.state.stableHash as string;
+    expect(d.pods.get(v1)).toHaveLength(2);
+    d.update('shop:v3');
+    d.run(20 * S);
+    expect(d.pods.get(v1)).toEqual([]);
+    expect(d.pods.get(v2)).toHaveLength(2);
+    d.run(80 * S);
+    expect(d.pods.get(v2)).toEqual([]);
+    // v2 was promoted at t=0 and v3 at t=10: v1 goes at once (over the limit), v2 after its 60 s.
+    expect(d.events('ScaledDown').map((e) => [e.t / S, e.hash])).toEqual([[10, v1], [70, v2]]);
   });
 
   it('a template equal to the stable one jumps to the end: no steps, no analysis', () => {

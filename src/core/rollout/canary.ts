@@ -34,7 +34,7 @@ import {
 } from './context.js';
 import { jsonHash } from './hash.js';
 import { calculateBasicCanaryReplicas, calculateTrafficRoutedReplicas, resolveFenceposts } from './replicas.js';
-import { clearAbort, removeManagedRoutes, setServiceSelector } from './shared.js';
+import { clearAbort, delayedScaleDownTarget, removeManagedRoutes, setServiceSelector } from './shared.js';
 
 /** Reconcile a canary rollout; mutates `ctx.state`, collects effects. */
 export function reconcileCanary(ctx: ReconcileContext, strategy: CanaryStrategy): void {
@@ -112,13 +112,7 @@ function promoteCanary(ctx: ReconcileContext, strategy: CanaryStrategy, reason: 
   record(ctx, { type: 'Promoted', revision: ctx.revision, reason });
   dropAllRuns(ctx);
   removeManagedRoutes(ctx);
-  // With traffic routing the old stable stays up scaleDownDelaySeconds, so traffic can still
-  // drain to it while the router and Services catch up (Argo `addScaleDownDelay`). With
-  // dynamicStableScale it has already been scaled down as its traffic left, and Argo does not
-  // allow the two together.
-  if (previous !== undefined && strategy.trafficRouting && !strategy.dynamicStableScale && desired(ctx, previous) > 0) {
-    s.scaleDownAt[previous] = ctx.now + strategy.scaleDownDelaySeconds * 1000;
-  }
+  // The old stable is now an old revision: scaleDownOldRevisions gives it its scale-down delay.
   wakeAt(ctx, ctx.now);
 }
 
@@ -327,7 +321,9 @@ function reconcileCanaryReplicas(ctx: ReconcileContext, strategy: CanaryStrategy
 /**
  * Argo `scaleDownOldReplicaSetsForCanary`: newest first, within what availability allows
  * (available - (replicas - maxUnavailable)); basic canaries scale old pods down at once since
- * they serve traffic, traffic-routed ones keep an old revision until its scale-down delay.
+ * they serve traffic; traffic-routed ones keep an old revision (the old stable after promotion,
+ * a canary replaced mid-update) scaleDownDelaySeconds, so traffic still routed to it can drain
+ * while the router and Services catch up.
  */
 function scaleDownOldRevisions(ctx: ReconcileContext, strategy: CanaryStrategy): boolean {
   const s = ctx.state;
@@ -336,6 +332,7 @@ function scaleDownOldRevisions(ctx: ReconcileContext, strategy: CanaryStrategy):
   const totalAvailable = ctx.observed.revisions.reduce((sum, r) => sum + r.availableReplicas, 0);
   let maxScaleDown = totalAvailable - (replicas - maxUnavailable);
   let scaled = false;
+  const annotated = { count: 0 };
   for (const hash of otherRevisions(ctx).reverse()) {
     if (maxScaleDown <= 0) break;
     const current = desired(ctx, hash);
@@ -344,12 +341,7 @@ function scaleDownOldRevisions(ctx: ReconcileContext, strategy: CanaryStrategy):
     if (!strategy.trafficRouting) {
       if (current > maxScaleDown) target = current - maxScaleDown;
     } else {
-      const due = s.scaleDownAt[hash];
-      if (due !== undefined && ctx.now < due) {
-        // Kept as it is until the delay passes (Argo re-asserts spec.replicas, the same count).
-        target = current;
-        wakeAt(ctx, due);
-      }
+      target = delayedScaleDownTarget(ctx, hash, annotated, strategy.scaleDownDelaySeconds, strategy.scaleDownDelayRevisionLimit);
     }
     if (target === current) continue;
     scaleRevision(ctx, hash, target);
