@@ -157,6 +157,16 @@ describe('examples', () => {
     expect(report.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(r.exitCode).toBe(0);
   });
+
+  it('skips non-manifest YAML found in a directory quietly, but names one given explicitly', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'scenario.yaml'), 'rollout: shop\nuntil: 24h\n');
+    await writeFile(join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {}\n');
+    expect((await runLint([dir])).stdout).toBe('0 errors, 0 warnings in 2 files\n');
+    const named = await runLint([join(dir, 'scenario.yaml')]);
+    expect(named.stdout).toBe(`${join(dir, 'scenario.yaml')}:1 warning: no apiVersion or kind: not a Kubernetes manifest, ignored\n0 errors, 1 warning in 1 file\n`);
+    expect(named.exitCode).toBe(0);
+  });
 });
 
 describe('registerLintCommand', () => {
@@ -195,9 +205,9 @@ describe('readManifestFiles', () => {
     await writeFile(join(dir, '.hidden', 'y.yaml'), 'y');
     const files = await readManifestFiles([dir]);
     expect(files).toEqual([
-      { path: join(dir, 'a.yml'), text: 'a' },
-      { path: join(dir, 'b.yaml'), text: 'b' },
-      { path: join(dir, 'nested', 'c.json'), text: '{}' },
+      { path: join(dir, 'a.yml'), text: 'a', fromDirectory: true },
+      { path: join(dir, 'b.yaml'), text: 'b', fromDirectory: true },
+      { path: join(dir, 'nested', 'c.json'), text: '{}', fromDirectory: true },
     ]);
   });
 

@@ -31,11 +31,12 @@ function describeError(e: unknown): string {
 
 /**
  * Every manifest file under `paths`, read as UTF-8. A path named explicitly is read whatever its
- * extension. Throws `BatonError` `manifest-not-found` naming a path that does not exist, and
+ * extension; files found in a directory are marked `fromDirectory`. Throws `BatonError` `manifest-not-found` naming a path that does not exist, and
  * `manifest-unreadable` for one that cannot be read.
  */
 export async function readManifestFiles(paths: readonly string[]): Promise<ManifestFile[]> {
   const files: string[] = [];
+  const fromDirectory = new Set<string>();
   for (const p of paths) {
     let info;
     try {
@@ -52,16 +53,20 @@ export async function readManifestFiles(paths: readonly string[]): Promise<Manif
       } catch (e) {
         throw new BatonError('manifest-unreadable', `${p}: ${describeError(e)}`, { path: p });
       }
-      files.push(...found.sort());
+      found.sort();
+      for (const f of found) fromDirectory.add(f);
+      files.push(...found);
     } else {
       files.push(p);
+      fromDirectory.delete(p);
     }
   }
   const unique = [...new Set(files)];
   return Promise.all(
     unique.map(async (path) => {
       try {
-        return { path, text: await readFile(path, 'utf8') };
+        const text = await readFile(path, 'utf8');
+        return fromDirectory.has(path) ? { path, text, fromDirectory: true } : { path, text };
       } catch (e) {
         throw new BatonError('manifest-unreadable', `${path}: ${describeError(e)}`, { path });
       }

@@ -22,6 +22,11 @@ import { createLocator, formatPath, type FieldPath } from './yaml-positions.js';
 export interface ManifestFile {
   path: string;
   text: string;
+  /**
+   * Found by walking a directory rather than named: its YAML documents that are no Kubernetes
+   * object at all (no apiVersion, no kind) are skipped without a warning.
+   */
+  fromDirectory?: boolean;
 }
 
 export interface ParseOptions extends TemplateCheckers {
@@ -71,6 +76,8 @@ interface Loader {
   /** Each manifest's reporter, to locate paths in it for hints. */
   reporters: Map<object, Reporter>;
   options: ParseOptions;
+  /** The current file came from a directory walk (see `ManifestFile.fromDirectory`). */
+  quietNonManifests: boolean;
 }
 
 /** Reads one manifest (a document, or an item of a v1 List). */
@@ -80,7 +87,7 @@ function readManifest(root: Field, loader: Loader): void {
   if (!root.get('apiVersion').present && !root.get('kind').present) {
     // A YAML file that is no Kubernetes object at all (a simulate scenario, a values file):
     // named, not failed, so `baton lint dir/` works on a directory that holds both.
-    root.warning('not-a-manifest', 'no apiVersion or kind: not a Kubernetes manifest, ignored');
+    if (!loader.quietNonManifests) root.warning('not-a-manifest', 'no apiVersion or kind: not a Kubernetes manifest, ignored');
     return;
   }
   const apiVersion = root.get('apiVersion').string({ required: true, hint: 'e.g. apiVersion: argoproj.io/v1alpha1' });
@@ -236,8 +243,9 @@ function readDocument(doc: Document, file: string, lineCounter: LineCounter, loa
  */
 export function parseManifests(files: readonly ManifestFile[], options: ParseOptions = {}): ParseResult {
   const diagnostics: Diagnostic[] = [];
-  const loader: Loader = { set: emptyManifestSet(), rollouts: [], reporters: new Map(), options: { checkCondition: checkArgoCondition, ...options } };
+  const loader: Loader = { set: emptyManifestSet(), rollouts: [], reporters: new Map(), options: { checkCondition: checkArgoCondition, ...options }, quietNonManifests: false };
   for (const file of files) {
+    loader.quietNonManifests = file.fromDirectory === true;
     const lineCounter = new LineCounter();
     // `merge`: Kubernetes' YAML reader (go-yaml) expands `<<: *anchor` merge keys, so do we.
     const docs = parseAllDocuments(file.text, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: true });
