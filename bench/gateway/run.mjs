@@ -3,7 +3,11 @@
 // the upstream directly, at the same concurrency and duration, plus the gateway's resident
 // memory with 1,000 open client connections. Prints a table and writes bench/gateway/RESULTS.md.
 //
-//   node bench/gateway/run.mjs [--duration 10] [--connections 64] [--threads 1] [--open-connections 1000] [--write no]
+//   node bench/gateway/run.mjs [--rounds 3] [--duration 5] [--connections 64] [--threads 1] [--open-connections 1000] [--write no]
+//
+// All four targets stay up and are loaded in turn, round after round; each figure is the
+// median over the rounds, so a burst of load from elsewhere on the machine hits every target
+// rather than whichever happened to run then.
 //
 // The upstream is nginx returning a fixed body (so it is not the bottleneck); the load
 // generator is wrk when installed (C, one thread), else autocannon. Every proxy gets the same
@@ -22,10 +26,11 @@ const root = join(here, '..', '..');
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
 );
-const DURATION = Number(args.duration ?? 10);
+const DURATION = Number(args.duration ?? 5);
 const CONNECTIONS = Number(args.connections ?? 64);
 const THREADS = Number(args.threads ?? 1);
 const OPEN_CONNS = Number(args['open-connections'] ?? 1000);
+const ROUNDS = Number(args.rounds ?? 3);
 
 const children = [];
 const tmp = mkdtempSync(join(tmpdir(), 'baton-bench-gw-'));
@@ -187,29 +192,43 @@ async function openConnections(port, n) {
 
 async function main() {
   ensurePackages();
-  console.log(`cpus ${cpus().length}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${CONNECTIONS} connections, ${DURATION}s per run, ${THREADS} thread(s) per proxy, load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}`);
+  const loadBefore = loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`cpus ${cpus().length}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION}s, ${THREADS} thread(s) per proxy, load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}`);
   const up = await startUpstreams();
-  const rows = [];
-
-  rows.push({ name: 'upstream direct', ...(await load(up.stable)) });
-
   const baton = await startBaton(up);
   const idleRss = rssMb(baton.child.pid);
-  rows.push({ name: 'baton gateway', ...(await load(baton.port)) });
+  const nginx = await startNginx(up);
+  const haproxy = await startHaproxy(up);
+  const targets = [
+    { name: 'upstream direct', port: up.stable },
+    { name: 'baton gateway', port: baton.port },
+    { name: 'nginx', port: nginx.port },
+    { name: 'haproxy', port: haproxy.port },
+  ];
+  const runs = new Map(targets.map((t) => [t.name, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const t of targets) {
+      const r = await load(t.port);
+      runs.get(t.name).push(r);
+      console.log(`round ${round} ${t.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`);
+    }
+  }
+  const median = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  const rows = targets.map((t) => {
+    const rs = runs.get(t.name);
+    return { name: t.name, rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), errors: rs.reduce((a, r) => a + r.errors, 0), note: rs.map((r) => r.note).filter(Boolean).join('; ') };
+  });
   const afterLoadRss = rssMb(baton.child.pid);
+  await stop(nginx.child);
+  await stop(haproxy.child);
   const sockets = await openConnections(baton.port, OPEN_CONNS);
   await new Promise((r) => setTimeout(r, 500));
   const openRss = rssMb(baton.child.pid);
   for (const s of sockets) s.destroy();
   await stop(baton.child);
-
-  const nginx = await startNginx(up);
-  rows.push({ name: 'nginx', ...(await load(nginx.port)) });
-  await stop(nginx.child);
-
-  const haproxy = await startHaproxy(up);
-  rows.push({ name: 'haproxy', ...(await load(haproxy.port)) });
-  await stop(haproxy.child);
 
   const ref = rows.find((r) => r.name === 'haproxy');
   const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
@@ -219,7 +238,7 @@ async function main() {
     ...rows.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors}${r.note ? ` (${r.note})` : ''} | ${fmt(r.rps / ref.rps, 2)}x | ${fmt(r.p99 / ref.p99, 2)}x |`),
   ];
   const mem = `Baton gateway RSS: ${fmt(idleRss, 1)} MB idle, ${fmt(afterLoadRss, 1)} MB after the load run, ${fmt(openRss, 1)} MB with ${OPEN_CONNS} open client connections (target < 150 MB).`;
-  const header = `Run ${new Date().toISOString()} on ${cpus().length} CPUs (load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}), ${CONNECTIONS} connections, ${DURATION} s per target, ${THREADS} thread(s) per proxy, load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}; upstream: nginx (1 worker) returning a fixed body; split 90/10 everywhere.`;
+  const header = `Run ${new Date().toISOString()} on ${cpus().length} CPUs (load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}), ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION} s per target, ${THREADS} thread(s) per proxy, load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}; upstream: nginx (1 worker) returning a fixed body; split 90/10 everywhere.`;
   console.log(`\n${header}\n\n${lines.join('\n')}\n\n${mem}`);
   if (args.write !== 'no') {
     const file = join(here, 'RESULTS.md');
