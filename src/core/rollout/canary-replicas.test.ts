@@ -160,6 +160,23 @@ describe('progress deadline', () => {
     expect(d.events('ProgressDeadlineExceeded').map((e) => e.t)).toEqual([140 * S]);
   });
 
+  it('a pause after the timeout shows Paused; the deadline restarts on resume', () => {
+    const d = new RolloutDriver(makeRollout(canaryStrategy([{ kind: 'setWeight', weight: 50 }], { trafficRouting: istioRouting() }), { progressDeadlineSeconds: 60 }));
+    d.run(0);
+    d.update('shop:v2');
+    d.options.readyMs = 1e9;
+    d.run(100 * S);
+    expect(d.status.phase).toBe('Degraded');
+    d.act({ type: 'pause' });
+    d.run(200 * S);
+    expect(d.status).toMatchObject({ phase: 'Paused', message: 'manually paused' });
+    d.act({ type: 'resume' });
+    d.run(259 * S);
+    expect(d.status.phase).toBe('Progressing');
+    d.run(260 * S);
+    expect(d.status.phase).toBe('Degraded');
+  });
+
   it('progressDeadlineAbort aborts with the timeout message', () => {
     const d = new RolloutDriver(
       makeRollout(canaryStrategy([{ kind: 'setWeight', weight: 50 }], { trafficRouting: istioRouting() }), { progressDeadlineSeconds: 60, progressDeadlineAbort: true }),

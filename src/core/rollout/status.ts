@@ -95,7 +95,8 @@ export function reconcileProgressDeadline(ctx: ReconcileContext): void {
   const healthy = calculatePhase(ctx, false).phase === 'Healthy';
   const paused = s.paused || s.pauseConditions.length > 0;
   if (healthy || s.aborted || paused || marker !== s.progressMarker || s.progressAt === undefined) {
-    if (healthy || marker !== s.progressMarker) s.timedOut = false;
+    // Progress, completion or a pause replace Argo's TimedOut Progressing condition.
+    if (healthy || paused || marker !== s.progressMarker) s.timedOut = false;
     s.progressMarker = marker;
     s.progressAt = ctx.now;
     return;
