@@ -176,3 +176,21 @@ describe('conditions, checked by the condition language by default', () => {
     expect(d.message).toContain('unknown name reslt');
   });
 });
+
+describe('addresses and patterns', () => {
+  it('checks prometheus addresses and web URLs are http(s) URLs unless they hold {{args.}}', () => {
+    const text = template('- name: a\n  provider: {prometheus: {address: "prometheus:9090", query: up}}\n- name: b\n  provider: {web: {url: "ftp://x/y"}}\n- name: c\n  provider: {web: {url: "http://{{args.host}}/health"}}', '  args: [{name: host, value: x}]\n');
+    const r = parseYaml(text);
+    expect(r.diagnostics.map((d) => [d.code, d.path, d.line])).toEqual([
+      ['invalid-url', 'spec.metrics[0].provider.prometheus.address', lineOf(text, 'prometheus:9090')],
+      ['invalid-url', 'spec.metrics[1].provider.web.url', lineOf(text, 'ftp://')],
+    ]);
+  });
+
+  it('checks dryRun and measurementRetention metric names are regular expressions', () => {
+    const text = template(`- name: a\n  ${PROM}`, '  dryRun: [{metricName: "error-(rate"}]\n  measurementRetention: [{metricName: ".*", limit: 5}]\n');
+    const r = parseYaml(text);
+    expectDiagnostic(r, { code: 'invalid-regex', path: 'spec.dryRun[0].metricName', line: lineOf(text, 'error-(rate') });
+    expect(r.set.analysisTemplates[0]?.spec.measurementRetention).toEqual([{ metricName: '.*', limit: 5 }]);
+  });
+});

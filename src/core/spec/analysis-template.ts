@@ -154,13 +154,24 @@ function readTemplateArg(f: Field): TemplateArgument {
   return arg;
 }
 
+/** `metricName` of dryRun / measurementRetention: an unanchored regular expression in Argo. */
+function readMetricPattern(f: Field): string {
+  const name = f.string({ required: true }) ?? '';
+  try {
+    new RegExp(name);
+  } catch {
+    f.error('invalid-regex', `"${name}" is not a regular expression`, 'metricName matches metric names as a regex, e.g. "error-.*"');
+  }
+  return name;
+}
+
 export function readDryRun(f: Field): DryRun[] {
-  return f.list().map((d) => ({ metricName: d.get('metricName').string({ required: true }) ?? '' }));
+  return f.list().map((d) => ({ metricName: readMetricPattern(d.get('metricName')) }));
 }
 
 export function readMeasurementRetention(f: Field): MeasurementRetention[] {
   return f.list().map((d) => ({
-    metricName: d.get('metricName').string({ required: true }) ?? '',
+    metricName: readMetricPattern(d.get('metricName')),
     limit: d.get('limit').int({ required: true, min: 0 }) ?? 0,
   }));
 }

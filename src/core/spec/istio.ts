@@ -87,6 +87,9 @@ function readHttpRoute(f: Field): IstioHttpRoute {
   const name = f.get('name').string();
   if (name !== undefined) r.name = name;
   const dests = f.get('route').list();
+  if (dests.length === 0 && !['redirect', 'directResponse', 'delegate'].some((k) => f.get(k).present)) {
+    f.error('invalid-route', 'HTTP route or redirect is required', 'add route: [{destination: {host: ...}}]');
+  }
   for (const d of dests) {
     const destination = readDestination(d.get('destination'));
     if (!destination) continue;
@@ -137,6 +140,13 @@ function rawList(f: Field): unknown[] {
   return Array.isArray(f.value) ? (f.value as unknown[]) : [];
 }
 
+/** Istio requires at least one host on a VirtualService. */
+function readHosts(f: Field): string[] {
+  const hosts = f.stringList();
+  if (hosts.length === 0) f.error('missing-field', 'a VirtualService needs at least one host', 'add hosts: [<service or domain>]');
+  return hosts;
+}
+
 export function readVirtualService(f: Field, base: Omit<ManifestBase<string>, 'kind'>): VirtualService {
   const spec = f.get('spec');
   spec.object({ required: true });
@@ -145,7 +155,7 @@ export function readVirtualService(f: Field, base: Omit<ManifestBase<string>, 'k
     ...base,
     kind: 'VirtualService',
     spec: {
-      hosts: spec.get('hosts').stringList(),
+      hosts: readHosts(spec.get('hosts')),
       gateways: spec.get('gateways').stringList(),
       http,
       tls: rawList(spec.get('tls')),

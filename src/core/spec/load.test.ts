@@ -161,3 +161,14 @@ describe('YAML features Kubernetes accepts', () => {
     ]);
   });
 });
+
+describe('Istio validation', () => {
+  it('requires VirtualService hosts and a route (or redirect) on each http route', () => {
+    const text = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: v}\nspec:\n  http:\n  - match: [{uri: {prefix: /old}}]\n    redirect: {uri: /new}\n  - match: [{uri: {prefix: /x}}]\n';
+    const r = parseYaml(text);
+    expect(r.diagnostics.map((d) => [d.code, d.path, d.line])).toEqual([
+      ['missing-field', 'spec.hosts', lineOf(text, 'spec:')],
+      ['invalid-route', 'spec.http[1]', lineOf(text, '- match: [{uri: {prefix: /x}}]')],
+    ]);
+  });
+});

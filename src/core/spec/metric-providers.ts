@@ -38,6 +38,21 @@ export function hasArgRef(text: string): boolean {
   return /\{\{\s*args\./.test(text);
 }
 
+/** An http(s) URL, unless it holds `{{args.x}}` (checked after substitution, per run). */
+function readUrl(f: Field): string {
+  const url = f.string({ required: true }) ?? '';
+  if (!url || hasArgRef(url)) return url;
+  let ok = false;
+  try {
+    const u = new URL(url);
+    ok = u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    ok = false;
+  }
+  if (!ok) f.error('invalid-url', `"${url}" is not an http(s) URL`, 'e.g. http://prometheus.monitoring:9090');
+  return url;
+}
+
 function readKeyValues(f: Field): KeyValue[] {
   return f.list().map((h) => ({ key: h.get('key').string({ required: true }) ?? '', value: h.get('value').scalarString() ?? '' }));
 }
@@ -45,7 +60,7 @@ function readKeyValues(f: Field): KeyValue[] {
 function readPrometheus(f: Field, checkers: TemplateCheckers): PrometheusProvider {
   const p: PrometheusProvider = {
     type: 'prometheus',
-    address: f.get('address').string({ required: true }) ?? '',
+    address: readUrl(f.get('address')),
     query: f.get('query').string({ required: true }) ?? '',
     insecure: f.get('insecure').bool(false),
     headers: readKeyValues(f.get('headers')),
@@ -78,7 +93,7 @@ function readWeb(f: Field): WebProvider {
   }
   const w: WebProvider = {
     type: 'web',
-    url: f.get('url').string({ required: true }) ?? '',
+    url: readUrl(f.get('url')),
     method,
     headers: readKeyValues(f.get('headers')),
     timeoutSeconds: f.get('timeoutSeconds').int({ min: 0 }) ?? DEFAULT_WEB_TIMEOUT_SECONDS,
