@@ -107,3 +107,26 @@ describe('endpoints leaving', () => {
     expect(connectErrors).toBeLessThan(50);
   });
 });
+
+describe('retries', () => {
+  it('retries a GET cut before any answer on another endpoint, but never a POST whose body was sent', async () => {
+    const cut = await startUpstream('cut', (req) => req.socket.destroy());
+    const fine = await startUpstream('fine');
+    cleanup.push(() => cut.close(), () => fine.close());
+    // The route's other destination (weight > 0) is where the retry goes when the cluster has no other endpoint.
+    await gw.apply({
+      version: 400,
+      routes: [{ name: 'r', destinations: [{ cluster: 'first', weight: 100 }, { cluster: 'second', weight: 1 }] }],
+      clusters: { first: { endpoints: [cut.key] }, second: { endpoints: [fine.key] } },
+    });
+    const get = await send(gw.url, '/read', { agent: false });
+    expect(get).toMatchObject({ status: 200, body: 'fine' });
+
+    const before = { cut: cut.seen.length, fine: fine.seen.length };
+    const post = await send(gw.url, '/write', { method: 'POST', body: 'order=1', agent: false });
+    expect(post.status).toBe(502);
+    expect(JSON.parse(post.body)).toMatchObject({ error: 'upstream-unreachable', route: 'r', cluster: 'first' });
+    expect(cut.seen.length - before.cut).toBe(1);
+    expect(fine.seen.length - before.fine).toBe(0);
+  });
+});
