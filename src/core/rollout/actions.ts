@@ -49,8 +49,10 @@ export function applyRolloutAction(input: ActionInput): ActionResult {
       const inconclusive = s.pauseConditions.some((c) => c.reason === 'InconclusiveAnalysisRun' || c.reason === 'InconclusiveAnalysis');
       const stepCount = strategy.type === 'canary' ? strategy.steps.length : 0;
       if (strategy.type === 'canary' && inconclusive && s.controllerPause && currentStep(strategy, s)?.kind === 'analysis') {
+        // Argo clears controllerPause too, or a pause step right after would count as promoted.
         s.currentStepIndex = Math.min((s.currentStepIndex ?? 0) + 1, stepCount);
         s.pauseConditions = [];
+        s.controllerPause = false;
       } else if (s.pauseConditions.length > 0) {
         s.pauseConditions = [];
       } else if (strategy.type === 'canary' && stepCount > 0 && !s.aborted) {
@@ -60,8 +62,8 @@ export function applyRolloutAction(input: ActionInput): ActionResult {
       break;
     }
     case 'promote-full':
-      s.paused = false;
-      s.promoteFull = true;
+      // Argo `promote --full` only sets status.promoteFull, and only during an update.
+      if (s.currentHash !== s.stableHash) s.promoteFull = true;
       break;
     case 'abort':
       // As Argo: allowed at any time; a fully promoted rollout shows Degraded until the next update.

@@ -91,6 +91,15 @@ describe('canary: step analysis', () => {
     expect(d.weight.canary).toBe(60);
   });
 
+  it('promote past an inconclusive analysis does not also skip a pause step right after it', () => {
+    const withPause: CanaryStep[] = [{ kind: 'setWeight', weight: 20 }, { kind: 'analysis', analysis: analysis('a') }, { kind: 'pause' }, { kind: 'setWeight', weight: 60 }];
+    const d = started(new RolloutDriver(makeRollout(canaryStrategy(withPause, { trafficRouting: istioRouting() }), { replicas: 4 }), scripted({ Step: [{ after: 10 * S, phase: 'Inconclusive' }] })));
+    d.run(100 * S);
+    d.act({ type: 'promote' });
+    d.run(200 * S);
+    expect(d.status).toMatchObject({ phase: 'Paused', message: 'CanaryPauseStep', stepIndex: 2 });
+  });
+
   it('Inconclusive then resume measures again with a new run (<name>.1)', () => {
     let calls = 0;
     const d = started(
