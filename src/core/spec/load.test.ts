@@ -172,3 +172,25 @@ describe('Istio validation', () => {
     ]);
   });
 });
+
+describe('API versions', () => {
+  it('rejects a kind Baton reads at a version or group spelling it does not read', () => {
+    for (const [apiVersion, kind, hint] of [
+      ['argoproj.io/v1beta1', 'Rollout', 'use apiVersion: argoproj.io/v1alpha1'],
+      ['argopoj.io/v1alpha1', 'AnalysisTemplate', 'use apiVersion: argoproj.io/v1alpha1'],
+      ['apps/v1beta2', 'Deployment', 'use apiVersion: apps/v1'],
+      ['networking.istio.io/v2', 'VirtualService', 'use apiVersion: networking.istio.io/v1alpha3 or networking.istio.io/v1beta1 or networking.istio.io/v1'],
+    ] as const) {
+      const r = parseYaml(`apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: x}\nspec: {}\n`);
+      expectDiagnostic(r, { code: 'unsupported-api-version', severity: 'error', path: 'apiVersion', line: 1, hint });
+    }
+  });
+
+  it('warns only about a same-named kind of another API group', () => {
+    for (const apiVersion of ['gateway.networking.k8s.io/v1', 'serving.knative.dev/v1']) {
+      const kind = apiVersion.startsWith('gateway') ? 'Gateway' : 'Service';
+      const r = parseYaml(`apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: x}\nspec: {}\n`);
+      expectDiagnostic(r, { code: 'unknown-kind', severity: 'warning' });
+    }
+  });
+});

@@ -12,7 +12,7 @@ import type { ManifestBase, ManifestSet, SourceLocation } from './types.js';
 import { readAnalysisTemplateSpec, type ConditionChecker, type TemplateCheckers } from './analysis-template.js';
 import { checkCrossRefs, type RolloutEntry } from './cross-refs.js';
 import { readDeployment } from './deployment.js';
-import { type Field, Reporter } from './fields.js';
+import { closest, type Field, Reporter } from './fields.js';
 import { readDestinationRule, readGateway, readVirtualService } from './istio.js';
 import { readObjectMeta } from './pod-template.js';
 import { readRollout } from './rollout.js';
@@ -70,6 +70,39 @@ export function emptyManifestSet(): ManifestSet {
 
 const ISTIO_VERSIONS = ['networking.istio.io/v1alpha3', 'networking.istio.io/v1beta1', 'networking.istio.io/v1'];
 
+/** The API versions Baton reads, by kind, for telling a typo or old version from another kind. */
+const API_VERSIONS: Record<string, string[]> = {
+  Rollout: ['argoproj.io/v1alpha1'],
+  AnalysisTemplate: ['argoproj.io/v1alpha1'],
+  ClusterAnalysisTemplate: ['argoproj.io/v1alpha1'],
+  Service: ['v1'],
+  Deployment: ['apps/v1'],
+  VirtualService: ISTIO_VERSIONS,
+  DestinationRule: ISTIO_VERSIONS,
+  Gateway: ISTIO_VERSIONS,
+};
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/**
+ * The versions Baton expects when `apiVersion` is a kind Baton reads in its own API group (or a
+ * near-miss spelling of it) at a version it does not read: `argoproj.io/v1beta1`, `apps/v1beta2`,
+ * `argopoj.io/v1alpha1`. A kind of the same name in another group (Gateway API `Gateway`, Knative
+ * `Service`) is another kind, not a mistake.
+ */
+function misversioned(apiVersion: string, kind: string): string[] | undefined {
+  const expected = API_VERSIONS[kind];
+  if (!expected) return undefined;
+  const group = groupOf(apiVersion);
+  const wanted = groupOf(expected[0] ?? '');
+  if (group === wanted) return expected;
+  if (wanted.length > 4 && group.length > 4 && closest(group, [wanted]) !== undefined) return expected;
+  return undefined;
+}
+
 interface Loader {
   set: ManifestSet;
   rollouts: RolloutEntry[];
@@ -113,7 +146,12 @@ function readManifest(root: Field, loader: Loader): void {
     return;
   }
   if (!known) {
-    root.get('kind').warning('unknown-kind', `${kind} (${apiVersion}) is not a kind Baton reads; it is ignored`);
+    const expected = misversioned(apiVersion, kind);
+    if (expected) {
+      root.get('apiVersion').error('unsupported-api-version', `${kind} ${apiVersion} is not an API version Baton reads`, `use apiVersion: ${expected.join(' or ')}`);
+    } else {
+      root.get('kind').warning('unknown-kind', `${kind} (${apiVersion}) is not a kind Baton reads; it is ignored`);
+    }
     return;
   }
 
