@@ -221,11 +221,28 @@ describe('stopping an expand when the stable revision degrades', () => {
     });
     const controller = new AbortController();
     const started = Date.now();
-    const out = await runExpand(await optionsFor(url, dir, { onEvent: (e) => e.type === 'phase-start' && controller.abort() }).then((o) => ({ ...o, signal: controller.signal })));
-    expect(out).toEqual({ outcome: 'stopped', applied: [] });
+    const run = runExpand({ ...(await optionsFor(url, dir)), signal: controller.signal });
+    await waitFor(
+      () => withClient(url, async (c) => (await c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'baton-migrate' AND state = 'active' AND query LIKE '%pg_sleep%'")).rowCount === 1),
+      10_000,
+      'the runner to be inside its slow statement',
+    );
+    controller.abort();
+    expect(await run).toEqual({ outcome: 'stopped', applied: [] });
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(await columnsOf(url, 'users')).not.toContain('nickname');
     expect((await auditRows(url)).find((r) => r.name === '0001_slow')).toMatchObject({ status: 'failed', statements_done: 0 });
+  });
+
+  it('stops before the next statement when the stop comes between statements', async () => {
+    const { url, dir } = await setUp({ ...ADD_NICKNAME, '0002_bio': { expand: 'ALTER TABLE users ADD COLUMN IF NOT EXISTS bio text;' } });
+    const controller = new AbortController();
+    const out = await runExpand({
+      ...(await optionsFor(url, dir, { onEvent: (e) => e.type === 'phase-start' && e.name === '0002_bio' && controller.abort() })),
+      signal: controller.signal,
+    });
+    expect(out).toEqual({ outcome: 'stopped', applied: [{ name: '0001_nickname', phase: 'expand' }] });
+    expect(await columnsOf(url, 'users')).toEqual(['id', 'email', 'created_at', 'nickname']);
   });
 
   it('asks shouldContinue between migrations and stops there', async () => {

@@ -36,7 +36,15 @@ export interface PhaseContext {
   appliedBy: string;
   revision: string | null;
   onEvent: (e: RunnerEvent) => void;
+  /**
+   * Stops the run: checked before every statement and before every COMMIT, because a cancel
+   * sent while the session is between statements has nothing to cancel.
+   */
+  signal?: AbortSignal;
 }
+
+/** Raised when `signal` stopped the run; the transaction in progress is rolled back. */
+class StoppedError extends Error {}
 
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -90,13 +98,18 @@ async function withLockRetries<T>(ctx: PhaseContext, name: string, phase: Migrat
   }
 }
 
-async function run(client: SqlSession, stmt: ParsedStatement): Promise<number> {
+async function run(ctx: PhaseContext, stmt: ParsedStatement): Promise<number> {
+  stopIfAborted(ctx);
   try {
-    const r = await client.query(stmt.text);
+    const r = await ctx.client.query(stmt.text);
     return r.rowCount;
   } catch (e) {
     throw new StatementError(stmt, e);
   }
+}
+
+function stopIfAborted(ctx: PhaseContext): void {
+  if (ctx.signal?.aborted) throw new StoppedError('stopped');
 }
 
 function toFailure(e: unknown, name: string, phase: MigrationPhase, file: string): Error {
@@ -121,8 +134,9 @@ export async function applyPhase(ctx: PhaseContext, migration: Migration, phase:
       await withLockRetries(ctx, migration.name, phase, id, async () => {
         await client.query('BEGIN');
         try {
-          for (const s of statements) await run(client, s);
+          for (const s of statements) await run(ctx, s);
           await finishRecord(client, id, 'done', { statementsDone: statements.length });
+          stopIfAborted(ctx);
           await client.query('COMMIT');
         } catch (e) {
           await client.query('ROLLBACK').catch(() => undefined);
@@ -140,7 +154,7 @@ export async function applyPhase(ctx: PhaseContext, migration: Migration, phase:
           } catch (e) {
             throw new StatementError(s, e);
           }
-          return run(client, s);
+          return run(ctx, s);
         }, file);
         done = i + 1;
         await recordProgress(client, id, done);
@@ -185,7 +199,8 @@ export async function runBackfill(
         await client.query('BEGIN');
         try {
           let n = 0;
-          for (const s of parsed.statements) n += await run(client, s);
+          for (const s of parsed.statements) n += await run(ctx, s);
+          stopIfAborted(ctx);
           await client.query('COMMIT');
           return n;
         } catch (e) {

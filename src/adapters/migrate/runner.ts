@@ -94,7 +94,7 @@ async function locked<T>(
       for (const p of plan.problems) if (!p.blocking) onEvent({ type: 'problem', message: p.message });
       await closeAbandoned(client, records);
       const ctx: PhaseContext = {
-        client, sleep, onEvent,
+        client, sleep, onEvent, signal,
         maxLockRetries: opts.maxLockRetries,
         retryBaseMs: opts.retryBaseMs ?? 500,
         retryCapMs: opts.retryCapMs ?? 30_000,
