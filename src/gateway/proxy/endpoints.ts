@@ -7,6 +7,9 @@
  */
 import { Agent } from 'node:http';
 
+/** Idle time after which a pooled upstream connection is closed. */
+export const IDLE_SOCKET_MS = 4_000;
+
 export interface Endpoint {
   readonly key: string;
   readonly host: string;
@@ -67,8 +70,20 @@ export function createEndpointRegistry(): EndpointRegistry {
       let e = all.get(key);
       if (!e) {
         const { host, port } = splitKey(key);
-        // LIFO reuse keeps few sockets warm; no socket cap so a slow endpoint cannot queue others' requests.
-        e = { key, host, port, agent: new Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxFreeSockets: 1024, scheduling: 'lifo' }), inFlight: 0, ejectedUntil: 0, inConfig: true };
+        // LIFO reuse keeps few sockets warm; no socket cap so a slow endpoint cannot queue others'
+        // requests. Idle pooled sockets are closed after 4 s, before a Node upstream's default
+        // 5 s keepAliveTimeout closes them: reusing a socket the upstream is closing would reset
+        // a request that, if it is a POST, cannot be retried. (On busy sockets the timeout only
+        // emits an unhandled 'timeout'; it never cuts a long answer.)
+        e = {
+          key,
+          host,
+          port,
+          agent: new Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxFreeSockets: 1024, scheduling: 'lifo', timeout: IDLE_SOCKET_MS }),
+          inFlight: 0,
+          ejectedUntil: 0,
+          inConfig: true,
+        };
         all.set(key, e);
       }
       return e;
