@@ -108,7 +108,15 @@ export class Field {
   }
 
   private wrongType(expected: string): void {
-    this.error('invalid-type', `expected ${expected}, got ${describeValue(this.value)}`);
+    const v = this.value;
+    // A quoted number or boolean is the common slip: say how to write it.
+    const fits =
+      typeof v === 'string' &&
+      ((expected === 'an integer' && /^-?\d+$/.test(v)) ||
+        (expected === 'a number' && /^-?\d+(\.\d+)?$/.test(v)) ||
+        (expected === 'true or false' && /^(true|false)$/.test(v)));
+    const unquote = fits ? `write ${v} without quotes` : undefined;
+    this.error('invalid-type', `expected ${expected}, got ${describeValue(v)}`, unquote);
   }
 
   /** The map at this path, or undefined (reported when not a map, or missing and required). */

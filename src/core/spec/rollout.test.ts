@@ -60,6 +60,13 @@ describe('Rollout spec', () => {
     expectDiagnostic(parseYaml(noImage), { code: 'missing-field', path: 'spec.template.spec.containers[0].image', line: lineOf(noImage, '- name: shop') });
   });
 
+  it('hints at unquoting a quoted number or boolean', () => {
+    const text = canaryRollout('steps: [{setWeight: 5}]', '  paused: "false"\n').replace('replicas: 3', 'replicas: "3"');
+    const r = parseYaml(text);
+    expectDiagnostic(r, { code: 'invalid-type', path: 'spec.replicas', message: 'expected an integer, got "3"', hint: 'write 3 without quotes' });
+    expectDiagnostic(r, { code: 'invalid-type', path: 'spec.paused', hint: 'write false without quotes' });
+  });
+
   it('reports a wrong type with the value it found', () => {
     const text = canaryRollout('steps: [{setWeight: 5}]').replace('replicas: 3', 'replicas: three');
     const d = expectDiagnostic(parseYaml(text), { code: 'invalid-type', path: 'spec.replicas', line: lineOf(text, 'replicas: three') });
