@@ -74,7 +74,7 @@ export function applyRolloutAction(input: ActionInput): ActionResult {
         else delete s.abortMessage;
         s.pauseConditions = [];
         s.controllerPause = false;
-        effects.push({ type: 'event', event: { type: 'Aborted', message: abortedMessage(currentRevision(s), action.reason) } });
+        effects.push({ type: 'event', event: { type: 'Aborted', message: action.reason ?? abortedMessage(currentRevision(s), undefined), revision: currentRevision(s) } });
       }
       break;
     case 'retry':

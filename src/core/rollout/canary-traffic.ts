@@ -37,7 +37,10 @@ export function reconcileCanaryServices(ctx: ReconcileContext, strategy: CanaryS
  */
 export function reconcileTrafficRouting(ctx: ReconcileContext, strategy: CanaryStrategy): void {
   const routing = strategy.trafficRouting;
-  if (!routing) return;
+  if (!routing) {
+    reportBasicCanaryWeight(ctx, strategy);
+    return;
+  }
   const s = ctx.state;
   const max = routing.maxTrafficWeight || 100;
   const replicas = ctx.rollout.spec.replicas;
@@ -74,6 +77,25 @@ export function reconcileTrafficRouting(ctx: ReconcileContext, strategy: CanaryS
   // After promotion the new revision is the stable one: moving its traffic from the canary to the
   // stable side is no change of who serves, so it is not reported as a weight change.
   if (!promotedReset) record(ctx, { type: 'WeightChanged', canary: weight, stable: max - weight });
+}
+
+/**
+ * A basic canary (no router) splits traffic by replica counts, so nothing is set on a router;
+ * the weight in force still changes step by step and is reported (`WeightChanged`) for people
+ * and tools: the current setWeight, 100 after the last step, 0 once aborted. `state.canaryWeight`
+ * holds the last reported weight (only the traffic-routed path reads it as a router weight).
+ */
+function reportBasicCanaryWeight(ctx: ReconcileContext, strategy: CanaryStrategy): void {
+  const s = ctx.state;
+  let weight: number;
+  if (isFullyPromoted(ctx) || s.aborted) weight = 0;
+  else if (stepIndex(s) >= strategy.steps.length) weight = 100;
+  else weight = currentSetWeight(strategy, s);
+  if (weight === s.canaryWeight) return;
+  // As with a router: after promotion the new revision is the stable one, no change of who serves.
+  const promotedReset = isFullyPromoted(ctx) && s.canaryWeight === 100;
+  s.canaryWeight = weight;
+  if (!promotedReset) record(ctx, { type: 'WeightChanged', canary: weight, stable: 100 - weight });
 }
 
 /** Header and mirror routes: set on their step, removed on completion or abort. */

@@ -71,8 +71,9 @@ describe('canary: lifecycle', () => {
   it('aborts at t=90 when the step analysis fails, with Argo wording, and scales the canary down 30 s later', () => {
     const d = started(new RolloutDriver(seedRollout(), { runScript: () => [{ after: 60 * S, phase: 'Failed', message: failedMessage }] }));
     d.run(24 * 3600 * S);
-    const message = `Rollout aborted update to revision 2: Step-based analysis phase error/failed: ${failedMessage}`;
-    expect(d.events('Aborted')).toEqual([{ t: 90 * S, type: 'Aborted', message }]);
+    const reason = `Step-based analysis phase error/failed: ${failedMessage}`;
+    const message = `Rollout aborted update to revision 2: ${reason}`;
+    expect(d.events('Aborted')).toEqual([{ t: 90 * S, type: 'Aborted', message: reason, revision: 2 }]);
     expect(d.status).toMatchObject({ phase: 'Degraded', message: `RolloutAborted: ${message}`, stepIndex: 0, canaryWeight: 0, aborted: true, stableRevision: 1 });
     expect(d.events('WeightChanged').map((e) => [e.t / S, e.canary])).toEqual([[0, 10], [90, 0]]);
     const canary = d.state.currentHash as string;

@@ -100,7 +100,9 @@ export function abortRollout(ctx: ReconcileContext, message: string): void {
   s.abortMessage = message;
   s.pauseConditions = [];
   s.controllerPause = false;
-  record(ctx, { type: 'Aborted', message: abortedMessage(ctx.revision, message) });
+  // The event carries the reason (e.g. `Step-based analysis phase error/failed: ...`); the status
+  // message has Argo's full `RolloutAborted: Rollout aborted update to revision N: <reason>`.
+  record(ctx, { type: 'Aborted', message, revision: ctx.revision });
   wakeAt(ctx, ctx.now);
 }
 

@@ -134,7 +134,8 @@ export type RolloutEvent =
   | { type: 'AnalysisRunStarted'; run: string; kind: AnalysisRunKind }
   | { type: 'Paused'; reason: string }
   | { type: 'Resumed' }
-  | { type: 'Aborted'; message: string }
+  /** `message`: why (the analysis message, or the person's reason); `revision`: the update aborted. */
+  | { type: 'Aborted'; message: string; revision: number }
   | { type: 'Retried' }
   | { type: 'Promoted'; revision: number; reason: string }
   | { type: 'ActiveSwitched'; revision: number }
