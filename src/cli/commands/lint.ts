@@ -20,10 +20,12 @@ export function checkPromQL(query: string): string | undefined {
   }
 }
 
+/** `--json`: print one JSON object instead of one line per problem. */
 export interface LintOptions {
   json?: boolean;
 }
 
+/** What `baton lint` prints and its exit code: 0 valid (warnings allowed), 1 invalid. */
 export interface LintResult {
   exitCode: number;
   stdout: string;

@@ -165,10 +165,12 @@ function readMetricPattern(f: Field): string {
   return name;
 }
 
+/** `dryRun[]`: metrics whose results do not count towards the run phase. */
 export function readDryRun(f: Field): DryRun[] {
   return f.list().map((d) => ({ metricName: readMetricPattern(d.get('metricName')) }));
 }
 
+/** `measurementRetention[]`: how many measurements to keep per matching metric. */
 export function readMeasurementRetention(f: Field): MeasurementRetention[] {
   return f.list().map((d) => ({
     metricName: readMetricPattern(d.get('metricName')),

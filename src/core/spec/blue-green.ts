@@ -22,6 +22,7 @@ const BLUE_GREEN_KEYS = [
   'antiAffinity',
 ];
 
+/** Reads `spec.strategy.blueGreen`; analysis blocks are added to `uses` for cross-checks. */
 export function readBlueGreen(f: Field, revisionHistoryLimit: number, uses: AnalysisUse[]): BlueGreenStrategy {
   f.checkKeys(BLUE_GREEN_KEYS, 'spec.strategy.blueGreen');
   const activeService = f.get('activeService').string({ required: true, hint: 'name the Service that receives production traffic' }) ?? '';

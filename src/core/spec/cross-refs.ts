@@ -43,6 +43,7 @@ function findByName<T extends { metadata: { name: string; namespace?: string } }
   return list.find((m) => m.metadata.name === name && sameNamespace(m.metadata.namespace, namespace));
 }
 
+/** Runs every cross-manifest check; resolves `workloadRef` templates into the Rollouts. */
 export function checkCrossRefs(set: ManifestSet, entries: readonly RolloutEntry[], where: Where): void {
   for (const entry of entries) {
     resolveWorkloadRef(set, entry);

@@ -11,6 +11,7 @@ import {
 import type { Field } from './fields.js';
 import { readLabelSelector, readPodTemplate, selectorMatches } from './pod-template.js';
 
+/** Reads an apps/v1 Deployment with its defaults; the selector must match the template. */
 export function readDeployment(f: Field, base: Omit<ManifestBase<string>, 'kind'>): Deployment {
   const spec = f.get('spec');
   spec.object({ required: true });

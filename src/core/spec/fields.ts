@@ -6,8 +6,10 @@
 import type { Diagnostic, Severity } from './diagnostics.js';
 import { formatPath, type FieldPath, type PathSegment, type Position } from './yaml-positions.js';
 
+/** A YAML map as a plain object. */
 export type Obj = Record<string, unknown>;
 
+/** A map (not a list, not null). */
 export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -50,6 +50,7 @@ function readStringMatchMap(f: Field): Record<string, StringMatch> | undefined {
   return out;
 }
 
+/** A route destination: `host` required, `subset` and `port` optional. */
 export function readDestination(f: Field): IstioDestination | undefined {
   if (!f.object({ required: true })) return undefined;
   const d: IstioDestination = { host: f.get('host').string({ required: true }) ?? '' };
@@ -147,6 +148,7 @@ function readHosts(f: Field): string[] {
   return hosts;
 }
 
+/** Reads a VirtualService: hosts, gateways and http routes (tls/tcp kept as written). */
 export function readVirtualService(f: Field, base: Omit<ManifestBase<string>, 'kind'>): VirtualService {
   const spec = f.get('spec');
   spec.object({ required: true });
@@ -164,6 +166,7 @@ export function readVirtualService(f: Field, base: Omit<ManifestBase<string>, 'k
   };
 }
 
+/** Reads a DestinationRule: host and named subsets. */
 export function readDestinationRule(f: Field, base: Omit<ManifestBase<string>, 'kind'>): DestinationRule {
   const spec = f.get('spec');
   spec.object({ required: true });
@@ -183,6 +186,7 @@ export function readDestinationRule(f: Field, base: Omit<ManifestBase<string>, '
   return out;
 }
 
+/** Reads an Istio Gateway: selector and servers. */
 export function readGateway(f: Field, base: Omit<ManifestBase<string>, 'kind'>): IstioGateway {
   const spec = f.get('spec');
   spec.object({ required: true });

@@ -19,6 +19,7 @@ import { readRollout } from './rollout.js';
 import { readService } from './service.js';
 import { createLocator, formatPath, type FieldPath } from './yaml-positions.js';
 
+/** One file to parse: its path (for diagnostics) and its text. */
 export interface ManifestFile {
   path: string;
   text: string;
@@ -29,6 +30,7 @@ export interface ManifestFile {
   fromDirectory?: boolean;
 }
 
+/** Checks that need a language implementation; each has a sensible default or none. */
 export interface ParseOptions extends TemplateCheckers {
   /**
    * Compiles a success/failure condition; returns the problem, or undefined when it compiles.
@@ -50,11 +52,13 @@ export const checkArgoCondition: ConditionChecker = (source) => {
   }
 };
 
+/** The typed manifests and every problem found, in file and line order. */
 export interface ParseResult {
   set: ManifestSet;
   diagnostics: Diagnostic[];
 }
 
+/** A `ManifestSet` with every list empty. */
 export function emptyManifestSet(): ManifestSet {
   return {
     rollouts: [],

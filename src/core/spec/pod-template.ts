@@ -47,6 +47,7 @@ export function readObjectMeta(f: Field, kind?: string): ObjectMeta {
 const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
 type Operator = (typeof OPERATORS)[number];
 
+/** `matchLabels` and `matchExpressions`; an empty selector is an error, as in Kubernetes. */
 export function readLabelSelector(f: Field): LabelSelector | undefined {
   if (!f.object()) return undefined;
   const selector: LabelSelector = { matchLabels: f.get('matchLabels').stringMap(), matchExpressions: [] };
@@ -180,6 +181,7 @@ function readPort(f: Field): ContainerPort {
   return port;
 }
 
+/** One container: name and image required, probes with their defaults. */
 export function readContainer(f: Field): Container {
   f.object({ required: true });
   const c: Container = {

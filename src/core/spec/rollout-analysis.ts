@@ -8,6 +8,7 @@ import { readDryRun, readMeasurementRetention } from './analysis-template.js';
 import type { Field } from './fields.js';
 import type { FieldPath } from './yaml-positions.js';
 
+/** Where an analysis block sits, as the run kinds of `baton simulate` name them. */
 export type AnalysisKind = 'Step' | 'Background' | 'PrePromotion' | 'PostPromotion';
 
 /** One analysis block and where its template references were written. */

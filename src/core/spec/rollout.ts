@@ -57,6 +57,7 @@ function readWorkloadRef(f: Field): WorkloadRef | undefined {
   return ref;
 }
 
+/** Reads a Rollout with its defaults and the references it makes, for `cross-refs.ts`. */
 export function readRollout(f: Field, base: Omit<ManifestBase<string>, 'kind'>): { rollout: Rollout; refs: RolloutRefs } {
   const refs: RolloutRefs = { analyses: [], virtualServices: [] };
   const spec = f.get('spec');

@@ -3,6 +3,7 @@ import type { ManifestBase, Service, ServicePort } from './types.js';
 import { DEFAULT_PROTOCOL, DEFAULT_SERVICE_TYPE } from './defaults.js';
 import type { Field } from './fields.js';
 
+/** Reads a v1 Service: selector, ports (targetPort defaults to port) and type. */
 export function readService(f: Field, base: Omit<ManifestBase<string>, 'kind'>): Service {
   const spec = f.get('spec');
   spec.object();

@@ -14,11 +14,13 @@ export interface VirtualServiceUse {
   path: FieldPath;
 }
 
+/** What the canary strategy refers to by name, with paths, for cross-checks. */
 export interface CanaryRefs {
   virtualServices: VirtualServiceUse[];
   destinationRulePath?: FieldPath;
 }
 
+/** Reads `trafficRouting`; Istio names are added to `refs` for cross-checks. */
 export function readTrafficRouting(f: Field, refs: CanaryRefs): TrafficRouting | undefined {
   if (!f.object()) return undefined;
   const tr: TrafficRouting = {
