@@ -76,10 +76,22 @@ export function formatValue(v: Value, t: number): Json {
   }
 }
 
+/**
+ * Parsed queries by text. Analysis templates send the same few queries every interval, so
+ * parsing (and regex compilation) is done once; the oldest entry goes when the cache is full.
+ */
+const parsedQueries = new Map<string, Expr>();
+const PARSE_CACHE_SIZE = 256;
+
 function parseQuery(params: URLSearchParams): Expr {
   const q = params.get('query') ?? '';
+  const cached = parsedQueries.get(q);
+  if (cached) return cached;
   try {
-    return parsePromQL(q);
+    const e = parsePromQL(q);
+    if (parsedQueries.size >= PARSE_CACHE_SIZE) parsedQueries.delete(parsedQueries.keys().next().value as string);
+    parsedQueries.set(q, e);
+    return e;
   } catch (e) {
     if (e instanceof PromQLParseError) throw new BadParamError(`invalid parameter "query": ${e.message}`);
     throw e;

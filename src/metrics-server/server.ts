@@ -19,7 +19,10 @@ export interface MetricsServerOptions {
   port: number;
   /** Mount prefix such as `/prometheus`; default none. */
   prefix?: string;
+  /** Options for a new store; ignored when `store` is given. */
   storage?: StorageOptions;
+  /** An existing store to serve and scrape into (e.g. one the caller pre-filled). */
+  store?: MemoryStorage;
   clock?: ScrapeClock;
   /** How often expired samples are dropped; default 60 s. */
   truncateEveryMs?: number;
@@ -67,7 +70,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /** Starts scraping and serving; resolves once the listener is bound. */
 export async function startMetricsServer(opts: MetricsServerOptions): Promise<RunningMetricsServer> {
   const clock = opts.clock ?? systemClock;
-  const storage = new MemoryStorage(opts.storage);
+  const storage = opts.store ?? new MemoryStorage(opts.storage);
   const prefix = (opts.prefix ?? '').replace(/\/+$/, '');
   const loops: ScrapeLoop[] = [];
   for (const job of opts.config.jobs) for (const t of job.targets) loops.push(new ScrapeLoop(storage, job, t, clock));

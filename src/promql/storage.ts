@@ -89,24 +89,27 @@ export class MemoryStorage {
     return out;
   }
 
-  /** Series whose labels satisfy every matcher. */
+  /**
+   * Series whose labels satisfy every matcher. As tsdb's PostingsForMatchers: each matcher
+   * that rejects the empty value narrows the candidates through the postings of the label
+   * values it accepts (a regex is tried once per distinct value, not once per series); the
+   * smallest such set is scanned and the remaining matchers checked per series.
+   */
   select(matchers: readonly Matcher[]): MemSeries[] {
-    let candidates: Iterable<MemSeries> | undefined;
-    let best = Infinity;
+    let best: { set: Set<MemSeries>; m: Matcher } | undefined;
     for (const m of matchers) {
-      if (m.type !== '=' || m.value === '') continue;
-      const set = this.postings.get(m.name)?.get(m.value);
-      if (!set) return [];
-      if (set.size < best) {
-        best = set.size;
-        candidates = set;
-      }
+      if (matchesValue(m, '')) continue;
+      const set = this.postingsFor(m);
+      if (set.size === 0) return [];
+      if (!best || set.size < best.set.size) best = { set, m };
     }
+    const chosen = best?.m;
+    const rest = matchers.filter((m) => m !== chosen);
     const out: MemSeries[] = [];
-    for (const s of candidates ?? this.byKey.values()) {
+    for (const s of best?.set ?? this.byKey.values()) {
       if (s.length === 0) continue;
       let ok = true;
-      for (const m of matchers) {
+      for (const m of rest) {
         let v = '';
         for (const l of s.labels) if (l.name === m.name) v = l.value;
         if (!matchesValue(m, v)) {
@@ -117,6 +120,29 @@ export class MemoryStorage {
       if (ok) out.push(s);
     }
     return out;
+  }
+
+  /** Series whose `m.name` label has a value `m` accepts (m rejects ""). */
+  private postingsFor(m: Matcher): Set<MemSeries> {
+    const vals = this.postings.get(m.name);
+    if (!vals) return new Set();
+    if (m.type === '=') {
+      return vals.get(m.value) ?? new Set();
+    }
+    let out: Set<MemSeries> | undefined;
+    let union = false;
+    for (const [v, set] of vals) {
+      if (!matchesValue(m, v)) continue;
+      if (!out) out = set;
+      else {
+        if (!union) {
+          out = new Set(out);
+          union = true;
+        }
+        for (const x of set) out.add(x);
+      }
+    }
+    return out ?? new Set();
   }
 
   /** Label names of series with samples, sorted. */
