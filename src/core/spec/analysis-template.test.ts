@@ -75,6 +75,12 @@ describe('AnalysisTemplate', () => {
     expect(r.set.analysisTemplates[0]?.spec.metrics[0]?.provider).toMatchObject({ type: 'unsupported', name: 'datadog' });
   });
 
+  it('rejects a provider Argo does not know either, suggesting the closest', () => {
+    const text = template('- name: p\n  provider:\n    prometheous: {address: "http://p:9090", query: up}');
+    const d = expectDiagnostic(parseYaml(text), { code: 'unknown-provider', severity: 'error', path: 'spec.metrics[0].provider.prometheous', line: lineOf(text, 'prometheous') });
+    expect(d.hint).toBe('did you mean "prometheus"?');
+  });
+
   it('rejects failureLimit below -1 and accepts -1', () => {
     expectClean(parseYaml(template(`- name: a\n  failureLimit: -1\n  ${PROM}`)));
     const text = template(`- name: a\n  failureLimit: -2\n  ${PROM}`);

@@ -4,7 +4,7 @@
  */
 import type { JobProvider, KeyValue, MetricProviderSpec, PrometheusProvider, WebProvider } from './types.js';
 import { DEFAULT_JOB_BACKOFF_LIMIT, DEFAULT_WEB_JSON_PATH, DEFAULT_WEB_METHOD, DEFAULT_WEB_TIMEOUT_SECONDS } from './defaults.js';
-import type { Field } from './fields.js';
+import { closest, type Field } from './fields.js';
 import { readPodTemplate } from './pod-template.js';
 
 /** Providers Baton runs. */
@@ -149,12 +149,14 @@ export function readProvider(f: Field, checkers: TemplateCheckers): { provider?:
       if (pf.object()) provider = readJob(pf);
       break;
     default: {
-      const known = OTHER_ARGO_PROVIDERS.includes(name);
-      pf.warning(
-        'unsupported-provider',
-        known ? `metric provider "${name}" is not supported by Baton` : `unknown metric provider "${name}"`,
-        `Baton runs ${SUPPORTED_PROVIDERS.join(', ')}; a run with this metric ends in Error`,
-      );
+      if (OTHER_ARGO_PROVIDERS.includes(name)) {
+        pf.warning('unsupported-provider', `metric provider "${name}" is not supported by Baton`, `Baton runs ${SUPPORTED_PROVIDERS.join(', ')}; a run with this metric ends in Error`);
+      } else {
+        // Not a provider Argo knows either: Argo's CRD schema drops the field and the metric is
+        // left with no provider, so this is an error, most often a misspelling.
+        const near = closest(name, [...SUPPORTED_PROVIDERS, ...OTHER_ARGO_PROVIDERS]);
+        pf.error('unknown-provider', `unknown metric provider "${name}"`, near ? `did you mean "${near}"?` : `use one of ${SUPPORTED_PROVIDERS.join(', ')}`);
+      }
       provider = { type: 'unsupported', name, raw: pf.value };
     }
   }
