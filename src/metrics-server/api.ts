@@ -202,6 +202,8 @@ export function handleApiRequest(ctx: ApiContext, method: string, path: string, 
       return success([...new Set(series.map((s) => s.find((l) => l.name === name)?.value).filter((v): v is string => v !== undefined))].sort());
     }
     if (route === '/targets') return targets(ctx);
+    // Grafana asks for metric metadata; the store keeps none, which the API allows (empty map).
+    if (route === '/metadata') return success({});
     if (route === '/status/buildinfo') return success({ version: '2.42.0', revision: 'baton-embedded', branch: '', buildUser: '', buildDate: '', goVersion: '' });
     return { status: 404, contentType: 'text/plain; charset=utf-8', body: '404 page not found\n' };
   } catch (e) {

@@ -133,6 +133,7 @@ export class ScrapeLoop {
     this.stopped = true;
     this.clock.clearTimeout(this.timer);
     await this.running;
-    appendEndOfRunStaleness(this.storage, this.status.labels, this.state, this.clock.now());
+    // After the last scrape's samples even when stopped in the same millisecond.
+    appendEndOfRunStaleness(this.storage, this.status.labels, this.state, Math.max(this.clock.now(), (this.status.lastScrapeMs ?? 0) + 1));
   }
 }
