@@ -10,7 +10,8 @@ import { runSimulate } from '../../src/cli/commands/simulate.js';
 import type { SimulationResult } from '../../src/engine/simulate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 7);
+const runsAt = process.argv.indexOf('--runs');
+const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 7;
 const opts = { files: [join(here, 'fixture', 'rollout.yaml')], scenario: join(here, 'fixture', 'scenario.yaml'), json: true };
 
 // One warm-up run: module loading and JIT are not what is measured.

@@ -134,7 +134,6 @@ export class RolloutController {
   async tick(): Promise<RolloutStatus> {
     for (let pass = 0; pass < MAX_PASSES_PER_INSTANT; pass++) {
       const now = this.deps.clock.now();
-      const before = JSON.stringify(this.state);
       const out = reconcileRollout({
         rollout: this.rollout,
         state: this.state,
@@ -152,8 +151,9 @@ export class RolloutController {
       const measured = this.startDueMeasurements(now);
       if (measured && this.deps.awaitMeasurements) await this.settle();
       this.persist();
-      const changed = out.effects.some((e) => e.type !== 'event') || measured || JSON.stringify(this.state) !== before;
-      if (!changed) break;
+      // The core reports every transition as an effect (events included), so no effect and no
+      // measurement means this instant has settled.
+      if (out.effects.length === 0 && !measured) break;
     }
     return this.lastStatus as RolloutStatus;
   }

@@ -55,7 +55,7 @@ export async function simulate(input: {
     workloads,
     traffic: createMemoryTrafficRouter(),
     providerFor: () => provider,
-    store: createMemoryStateStore(),
+    store: createMemoryStateStore({ copy: false }),
     onEvent: (e) => events.push(e),
     awaitMeasurements: true,
   });

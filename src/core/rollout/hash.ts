@@ -45,10 +45,22 @@ export function safeEncodeString(s: string): string {
 
 /** The hash of a pod template, e.g. `6d4f8b9c7`; equal templates give equal hashes. */
 export function podTemplateHash(template: PodTemplateSpec): string {
-  return safeEncodeString(String(fnv1a32(canonicalJson(template))));
+  return jsonHash(template);
 }
+
+/**
+ * Hashes by object identity: manifests are read once and never mutated, and the engine
+ * reconciles the same template and steps thousands of times (a 24 h simulation).
+ */
+const hashes = new WeakMap<object, string>();
 
 /** A short stable hash of any JSON value (the canary steps, for Argo's `currentStepHash`). */
 export function jsonHash(value: unknown): string {
-  return safeEncodeString(String(fnv1a32(canonicalJson(value))));
+  if (typeof value !== 'object' || value === null) return safeEncodeString(String(fnv1a32(canonicalJson(value))));
+  let h = hashes.get(value);
+  if (h === undefined) {
+    h = safeEncodeString(String(fnv1a32(canonicalJson(value))));
+    hashes.set(value, h);
+  }
+  return h;
 }
