@@ -50,7 +50,13 @@ describe('parseManifests', () => {
     expect(syntax.length).toBeGreaterThan(0);
     expect(syntax[0]?.line).toBeGreaterThanOrEqual(lineOf(text, 'name: [unclosed'));
     expect(syntax[0]?.message).not.toContain('\n');
+    expect(syntax[0]?.message).not.toMatch(/at line \d+/);
     expect(r.set.services.map((s) => s.metadata.name)).toEqual(['ok']);
+  });
+
+  it('handles a byte-order mark and CRLF line ends', () => {
+    const d = expectDiagnostic(parseYaml('\uFEFFapiVersion: v1\r\nkind: Service\r\nmetadata: {name: a}\r\nspec:\r\n  ports: [{port: 0}]\r\n'), { code: 'out-of-range' });
+    expect([d.line, d.column]).toEqual([5, 18]);
   });
 
   it('reports a duplicate key as a syntax error at its line', () => {

@@ -246,8 +246,10 @@ function checkDuplicates(loader: Loader): void {
   }
 }
 
+/** The yaml package's message without its code frame and `at line L, column C:` (we print file:line). */
 function firstLine(message: string): string {
-  return message.split('\n')[0]?.trim() ?? message;
+  const first = message.split('\n')[0]?.trim() ?? message;
+  return first.replace(/\s*at line \d+, column \d+:?$/, '');
 }
 
 function readDocument(doc: Document, file: string, lineCounter: LineCounter, loader: Loader, out: Diagnostic[]): void {
