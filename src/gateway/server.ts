@@ -86,7 +86,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const first = validateConfig(initial);
   if (!first.ok) throw new InvalidInputError('invalid-gateway-config', `initial config: ${first.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
 
-  const ctx: ProxyContext = { config: compile(first.config), endpoints, metrics, mirror: { inFlight: 0 }, draining: false };
+  const ctx: ProxyContext = { config: compile(first.config), endpoints, metrics, mirror: { inFlight: 0 }, draining: false, upgraded: new Set() };
   endpoints.setActive(ctx.config.endpointKeys);
   metrics.health.configVersion = ctx.config.version;
 
@@ -150,6 +150,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     }
     const clean = metrics.health.inFlight === 0;
     proxy.closeAllConnections();
+    // Upgraded connections have no request/response boundary to wait for: they end with the process.
+    for (const s of ctx.upgraded) s.destroy();
     admin.close();
     admin.closeAllConnections();
     endpoints.close();

@@ -4,6 +4,8 @@
  * in flight and exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -129,5 +131,38 @@ describe('gateway process', () => {
     release();
     expect(await inFlight).toMatchObject({ status: 200, body: 'finished' });
     expect(await gw.exited).toBe(0);
+  });
+
+  it('exits 0 on SIGTERM with an upgraded connection still open', async () => {
+    const dir = await tempDir('baton-gw-state-');
+    cleanup.push(dir.remove);
+    const ws = createServer((_req, res) => res.end());
+    ws.on('upgrade', (_req, socket: Socket) => {
+      socket.on('error', () => socket.destroy());
+      socket.on('end', () => socket.end());
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    });
+    await new Promise<void>((r) => ws.listen(0, '127.0.0.1', r));
+    cleanup.push(
+      () =>
+        new Promise<void>((r) => {
+          ws.closeAllConnections();
+          ws.close(() => r());
+        }),
+    );
+    const gw = await spawnGateway(dir.path, ['--drain-timeout-ms', '2000']);
+    await createGatewayClient(gw.adminUrl).putConfig(splitConfig(1, { ws: { endpoints: [`127.0.0.1:${(ws.address() as AddressInfo).port}`] } }, { ws: 100 }));
+    const u = new URL(gw.url);
+    const client = await new Promise<Socket>((resolve, reject) => {
+      const req = request({ host: u.hostname, port: u.port, path: '/ws', headers: { connection: 'Upgrade', upgrade: 'websocket' } });
+      req.on('upgrade', (_res, s: Socket) => resolve(s));
+      req.on('error', reject);
+      req.end();
+    });
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
+    client.on('error', () => undefined);
+    gw.child.kill('SIGTERM');
+    expect(await gw.exited).toBe(0);
+    await closed;
   });
 });

@@ -105,7 +105,7 @@ export function createMetricsRegistry(): MetricsRegistry {
     },
     render(endpointsInFlight) {
       const counter: string[] = ['# HELP http_requests_total Requests proxied, by cluster labels, route, method and status.', '# TYPE http_requests_total counter'];
-      const hist: string[] = ['# HELP http_request_duration_seconds Time from request to response headers, by cluster labels, route, method and status.', '# TYPE http_request_duration_seconds histogram'];
+      const hist: string[] = ['# HELP http_request_duration_seconds Time from request to the end of the response, by cluster labels, route, method and status.', '# TYPE http_request_duration_seconds histogram'];
       for (const g of groups.values()) {
         for (const [key, c] of g.cells) {
           const base = `${g.labelText}${g.labelText ? ',' : ''}method="${methodName(key % 16)}",status="${Math.floor(key / 16)}"`;

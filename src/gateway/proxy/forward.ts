@@ -26,6 +26,8 @@ export interface ProxyContext {
   readonly mirror: MirrorState;
   /** Set on SIGTERM: answers carry `Connection: close` so clients move away. */
   draining: boolean;
+  /** Client sockets of upgraded (WebSocket) connections: the HTTP server no longer tracks them, so shutdown closes them from here. */
+  readonly upgraded: Set<Socket>;
 }
 
 /** RFC 9110 section 9.2.2: these may be repeated without a different effect. */

@@ -54,6 +54,8 @@ export function createUpgradeHandler(ctx: ProxyContext): (req: IncomingMessage, 
     // A dedicated connection: an upgraded socket leaves the keep-alive pool for good.
     const p = request({ host: ep.host, port: ep.port, method, path: upstreamPath, headers, agent: false });
     p.on('upgrade', (pres: IncomingMessage, upstream: Socket, upstreamHead: Buffer) => {
+      ctx.upgraded.add(socket);
+      socket.once('close', () => ctx.upgraded.delete(socket));
       socket.write(headLines(pres.statusCode ?? 101, pres.statusMessage ?? 'Switching Protocols', pres.rawHeaders));
       if (upstreamHead.length > 0) socket.write(upstreamHead);
       if (head.length > 0) upstream.write(head);
