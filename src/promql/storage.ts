@@ -14,7 +14,7 @@ export interface StorageOptions {
   retentionMs?: number;
   /** Most series held at once; appends that would create more are rejected. Default 1,000,000. */
   maxSeries?: number;
-  /** Most samples held at once; the oldest are evicted beyond it. Default 50,000,000. */
+  /** Most samples held at once; the oldest are evicted beyond it. Default 10,000,000 (about 330 MB). */
   maxSamples?: number;
 }
 
@@ -48,7 +48,7 @@ export class MemoryStorage {
   constructor(opts: StorageOptions = {}) {
     this.retentionMs = opts.retentionMs ?? 3_600_000;
     this.maxSeries = opts.maxSeries ?? 1_000_000;
-    this.maxSamples = opts.maxSamples ?? 50_000_000;
+    this.maxSamples = opts.maxSamples ?? 10_000_000;
   }
 
   /** The series for a label set, created when missing (undefined over the series cap). */

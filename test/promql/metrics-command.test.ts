@@ -34,10 +34,10 @@ describe('baton metrics serve', () => {
 
   it('starts from a config file, serves the API under the prefix, and returns config warnings', async () => {
     const file = await configFile('rule_files: [a.yml]\nscrape_configs: []\n');
-    const { server, warnings } = await runMetricsServe({ config: file, listen: '127.0.0.1:0', prefix: '/prometheus', retention: '30m' });
+    const { server, warnings } = await runMetricsServe({ config: file, listen: '127.0.0.1:0', prefix: '/prometheus', retention: '30m', maxSeries: '500', maxSamples: '100000' });
     cleanups.push(() => server.stop());
     expect(warnings).toEqual([`${file}: rule_files is not supported by the embedded server and is ignored`]);
-    expect(server.storage.retentionMs).toBe(1_800_000);
+    expect([server.storage.retentionMs, server.storage.maxSeries, server.storage.maxSamples]).toEqual([1_800_000, 500, 100_000]);
     const res = await fetch(`${server.url}/api/v1/query?query=vector(3)&time=100`);
     expect(await res.json()).toEqual({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [100, '3'] }] } });
   });
@@ -46,6 +46,7 @@ describe('baton metrics serve', () => {
     await expect(runMetricsServe({ config: '/nonexistent/prometheus.yml', listen: '127.0.0.1:0' })).rejects.toThrow('/nonexistent/prometheus.yml: cannot read');
     const file = await configFile('scrape_configs: []\n');
     await expect(runMetricsServe({ config: file, listen: '127.0.0.1:0', retention: 'forever' })).rejects.toThrow('--retention "forever"');
+    await expect(runMetricsServe({ config: file, listen: '127.0.0.1:0', maxSeries: '-3' })).rejects.toThrow('--max-series "-3"');
   });
 
   it('runs under commander until SIGTERM', async () => {

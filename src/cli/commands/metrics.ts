@@ -1,6 +1,6 @@
 /**
  * `baton metrics serve --config prometheus.yml --listen 127.0.0.1:9090 [--prefix /prometheus]
- *  [--retention 1h]`: the embedded Prometheus-compatible server on its own. Runs until SIGINT
+ *  [--retention 1h] [--max-series N] [--max-samples N]`: the embedded Prometheus-compatible server on its own. Runs until SIGINT
  * or SIGTERM; warnings about unsupported config keys go to stderr.
  */
 import type { Command } from 'commander';
@@ -15,6 +15,14 @@ export interface MetricsServeOptions {
   listen: string;
   prefix?: string;
   retention?: string;
+  maxSeries?: string;
+  maxSamples?: string;
+}
+
+function positiveInt(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) <= 0) throw new InvalidInputError('invalid_flag', `${flag} ${JSON.stringify(v)} is not a positive whole number`);
+  return Number(v);
 }
 
 /** Splits `host:port` (IPv6 in brackets); throws InvalidInputError naming the flag. */
@@ -34,7 +42,9 @@ export async function runMetricsServe(opts: MetricsServeOptions): Promise<{ serv
     if (retentionMs === undefined || retentionMs <= 0) throw new InvalidInputError('invalid_retention', `--retention ${JSON.stringify(opts.retention)} is not a duration (use 30m, 1h, 2d)`);
   }
   const config = await loadMetricsConfig(opts.config);
-  const server = await startMetricsServer({ config, host, port, prefix: opts.prefix, storage: { retentionMs } });
+  const maxSeries = positiveInt(opts.maxSeries, '--max-series');
+  const maxSamples = positiveInt(opts.maxSamples, '--max-samples');
+  const server = await startMetricsServer({ config, host, port, prefix: opts.prefix, storage: { retentionMs, maxSeries, maxSamples } });
   return { server, warnings: config.warnings };
 }
 
@@ -48,6 +58,8 @@ export function registerMetricsCommand(program: Command): void {
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:9090')
     .option('--prefix <path>', 'serve the API under this path prefix, e.g. /prometheus')
     .option('--retention <duration>', 'how long samples are kept', '1h')
+    .option('--max-series <n>', 'most series held; new ones beyond are refused (counted in baton_tsdb_series_rejected_total)')
+    .option('--max-samples <n>', 'most samples held; the oldest are evicted beyond (counted in baton_tsdb_samples_evicted_total)')
     .action(async (opts: MetricsServeOptions) => {
       const { server, warnings } = await runMetricsServe(opts);
       for (const w of warnings) process.stderr.write(`baton: warning: ${w}\n`);
