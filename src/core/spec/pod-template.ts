@@ -184,8 +184,13 @@ function readPort(f: Field): ContainerPort {
 /** One container: name and image required, probes with their defaults. */
 export function readContainer(f: Field): Container {
   f.object({ required: true });
+  const name = f.get('name').string({ required: true }) ?? '';
+  // Kubernetes: a container name is a DNS-1123 label.
+  if (name && (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63)) {
+    f.get('name').error('invalid-name', `"${name}" is not a valid container name`, 'lowercase letters, digits and "-", at most 63 characters');
+  }
   const c: Container = {
-    name: f.get('name').string({ required: true }) ?? '',
+    name,
     image: f.get('image').string({ required: true }) ?? '',
     command: f.get('command').stringList(),
     args: f.get('args').stringList(),

@@ -101,6 +101,11 @@ describe('Rollout spec', () => {
     expect(c?.livenessProbe).toMatchObject({ tcpSocket: { port: 8080 }, periodSeconds: 5, failureThreshold: 3 });
   });
 
+  it('rejects a container name Kubernetes would refuse', () => {
+    const text = canaryRollout('steps: [{setWeight: 5}]').replace('- name: shop', '- name: Shop_App');
+    expectDiagnostic(parseYaml(text), { code: 'invalid-name', path: 'spec.template.spec.containers[0].name', line: lineOf(text, 'Shop_App') });
+  });
+
   it('rejects a probe with two handlers', () => {
     const text = canaryRollout('steps: [{setWeight: 5}]').replace('        image: shop:v1\n', '        image: shop:v1\n        readinessProbe: {httpGet: {port: 80}, tcpSocket: {port: 80}}\n');
     expectDiagnostic(parseYaml(text), { code: 'invalid-probe', path: 'spec.template.spec.containers[0].readinessProbe' });
