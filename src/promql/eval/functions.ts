@@ -102,7 +102,7 @@ function expandTemplate(template: string, m: RegExpExecArray): string {
 export function labelReplace(v: readonly Sample[], dst: string, replacement: string, src: string, regex: string): Sample[] {
   let re: RegExp;
   try {
-    re = compileAnchoredRegex(regex.replace(/\(\?P</g, '(?<'));
+    re = compileAnchoredRegex(regex);
   } catch (e) {
     throw new PromQLExecError(`invalid regular expression in label_replace(): ${regex}: ${(e as Error).message}`);
   }
