@@ -32,7 +32,7 @@ describe('node bin/baton.js lint', () => {
   it('names a missing path and a missing argument without a stack trace', async () => {
     const missing = await baton(['lint', 'no-such-dir']);
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toContain('no-such-dir no such file or directory');
+    expect(missing.stdout).toContain('no-such-dir: no such file or directory');
     expect(missing.stdout + missing.stderr).not.toMatch(/\n\s+at /);
     const none = await baton(['lint']);
     expect(none.code).toBe(64);

@@ -110,7 +110,7 @@ describe('baton lint', () => {
   it('names a missing path without a stack trace', async () => {
     const r = await runLint([`${FIXTURES}/valid`, 'no/such/manifests.yaml']);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toBe('no/such/manifests.yaml no such file or directory\n1 error, 0 warnings in 0 files\n');
+    expect(r.stdout).toBe('no/such/manifests.yaml: no such file or directory\n1 error, 0 warnings in 0 files\n');
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
     const json = JSON.parse((await runLint(['no/such/dir'], { json: true })).stdout) as JsonReport;
     expect(json.diagnostics[0]).toMatchObject({ code: 'manifest-not-found', file: 'no/such/dir' });
@@ -164,7 +164,7 @@ describe('examples', () => {
     await writeFile(join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {}\n');
     expect((await runLint([dir])).stdout).toBe('0 errors, 0 warnings in 2 files\n');
     const named = await runLint([join(dir, 'scenario.yaml')]);
-    expect(named.stdout).toBe(`${join(dir, 'scenario.yaml')}:1 warning: no apiVersion or kind: not a Kubernetes manifest, ignored\n0 errors, 1 warning in 1 file\n`);
+    expect(named.stdout).toBe(`${join(dir, 'scenario.yaml')}:1: warning: no apiVersion or kind: not a Kubernetes manifest, ignored\n0 errors, 1 warning in 1 file\n`);
     expect(named.exitCode).toBe(0);
   });
 });

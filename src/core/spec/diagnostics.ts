@@ -22,7 +22,7 @@ export interface Diagnostic {
 /** One line per diagnostic, as `baton lint` prints it. */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}` : d.file;
-  const path = d.path ? ` ${d.path}:` : '';
+  const path = d.path ? ` ${d.path}:` : ':';
   const hint = d.hint ? ` (${d.hint})` : '';
   return `${where}${path} ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}${hint}`;
 }

@@ -11,6 +11,7 @@ import type { Diagnostic } from './diagnostics.js';
 import type { ManifestBase, ManifestSet, SourceLocation } from './types.js';
 import { readAnalysisTemplateSpec, type ConditionChecker, type TemplateCheckers } from './analysis-template.js';
 import { checkCrossRefs, type RolloutEntry } from './cross-refs.js';
+import { checkExtensions } from './extensions.js';
 import { readDeployment } from './deployment.js';
 import { closest, type Field, Reporter } from './fields.js';
 import { readDestinationRule, readGateway, readVirtualService } from './istio.js';
@@ -303,6 +304,7 @@ export function parseManifests(files: readonly ManifestFile[], options: ParseOpt
     const { line } = r.locate(path);
     return line > 0 ? `${r.file}:${line}` : r.file;
   });
+  checkExtensions(loader.set, diagnostics);
   return { set: loader.set, diagnostics: sortDiagnostics(diagnostics, files) };
 }
 
