@@ -91,9 +91,9 @@ describe('parseManifests', () => {
     expect(r.set.destinationRules[0]?.spec.subsets.map((s) => s.name)).toEqual(['stable', 'canary']);
   });
 
-  it('keeps baton.dev documents raw in extensions, without warnings', () => {
+  it('keeps baton.dev documents raw in extensions; a kind Baton does not know is a warning', () => {
     const r = parseYaml('apiVersion: baton.dev/v1alpha1\nkind: Process\nmetadata: {name: p}\nspec: {command: [node, app.js]}\n');
-    expectClean(r);
+    expectDiagnostic(r, { code: 'unknown-kind', severity: 'warning', line: 1 });
     expect(r.set.extensions).toEqual([
       { apiVersion: 'baton.dev/v1alpha1', kind: 'Process', metadata: { name: 'p', labels: {}, annotations: {} }, spec: { command: ['node', 'app.js'] }, source: { file: 'm.yaml', line: 1, column: 1 } },
     ]);
