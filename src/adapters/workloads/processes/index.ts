@@ -1,0 +1,11 @@
+/** Pods as local processes: the single-host `Workloads` (docs/local-runtime.md). */
+export {
+  createProcessSupervisor,
+  type PodInfo,
+  type PodPhase,
+  type ProcessRevisionWorkload,
+  type ProcessSupervisor,
+  type ProcessSupervisorOptions,
+} from './supervisor.js';
+export { restartDelayMs } from './backoff.js';
+export { formatPodReadyMetrics, type PodReadySample } from './pod-ready-metrics.js';
