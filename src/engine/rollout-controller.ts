@@ -178,17 +178,27 @@ export class RolloutController {
           const info = this.state.revisions.find((r) => r.hash === effect.hash);
           if (!info) throw new Error(`scaleRevision for unknown revision ${effect.hash}`);
           await this.deps.workloads.scale({ owner: this.name, hash: info.hash, revision: info.revision, template: info.template }, effect.replicas);
+          this.deps.onEvent({ at: now, rollout: this.name, type: 'Scaled', revision: info.revision, hash: info.hash, replicas: effect.replicas });
           break;
         }
         case 'deleteRevision':
           await this.deps.workloads.remove(this.name, effect.hash);
           break;
         case 'setWeight':
-        case 'setHeaderRoute':
-        case 'setMirrorRoute':
-        case 'removeManagedRoutes':
         case 'setServiceSelector':
           await this.deps.traffic.apply(this.rollout, effect);
+          break;
+        case 'setHeaderRoute':
+          await this.deps.traffic.apply(this.rollout, effect);
+          this.deps.onEvent({ at: now, rollout: this.name, type: 'HeaderRouteSet', name: effect.name, match: effect.match });
+          break;
+        case 'setMirrorRoute':
+          await this.deps.traffic.apply(this.rollout, effect);
+          this.deps.onEvent({ at: now, rollout: this.name, type: 'MirrorRouteSet', name: effect.name, match: effect.match, percentage: effect.percentage });
+          break;
+        case 'removeManagedRoutes':
+          await this.deps.traffic.apply(this.rollout, effect);
+          this.deps.onEvent({ at: now, rollout: this.name, type: 'ManagedRoutesRemoved', names: effect.names });
           break;
         case 'startAnalysisRun': {
           const templates = this.templatesFor(effect.analysis.templates);
