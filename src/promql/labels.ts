@@ -17,10 +17,18 @@ export const METRIC_NAME = '__name__';
 
 const SEP = '\xff';
 
+// Label sets are immutable and shared (series labels, and derived sets cached below), so
+// derived values are memoized per object: range queries ask for them once per step.
+const keyCache = new WeakMap<Labels, string>();
+const withoutNameCache = new WeakMap<Labels, Labels>();
+
 /** A string that identifies the label set (names and values cannot contain 0xff in practice). */
 export function labelsKey(ls: Labels): string {
+  const cached = keyCache.get(ls);
+  if (cached !== undefined) return cached;
   let s = '';
   for (const l of ls) s += l.name + SEP + l.value + SEP;
+  keyCache.set(ls, s);
   return s;
 }
 
@@ -59,9 +67,12 @@ export function keepLabels(ls: Labels, names: readonly string[]): Labels {
   return ls.filter((l) => names.includes(l.name));
 }
 
-/** A copy without `__name__`. */
+/** A copy without `__name__` (the same object each time for the same input). */
 export function dropMetricName(ls: Labels): Labels {
-  return ls.some((l) => l.name === METRIC_NAME) ? ls.filter((l) => l.name !== METRIC_NAME) : ls;
+  if (!ls.some((l) => l.name === METRIC_NAME)) return ls;
+  let out = withoutNameCache.get(ls);
+  if (!out) withoutNameCache.set(ls, (out = ls.filter((l) => l.name !== METRIC_NAME)));
+  return out;
 }
 
 /** A copy with `name` set to `value` (deleted when `value` is empty). */

@@ -3,7 +3,8 @@
  * range query as one instant evaluation per step, which is what promql/engine.go's step-wise
  * `rangeEval` computes. Lookback delta 5 m and the subquery default step are options.
  */
-import { typeOf, type AtModifier, type Call, type Expr, type SubqueryExpr } from '../ast.js';
+import { typeOf, type AtModifier, type Call, type Expr, type Matcher, type SubqueryExpr } from '../ast.js';
+import type { MemSeries } from '../series.js';
 import { PromQLExecError, PromQLTimeoutError } from '../errors.js';
 import { dropMetricName, labelsKey } from '../labels.js';
 import type { MemoryStorage } from '../storage.js';
@@ -49,6 +50,18 @@ export class Evaluator {
     this.isExpired = opts.isExpired ?? (() => false);
   }
 
+  /**
+   * The series a selector matches, looked up once per query: the store does not change while
+   * a query runs, and a range query evaluates every selector once per step.
+   */
+  private seriesFor(matchers: readonly Matcher[]): MemSeries[] {
+    let found = this.selected.get(matchers);
+    if (!found) this.selected.set(matchers, (found = this.storage.select(matchers)));
+    return found;
+  }
+
+  private readonly selected = new Map<readonly Matcher[], MemSeries[]>();
+
   private refTime(t: number, at: AtModifier | undefined, offsetMs: number): number {
     const base = at === undefined ? t : at.kind === 'time' ? at.ms : at.kind === 'start' ? this.start : this.end;
     return base - offsetMs;
@@ -69,11 +82,11 @@ export class Evaluator {
         return this.eval(e.expr, t);
       case 'vectorSelector':
         this.checkTime();
-        return { kind: 'vector', samples: selectInstant(this.storage, e.matchers, this.refTime(t, e.at, e.offsetMs), this.lookbackMs) };
+        return { kind: 'vector', samples: selectInstant(this.seriesFor(e.matchers), this.refTime(t, e.at, e.offsetMs), this.lookbackMs) };
       case 'matrixSelector': {
         this.checkTime();
         const ref = this.refTime(t, e.selector.at, e.selector.offsetMs);
-        return { kind: 'matrix', series: selectRange(this.storage, e.selector.matchers, ref, e.rangeMs), rangeStart: ref - e.rangeMs, rangeEnd: ref, rangeMs: e.rangeMs };
+        return { kind: 'matrix', series: selectRange(this.seriesFor(e.selector.matchers), ref, e.rangeMs), rangeStart: ref - e.rangeMs, rangeEnd: ref, rangeMs: e.rangeMs };
       }
       case 'subquery':
         return this.subquery(e, t);

@@ -3,14 +3,13 @@
  * the newest sample in [t - lookback, t] unless it is a stale marker (vectorSelectorSingle);
  * a range selector takes every non-stale sample in [t - range, t] (matrixIterSlice).
  */
-import type { Matcher } from '../ast.js';
-import type { MemoryStorage } from '../storage.js';
+import type { MemSeries } from '../series.js';
 import type { RangeSeries, Sample } from '../values.js';
 
 /** Instant vector at `refTime` (offset and @ already applied). */
-export function selectInstant(storage: MemoryStorage, matchers: readonly Matcher[], refTime: number, lookbackMs: number): Sample[] {
+export function selectInstant(series: readonly MemSeries[], refTime: number, lookbackMs: number): Sample[] {
   const out: Sample[] = [];
-  for (const s of storage.select(matchers)) {
+  for (const s of series) {
     const i = s.upperBound(refTime) - 1;
     if (i < s.start) continue;
     if ((s.ts[i] as number) < refTime - lookbackMs) continue;
@@ -21,10 +20,10 @@ export function selectInstant(storage: MemoryStorage, matchers: readonly Matcher
 }
 
 /** Range vector over [refTime - rangeMs, refTime], stale markers left out. */
-export function selectRange(storage: MemoryStorage, matchers: readonly Matcher[], refTime: number, rangeMs: number): RangeSeries[] {
+export function selectRange(series: readonly MemSeries[], refTime: number, rangeMs: number): RangeSeries[] {
   const out: RangeSeries[] = [];
   const mint = refTime - rangeMs;
-  for (const s of storage.select(matchers)) {
+  for (const s of series) {
     const lo = s.lowerBound(mint);
     const hi = s.upperBound(refTime);
     if (hi <= lo) continue;
