@@ -1,0 +1,86 @@
+/**
+ * Events (what the engine reported) and audit entries (who did what), append-only rows. Events
+ * are capped per rollout, oldest dropped first, in the transaction that appends.
+ */
+import type Database from 'better-sqlite3';
+import type { AuditEntry, StoredEvent } from '../../../ports/state-store.js';
+
+type EventInput = { at: number; rollout: string; type: string; [field: string]: unknown };
+
+interface EventRow {
+  id: number;
+  rollout: string;
+  at: number;
+  type: string;
+  data_json: string;
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  details_json: string | null;
+}
+
+/** Prepared statements for events and audit, made once per connection. */
+export function prepareJournalStatements(db: Database.Database, maxEventsPerRollout: number) {
+  const insertEvent = db.prepare('INSERT INTO events (rollout, at, type, data_json) VALUES (?, ?, ?, ?)');
+  // Keeps the newest `maxEventsPerRollout`: deletes every id at or below the one just past them.
+  const trimEvents = db.prepare(`
+    DELETE FROM events WHERE rollout = @rollout AND id <= (
+      SELECT id FROM events WHERE rollout = @rollout ORDER BY id DESC LIMIT 1 OFFSET @keep)`);
+  const insertAudit = db.prepare('INSERT INTO audit (at, actor, action, target, details_json) VALUES (?, ?, ?, ?, ?)');
+  return {
+    appendEvents(events: readonly EventInput[]): void {
+      const touched = new Set<string>();
+      for (const event of events) {
+        const { at, rollout, type, ...data } = event;
+        insertEvent.run(rollout, at, type, JSON.stringify(data));
+        touched.add(rollout);
+      }
+      for (const rollout of touched) trimEvents.run({ rollout, keep: maxEventsPerRollout });
+    },
+    events(query: { rollout?: string; since?: number; afterId?: number; limit?: number }): StoredEvent[] {
+      const where: string[] = [];
+      const params: Record<string, unknown> = {};
+      if (query.rollout !== undefined) {
+        where.push('rollout = @rollout');
+        params.rollout = query.rollout;
+      }
+      if (query.since !== undefined) {
+        where.push('at >= @since');
+        params.since = query.since;
+      }
+      if (query.afterId !== undefined) {
+        where.push('id > @afterId');
+        params.afterId = query.afterId;
+      }
+      const sql = `SELECT id, rollout, at, type, data_json FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY id DESC ${query.limit !== undefined ? 'LIMIT @limit' : ''}`;
+      if (query.limit !== undefined) params.limit = query.limit;
+      const rows = db.prepare<[Record<string, unknown>], EventRow>(sql).all(params);
+      return rows.reverse().map((r) => ({ ...(JSON.parse(r.data_json) as object), id: r.id, at: r.at, rollout: r.rollout, type: r.type }));
+    },
+    recordAudit(entry: AuditEntry): void {
+      insertAudit.run(entry.at, entry.actor, entry.action, entry.target, entry.details ? JSON.stringify(entry.details) : null);
+    },
+    audit(query: { rollout?: string; limit?: number }): (AuditEntry & { id: number })[] {
+      const sql = `SELECT id, at, actor, action, target, details_json FROM audit
+        ${query.rollout !== undefined ? 'WHERE target = @target' : ''} ORDER BY id DESC ${query.limit !== undefined ? 'LIMIT @limit' : ''}`;
+      const params: Record<string, unknown> = {};
+      if (query.rollout !== undefined) params.target = query.rollout;
+      if (query.limit !== undefined) params.limit = query.limit;
+      return db
+        .prepare<[Record<string, unknown>], AuditRow>(sql)
+        .all(params)
+        .reverse()
+        .map((r) => {
+          const out: AuditEntry & { id: number } = { id: r.id, at: r.at, actor: r.actor, action: r.action, target: r.target };
+          if (r.details_json !== null) out.details = JSON.parse(r.details_json) as Record<string, unknown>;
+          return out;
+        });
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * What a crash, a second reader, a second writer or a damaged file does to the SQLite store: real
+ * child processes killed with SIGKILL, real second connections, real files.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { StoreError, openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
+import { record } from './fixtures.js';
+import { openStore, tempDir } from './helpers.js';
+
+const crashWriter = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
+
+/** Runs the crash writer until it prints `line`, then SIGKILLs it and waits for it to die. */
+async function killWhen(dbPath: string, line: string): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', crashWriter, dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const seen: string[] = [];
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      seen.push(...d.toString().split('\n').filter(Boolean));
+      if (seen.includes(line)) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`crash writer exited (${code}) before "${line}": ${stderr}`)));
+  });
+  child.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+  return seen;
+}
+
+function expectStoreError(fn: () => unknown, code: string, path: string): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(StoreError);
+  expect((caught as StoreError).code).toBe(code);
+  expect((caught as StoreError).path).toBe(path);
+  expect((caught as StoreError).message).toContain(path);
+}
+
+describe('sqlite store durability', () => {
+  it('a kill -9 in the middle of a long transaction leaves the last committed save whole', async () => {
+    const path = join(tempDir(), 'state.db');
+    expect(await killWhen(path, 'in-transaction')).toEqual(['committed', 'in-transaction']);
+    // The uncommitted transaction wrote to the WAL: it is there, and must be ignored on recovery.
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
+    const store = openStore(path);
+    expect(store.load('backend')).toStrictEqual(record(1, 10));
+    expect(store.events({ rollout: 'backend' }).map((e) => e.type)).toEqual(['StepStarted']);
+    // And the store works on: the engine resumes from here.
+    store.save('backend', record(2, 25));
+    expect(store.load('backend')).toStrictEqual(record(2, 25));
+  });
+
+  it('a second connection reads the last commit while the writer is mid-transaction', () => {
+    const path = join(tempDir(), 'state.db');
+    const writer = openStore(path);
+    writer.save('backend', record(1, 10));
+    const reader = openStore(path, { readonly: true });
+    writer.transaction(() => {
+      writer.save('backend', record(2, 25));
+      writer.appendEvent({ at: 1, rollout: 'backend', type: 'StepStarted' });
+      expect(reader.load('backend')).toStrictEqual(record(1, 10));
+      expect(reader.events()).toEqual([]);
+      expect(reader.rollouts().map((r) => r.canaryWeight)).toEqual([10]);
+    });
+    expect(reader.load('backend')).toStrictEqual(record(2, 25));
+    expect(reader.events()).toHaveLength(1);
+    // A read-only handle cannot write.
+    expectStoreError(() => reader.save('backend', record()), 'STORE_READONLY', path);
+  });
+
+  it('a write blocked by another process-level lock beyond the busy timeout is STORE_LOCKED naming the file', () => {
+    const path = join(tempDir(), 'state.db');
+    const store = openStore(path, { busyTimeoutMs: 50 });
+    store.save('backend', record(1, 10));
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      expectStoreError(() => store.save('backend', record(2, 25)), 'STORE_LOCKED', path);
+      // Reads go on under WAL.
+      expect(store.load('backend')).toStrictEqual(record(1, 10));
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    store.save('backend', record(2, 25));
+    expect(store.load('backend')).toStrictEqual(record(2, 25));
+  });
+
+  it('a file that is not a database is STORE_CORRUPT naming the file', () => {
+    const path = join(tempDir(), 'state.db');
+    writeFileSync(path, 'kind: Rollout\nthis is YAML, not SQLite\n'.repeat(200));
+    expectStoreError(() => openSqliteStore(path), 'STORE_CORRUPT', path);
+  });
+
+  it('a database with damaged pages is STORE_CORRUPT at open, not mid-rollout', () => {
+    const path = join(tempDir(), 'state.db');
+    const store = openSqliteStore(path);
+    for (let i = 0; i < 50; i++) store.saveTick({ rollout: `r${i}`, record: record(), events: [{ at: i, rollout: `r${i}`, type: 'X', pad: 'x'.repeat(500) }] });
+    store.close(); // checkpoints the WAL into the file
+    const size = statSync(path).size;
+    expect(size).toBeGreaterThan(16 * 4096);
+    const fd = openSync(path, 'r+');
+    // Overwrite pages 3..8 (past the header page and the schema page) with garbage.
+    writeSync(fd, Buffer.alloc(6 * 4096, 0xa5), 0, 6 * 4096, 2 * 4096);
+    closeSync(fd);
+    expectStoreError(() => openSqliteStore(path), 'STORE_CORRUPT', path);
+  });
+
+  it('a database from a newer Baton is STORE_TOO_NEW, and a missing directory STORE_OPEN_FAILED', () => {
+    const dir = tempDir();
+    const path = join(dir, 'state.db');
+    openSqliteStore(path).close();
+    const raw = new Database(path);
+    raw.pragma('user_version = 99');
+    raw.close();
+    expectStoreError(() => openSqliteStore(path), 'STORE_TOO_NEW', path);
+    const missing = join(dir, 'no', 'such', 'dir', 'state.db');
+    expectStoreError(() => openSqliteStore(missing), 'STORE_OPEN_FAILED', missing);
+    expectStoreError(() => openSqliteStore(join(dir, 'absent.db'), { readonly: true }), 'STORE_OPEN_FAILED', join(dir, 'absent.db'));
+  });
+});
