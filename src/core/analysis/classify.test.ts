@@ -76,8 +76,10 @@ describe('classifyResult', () => {
     expect(out).toEqual({ phase: 'Successful', value: '[0.01]', metadata: { query: 'up' } });
   });
 
-  it('keeps the value when a condition errors', () => {
-    expect(classifyResult({ successCondition: 'result > 1' }, vector(0.5))).toMatchObject({ phase: 'Error', value: '[0.5]' });
+  it('stores no value when a condition errors, as Argo marks the measurement Error before setting it', () => {
+    const out = classifyResult({ successCondition: 'result > 1' }, vector(0.5));
+    expect(out).toMatchObject({ phase: 'Error', message: expect.stringMatching(/^invalid operation: > \(mismatched types/) as unknown });
+    expect(out).not.toHaveProperty('value');
   });
 
   it('turns a provider error into an Error measurement with its message', () => {
@@ -95,7 +97,7 @@ describe('classifyResult', () => {
 describe('empty results', () => {
   it('an empty vector indexed by the condition is Error "no data returned"', () => {
     const out = classifyResult({ successCondition: 'result[0] <= 0.05' }, { kind: 'value', value: [], display: '[]' });
-    expect(out).toMatchObject({ phase: 'Error', message: 'no data returned', value: '[]' });
+    expect(out).toEqual({ phase: 'Error', message: 'no data returned' });
   });
   it('an empty vector a condition handles is judged normally', () => {
     expect(classifyResult({ successCondition: 'len(result) == 0' }, { kind: 'value', value: [], display: '[]' }).phase).toBe('Successful');

@@ -96,7 +96,10 @@ export function classifyResult(
       // A query that matched nothing (Prometheus' empty vector) fails the condition's `result[0]`:
       // argo-semantics.md words that Error "no data returned", not as an index error.
       if (verdict.phase === 'Error' && Array.isArray(result.value) && result.value.length === 0) verdict.message = NO_DATA_MESSAGE;
-      const out: Classification = { phase: verdict.phase, value: result.display };
+      // Argo's providers store the value only when the evaluation succeeded: on an error they
+      // return MarkMeasurementError(newMeasurement, err) before `newMeasurement.Value = newValue`
+      // (metricproviders/prometheus/prometheus.go Run, web/web.go Run).
+      const out: Classification = verdict.phase === 'Error' ? { phase: 'Error' } : { phase: verdict.phase, value: result.display };
       if (verdict.message !== undefined) out.message = verdict.message;
       if (result.metadata !== undefined) out.metadata = { ...result.metadata };
       return out;
