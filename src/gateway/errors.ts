@@ -4,6 +4,7 @@
  */
 import { BatonError } from '../core/errors.js';
 
+/** Stable codes of the answers the gateway gives itself. */
 export type GatewayErrorCode =
   | 'no-route'
   | 'body-too-large'

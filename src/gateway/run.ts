@@ -4,6 +4,7 @@
  */
 import { startGateway, type GatewayOptions } from './server.js';
 
+/** Starts the gateway and resolves with the exit code once a signal has stopped it. */
 export async function runGateway(opts: GatewayOptions): Promise<number> {
   const gw = await startGateway(opts);
   process.stdout.write(`baton gateway: proxy ${gw.url} admin ${gw.adminUrl} config version ${gw.context.config.version}\n`);

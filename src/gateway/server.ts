@@ -17,6 +17,7 @@ import { createUpgradeHandler } from './proxy/upgrade.js';
 import { createAdminHandler, type ApplyOutcome } from './admin/server.js';
 import { loadPersistedConfig, persistConfig } from './state/persist.js';
 
+/** Options of `startGateway`, as `baton gateway` takes them. */
 export interface GatewayOptions {
   /** `HOST:PORT`; port 0 picks a free one. */
   listen: string;
@@ -28,6 +29,7 @@ export interface GatewayOptions {
   drainTimeoutMs?: number;
 }
 
+/** A started gateway: its addresses, its shared context, and how to apply configs and stop it. */
 export interface RunningGateway {
   /** `http://HOST:PORT` of the proxy. */
   readonly url: string;
@@ -61,6 +63,7 @@ function listen(server: Server, addr: { host: string; port: number }): Promise<n
   });
 }
 
+/** Loads the persisted (or initial) config, then listens on both addresses; bad input is an InvalidInputError. */
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const listenAddr = parseListenAddress(opts.listen, '--listen');
   const adminAddr = parseListenAddress(opts.admin, '--admin');

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { runGateway } from '../../gateway/run.js';
 
+/** Adds `baton gateway` to the program; the action resolves when the gateway has stopped. */
 export function registerGatewayCommand(program: Command): void {
   program
     .command('gateway')

@@ -12,6 +12,7 @@ import type { ProxyContext } from '../proxy/forward.js';
 /** Outcome of applying a pushed body. */
 export type ApplyOutcome = { ok: true; version: number } | { ok: false; status: number; problems: ConfigProblem[] };
 
+/** What the admin API reads (the proxy context) and how it applies a pushed config. */
 export interface AdminDeps {
   ctx: ProxyContext;
   apply(body: unknown): Promise<ApplyOutcome>;
@@ -106,6 +107,7 @@ async function handle(deps: AdminDeps, req: IncomingMessage, res: ServerResponse
   }
 }
 
+/** The admin listener's request handler; unexpected failures become a 500 JSON answer. */
 export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(deps, req, res).catch((e: unknown) => {

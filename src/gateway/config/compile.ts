@@ -18,6 +18,7 @@ import {
   type HashOn,
 } from './types.js';
 
+/** A cluster of one config version; `stats` and the endpoints are shared with other versions. */
 export interface CompiledCluster<E> {
   readonly name: string;
   readonly endpoints: readonly E[];
@@ -26,12 +27,14 @@ export interface CompiledCluster<E> {
   readonly stats: WindowStats;
 }
 
+/** One weighted destination of a route, with the metric series of its (cluster labels, route) pair. */
 export interface CompiledDestination<E> {
   readonly cluster: CompiledCluster<E>;
   readonly weight: number;
   readonly series: SeriesGroup;
 }
 
+/** A route ready for the hot path: matchers compiled, defaults applied, picker state attached. */
 export interface CompiledRoute<E> extends MatchableRoute {
   readonly name: string;
   readonly hosts: HostMatcher;
@@ -48,6 +51,7 @@ export interface CompiledRoute<E> extends MatchableRoute {
   readonly hashOn: HashOn | undefined;
 }
 
+/** The immutable object a request reads once; swapped whole on `PUT /config`. */
 export interface CompiledConfig<E> {
   readonly version: number;
   readonly source: GatewayConfig;
@@ -58,12 +62,14 @@ export interface CompiledConfig<E> {
   readonly maxMirrorBodyBytes: number;
 }
 
+/** Lookups by key that make endpoints, series and stats outlive a config version. */
 export interface CompileDeps<E> {
   endpoint(key: string): E;
   series(clusterLabels: Record<string, string>, route: string): SeriesGroup;
   stats(cluster: string): WindowStats;
 }
 
+/** Compiles a config that `validateConfig` accepted; throws only on a bug (unknown cluster). */
 export function compileConfig<E>(config: GatewayConfig, deps: CompileDeps<E>): CompiledConfig<E> {
   const clusters = new Map<string, CompiledCluster<E>>();
   const endpointKeys = new Set<string>();

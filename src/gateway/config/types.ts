@@ -19,6 +19,7 @@ export interface HttpMatchRequest {
   method?: StringMatch;
 }
 
+/** Istio `HTTPRouteDestination`: a cluster and its share of the route's traffic. */
 export interface Destination {
   cluster: string;
   /** 0..100 by convention; any non-negative integer is accepted and the ratio is what counts. */
@@ -28,6 +29,7 @@ export interface Destination {
 /** Keeps one user on one side of a split while the weights stay the same. */
 export type HashOn = { header: string } | { cookie: string };
 
+/** One route, tried in order; the first that matches serves the request. */
 export interface RouteConfig {
   name: string;
   /** VirtualService `hosts`: exact names, `*.suffix` wildcards or `*`. Absent means `*`. */
@@ -46,6 +48,7 @@ export interface RouteConfig {
   hashOn?: HashOn;
 }
 
+/** A set of interchangeable endpoints (one revision of a service) and its metric labels. */
 export interface ClusterConfig {
   /** `HOST:PORT` entries, e.g. `127.0.0.1:41001`. */
   endpoints: string[];
@@ -53,6 +56,7 @@ export interface ClusterConfig {
   labels?: Record<string, string>;
 }
 
+/** The whole config, pushed and applied atomically. */
 export interface GatewayConfig {
   version: number;
   routes: RouteConfig[];
@@ -73,7 +77,11 @@ export interface ConfigProblem {
   message: string;
 }
 
+/** Envoy's default route timeout. */
 export const DEFAULT_TIMEOUT_MS = 15_000;
+/** Request body limit when neither the route nor `limits` sets one. */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Mirror copies in flight at once when `limits` does not say. */
 export const DEFAULT_MAX_MIRROR_IN_FLIGHT = 64;
+/** Largest body copied to a mirror when `limits` does not say. */
 export const DEFAULT_MAX_MIRROR_BODY_BYTES = 64 * 1024;

@@ -5,6 +5,7 @@
  */
 import type { ConfigProblem, GatewayConfig, StringMatch } from './types.js';
 
+/** The typed config, or every problem found. */
 export type ValidationResult = { ok: true; config: GatewayConfig } | { ok: false; problems: ConfigProblem[] };
 
 const ROUTE_KEYS = new Set(['name', 'hosts', 'match', 'rewrite', 'timeoutMs', 'maxRequestBodyBytes', 'destinations', 'mirror', 'hashOn']);

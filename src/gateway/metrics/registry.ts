@@ -29,6 +29,7 @@ export function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
+/** `{b: "2", a: "1"}` -> `a="1",b="2"` (sorted, escaped), the text inside a series' braces. */
 export function formatLabels(labels: Record<string, string>): string {
   return Object.keys(labels)
     .sort()
@@ -48,6 +49,7 @@ export interface SeriesGroup {
   readonly cells: Map<number, Cell>;
 }
 
+/** Gateway-wide gauges and counters, mutated in place on the hot path. */
 export interface GatewayHealth {
   inFlight: number;
   retries: number;
@@ -58,6 +60,7 @@ export interface GatewayHealth {
   configRejects: number;
 }
 
+/** The request series and health figures of one gateway process. */
 export interface MetricsRegistry {
   readonly health: GatewayHealth;
   /** The group for these labels, created on first use and kept for the process' life. */
@@ -68,6 +71,7 @@ export interface MetricsRegistry {
   render(endpointsInFlight: ReadonlyArray<{ endpoint: string; inFlight: number }>): string;
 }
 
+/** An empty registry. */
 export function createMetricsRegistry(): MetricsRegistry {
   const groups = new Map<string, SeriesGroup>();
   let unrouted = 0;

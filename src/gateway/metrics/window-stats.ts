@@ -22,6 +22,7 @@ interface SecondBucket {
   latency: Uint32Array;
 }
 
+/** Figures of one cluster over the last `windowSeconds`. */
 export interface WindowSummary {
   windowSeconds: number;
   requests: number;
@@ -33,6 +34,7 @@ export interface WindowSummary {
   latencyMs: { p50: number | null; p95: number | null; p99: number | null };
 }
 
+/** Per-cluster recorder; `nowMs` is passed in so tests need no wall clock. */
 export interface WindowStats {
   record(nowMs: number, status: number, latencyMs: number): void;
   recordConnectionFailure(nowMs: number): void;
@@ -70,6 +72,7 @@ function quantile(hist: Uint32Array, count: number, q: number): number | null {
   return LAT_BOUNDS[LAT_BOUNDS.length - 1] as number;
 }
 
+/** An empty ring of `MAX_WINDOW_S` one-second buckets. */
 export function createWindowStats(): WindowStats {
   const ring: Array<SecondBucket | undefined> = new Array<SecondBucket | undefined>(MAX_WINDOW_S);
 

@@ -10,6 +10,7 @@ import { Agent } from 'node:http';
 /** Idle time after which a pooled upstream connection is closed. */
 export const IDLE_SOCKET_MS = 4_000;
 
+/** An upstream `HOST:PORT` with its keep-alive pool and the requests in flight to it. */
 export interface Endpoint {
   readonly key: string;
   readonly host: string;
@@ -22,12 +23,14 @@ export interface Endpoint {
   inConfig: boolean;
 }
 
+/** What `GET /endpoints` lists per endpoint. */
 export interface EndpointInfo {
   endpoint: string;
   inFlight: number;
   inConfig: boolean;
 }
 
+/** All endpoints known to the process, in the config or draining. */
 export interface EndpointRegistry {
   /** The endpoint for `HOST:PORT`, created on first use. */
   get(key: string): Endpoint;
@@ -49,6 +52,7 @@ function splitKey(key: string): { host: string; port: number } {
   return { host, port: Number(key.slice(colon + 1)) };
 }
 
+/** An empty registry. */
 export function createEndpointRegistry(): EndpointRegistry {
   const all = new Map<string, Endpoint>();
   const waiters = new Map<string, Set<() => void>>();

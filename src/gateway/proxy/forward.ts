@@ -19,6 +19,7 @@ import { GatewayError } from '../errors.js';
 import { sendError } from './respond.js';
 import { sendMirror, type MirrorState } from './mirror.js';
 
+/** State shared by the proxy and the admin API; `config` is replaced whole on each apply. */
 export interface ProxyContext {
   config: CompiledConfig<Endpoint>;
   readonly endpoints: EndpointRegistry;
@@ -36,6 +37,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 /** Errors where the connection never opened, so the upstream cannot have seen a byte. */
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
 
+/** The request target without its query string. */
 export function pathOf(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);

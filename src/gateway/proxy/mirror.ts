@@ -11,6 +11,7 @@ import type { CompiledCluster } from '../config/compile.js';
 import { pickEndpoint } from '../routing/balance.js';
 import type { Endpoint, EndpointRegistry } from './endpoints.js';
 
+/** Mirror copies in flight, checked against `limits.maxMirrorInFlight`. */
 export interface MirrorState {
   inFlight: number;
 }
@@ -20,6 +21,7 @@ interface MirrorContext {
   readonly mirror: MirrorState;
 }
 
+/** Sends one mirror copy to an endpoint of `cluster`; never throws, never waits. */
 export function sendMirror(
   ctx: MirrorContext,
   cluster: CompiledCluster<Endpoint>,

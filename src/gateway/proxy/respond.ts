@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { GatewayError } from '../errors.js';
 
+/** `{"error":"no-endpoint","message":...,"route":...,"cluster":...}` */
 export function errorBody(e: GatewayError): string {
   return JSON.stringify({ error: e.code, message: e.message, ...(e.route ? { route: e.route } : {}), ...(e.cluster ? { cluster: e.cluster } : {}) });
 }
@@ -31,8 +32,4 @@ export function sendErrorOnSocket(socket: Socket, e: GatewayError): void {
   socket.end(
     `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
-}
-
-export function asGatewayError(e: unknown): GatewayError {
-  return e instanceof GatewayError ? e : new GatewayError('upstream-unreachable', e instanceof Error ? e.message : String(e));
 }

@@ -22,6 +22,7 @@ function headLines(statusCode: number, statusMessage: string, rawHeaders: readon
   return s + '\r\n';
 }
 
+/** The proxy listener's `upgrade` handler. */
 export function createUpgradeHandler(ctx: ProxyContext): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return function onUpgrade(req, duplex, head) {
     const socket = duplex as Socket;

@@ -17,10 +17,12 @@ export interface Balanceable {
   ejectedUntil: number;
 }
 
+/** Per-cluster round-robin cursor for tie-breaks. */
 export interface Balancer {
   cursor: number;
 }
 
+/** A cursor at the first endpoint. */
 export function createBalancer(): Balancer {
   return { cursor: 0 };
 }

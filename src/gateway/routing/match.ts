@@ -16,17 +16,20 @@ export interface RequestFacts {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** A `StringMatch` ready to test; regexes are anchored once here. */
 export type CompiledStringMatch =
   | { kind: 'exact'; value: string }
   | { kind: 'prefix'; value: string }
   | { kind: 'regex'; re: RegExp };
 
+/** One compiled `HTTPMatchRequest`. */
 export interface CompiledMatch {
   uri?: CompiledStringMatch;
   method?: CompiledStringMatch;
   headers: Array<{ name: string; match: CompiledStringMatch }>;
 }
 
+/** A route's `hosts`, split by kind for a cheap test. */
 export interface HostMatcher {
   any: boolean;
   exact: ReadonlySet<string>;
@@ -34,12 +37,14 @@ export interface HostMatcher {
   suffixes: readonly string[];
 }
 
+/** Compiles a validated `StringMatch` (exactly one of exact, prefix, regex). */
 export function compileStringMatch(m: StringMatch): CompiledStringMatch {
   if (m.exact !== undefined) return { kind: 'exact', value: m.exact };
   if (m.prefix !== undefined) return { kind: 'prefix', value: m.prefix };
   return { kind: 'regex', re: new RegExp(`^(?:${m.regex ?? ''})$`) };
 }
 
+/** Whether `value` satisfies the match. */
 export function testStringMatch(m: CompiledStringMatch, value: string): boolean {
   switch (m.kind) {
     case 'exact':
@@ -55,6 +60,7 @@ export function testStringMatch(m: CompiledStringMatch, value: string): boolean 
   }
 }
 
+/** Compiles one `HTTPMatchRequest`; header names are lower-cased as Node gives them. */
 export function compileMatch(m: HttpMatchRequest): CompiledMatch {
   return {
     ...(m.uri ? { uri: compileStringMatch(m.uri) } : {}),
@@ -68,6 +74,7 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
+/** Whether every condition of the match holds for the request. */
 export function testMatch(m: CompiledMatch, req: RequestFacts): boolean {
   if (m.uri && !testStringMatch(m.uri, req.path)) return false;
   if (m.method && !testStringMatch(m.method, req.method)) return false;
@@ -79,6 +86,7 @@ export function testMatch(m: CompiledMatch, req: RequestFacts): boolean {
   return true;
 }
 
+/** Compiles `hosts`; absent or empty means `*`. */
 export function compileHosts(hosts: readonly string[] | undefined): HostMatcher {
   const list = hosts && hosts.length > 0 ? hosts : ['*'];
   const exact = new Set<string>();
@@ -114,6 +122,7 @@ export function normalizeHost(hostHeader: string | undefined): string {
   return h.toLowerCase().replace(/\.$/, '');
 }
 
+/** What `findRoute` needs of a route. */
 export interface MatchableRoute {
   hosts: HostMatcher;
   matches: readonly CompiledMatch[];

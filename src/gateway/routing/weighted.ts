@@ -11,6 +11,7 @@
  * sqrt(10000*0.1*0.9) = 30 requests (0.3 %) and bunch up in short windows.
  */
 
+/** State of one route's smooth weighted round-robin. */
 export interface SmoothPicker {
   readonly weights: readonly number[];
   readonly total: number;
@@ -18,6 +19,7 @@ export interface SmoothPicker {
   readonly current: Float64Array;
 }
 
+/** A picker over `weights` (one per destination, 0 allowed). */
 export function createSmoothPicker(weights: readonly number[]): SmoothPicker {
   return { weights, total: weights.reduce((a, b) => a + b, 0), current: new Float64Array(weights.length) };
 }

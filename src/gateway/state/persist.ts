@@ -10,8 +10,10 @@ import { InvalidInputError } from '../../core/errors.js';
 import type { GatewayConfig } from '../config/types.js';
 import { validateConfig } from '../config/validate.js';
 
+/** The file name of the persisted config inside `--state-dir`. */
 export const STATE_FILE = 'gateway-config.json';
 
+/** Writes `config` to `dir/STATE_FILE` atomically and durably. */
 export async function persistConfig(dir: string, config: GatewayConfig): Promise<void> {
   await mkdir(dir, { recursive: true });
   const final = join(dir, STATE_FILE);

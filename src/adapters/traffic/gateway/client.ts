@@ -26,10 +26,12 @@ export class GatewayUnavailableError extends BatonError {
   }
 }
 
+/** `GET /stats` for one cluster: counts, error rate and latency percentiles (ms) over the window. */
 export interface ClusterStats extends WindowSummary {
   cluster: string;
 }
 
+/** `GET /healthz`: the config version served, client requests in flight, and whether a shutdown is draining. */
 export interface GatewayHealth {
   status: 'ok';
   version: number;
@@ -37,12 +39,14 @@ export interface GatewayHealth {
   draining: boolean;
 }
 
+/** One upstream endpoint as `GET /endpoints` lists it; `inConfig: false` means it left and is draining. */
 export interface EndpointState {
   endpoint: string;
   inFlight: number;
   inConfig: boolean;
 }
 
+/** The admin API of one gateway, as the controller uses it. */
 export interface GatewayClient {
   /** Applies `config` whole; resolves with the applied version, rejects with GatewayConfigRejectedError on 400. */
   putConfig(config: GatewayConfig): Promise<{ version: number }>;
@@ -57,6 +61,7 @@ export interface GatewayClient {
   metrics(): Promise<string>;
 }
 
+/** A client of the admin API at `adminUrl` (e.g. `http://127.0.0.1:9901`); errors are GatewayUnavailableError or GatewayConfigRejectedError. */
 export function createGatewayClient(adminUrl: string): GatewayClient {
   const base = adminUrl.replace(/\/+$/, '');
 
