@@ -128,6 +128,8 @@ export interface RuntimeStateStore extends StateStore {
   applyManifests(input: { files: ManifestFile[]; actor: string; at: number }): number;
   appliedManifests(): AppliedManifests;
   manifestGeneration(generation: number): ManifestGeneration | undefined;
+  /** Forgets a rollout (removed from the manifests): its record, revisions, runs and measurements; events and audit stay. */
+  deleteRollout(name: string): void;
   rollouts(): RolloutSummary[];
   rollout(name: string): RolloutSummary | undefined;
   revisions(rollout: string): RevisionSummary[];

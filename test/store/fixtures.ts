@@ -95,3 +95,10 @@ export function analysisRun(name: string, opts: { phase?: AnalysisRunState['phas
 export function record(step = 2, weight = 25): RolloutRecord {
   return { rolloutState: rolloutState(step, weight), analysisRuns: [analysisRun('backend-bbb222-2'), analysisRun('backend-bbb222-bg', { phase: 'Successful', startedAt: 8_000 })] };
 }
+
+/** Record number `k` of a sequence whose parts all depend on `k`, so a torn read shows. */
+export function numberedRecord(k: number): RolloutRecord {
+  const rec = record(k, (k * 10) % 100);
+  rec.analysisRuns = Array.from({ length: (k % 4) + 1 }, (_, i) => analysisRun(`run-${k}-${i}`, { measurements: (k % 5) + 1 }));
+  return rec;
+}

@@ -9,14 +9,18 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StoreError, openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
-import { record } from './fixtures.js';
+import { numberedRecord, record } from './fixtures.js';
 import { openStore, tempDir } from './helpers.js';
 
 const crashWriter = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
+const steadyWriter = fileURLToPath(new URL('./fixtures/steady-writer.ts', import.meta.url));
 
-/** Runs the crash writer until it prints `line`, then SIGKILLs it and waits for it to die. */
-async function killWhen(dbPath: string, line: string): Promise<string[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', crashWriter, dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs a writer script until it prints `line`, then (after `meanwhile`) SIGKILLs it and waits
+ * for it to die.
+ */
+async function killWhen(dbPath: string, line: string, script = crashWriter, meanwhile: () => Promise<void> | void = () => {}): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const seen: string[] = [];
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -28,7 +32,11 @@ async function killWhen(dbPath: string, line: string): Promise<string[]> {
     });
     child.on('exit', (code) => reject(new Error(`crash writer exited (${code}) before "${line}": ${stderr}`)));
   });
-  child.kill('SIGKILL');
+  try {
+    await meanwhile();
+  } finally {
+    child.kill('SIGKILL');
+  }
   expect(await exited).toBe('SIGKILL');
   return seen;
 }
@@ -76,6 +84,37 @@ describe('sqlite store durability', () => {
     expect(reader.events()).toHaveLength(1);
     // A read-only handle cannot write.
     expectStoreError(() => reader.save('backend', record()), 'STORE_READONLY', path);
+  });
+
+  it('a reader in this process sees only whole records while another process saves in a loop', async () => {
+    const path = join(tempDir(), 'state.db');
+    const seen = new Set<number>();
+    await killWhen(path, 'writing', steadyWriter, async () => {
+      const reader = openStore(path, { readonly: true });
+      for (let i = 0; i < 200; i++) {
+        const loaded = reader.load('backend');
+        const k = loaded?.rolloutState.currentStepIndex;
+        expect(k).toBeTypeOf('number');
+        expect(loaded).toStrictEqual(numberedRecord(k!));
+        // Rows read outside load agree with some whole save too.
+        const runs = reader.analysisRuns('backend');
+        expect(runs.every((r) => r.name.startsWith('run-'))).toBe(true);
+        seen.add(k!);
+        if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+      }
+    });
+    // The writer moved on while we read: the reads were concurrent, not of one frozen state.
+    expect(seen.size).toBeGreaterThan(1);
+  });
+
+  it('a read-only handle opens a closed store whose WAL files are gone (the CLI with no controller running)', () => {
+    const path = join(tempDir(), 'state.db');
+    const writer = openSqliteStore(path);
+    writer.saveTick({ rollout: 'backend', record: record(), status: undefined });
+    writer.close();
+    const reader = openStore(path, { readonly: true });
+    expect(reader.load('backend')).toStrictEqual(record());
+    expect(reader.rollouts().map((r) => r.name)).toEqual(['backend']);
   });
 
   it('a write blocked by another process-level lock beyond the busy timeout is STORE_LOCKED naming the file', () => {

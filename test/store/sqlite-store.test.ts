@@ -144,6 +144,22 @@ describe('sqlite store', () => {
     expect(store.analysisRuns('backend').map((r) => r.name)).toEqual(names);
   });
 
+  it('forgets a deleted rollout with its revisions, runs and measurements, keeping events and audit', () => {
+    const store = freshStore();
+    store.saveTick({ rollout: 'backend', record: record(), status, events: [{ at: 1, rollout: 'backend', type: 'StepStarted' }] });
+    store.save('frontend', record());
+    store.recordAudit({ at: 2, actor: 'cli:ana', action: 'delete', target: 'backend' });
+    store.deleteRollout('backend');
+    expect(store.load('backend')).toBeUndefined();
+    expect(store.rollouts().map((r) => r.name)).toEqual(['frontend']);
+    expect(store.revisions('backend')).toEqual([]);
+    expect(store.analysisRuns('backend')).toEqual([]);
+    expect(store.measurements({ rollout: 'backend' })).toEqual([]);
+    expect(store.measurements({ rollout: 'frontend' })).toHaveLength(8);
+    expect(store.events({ rollout: 'backend' })).toHaveLength(1);
+    expect(store.audit({ rollout: 'backend' })).toHaveLength(1);
+  });
+
   it('appends events and reads them by rollout, time, cursor and limit, capped per rollout', () => {
     const store = freshStore({ maxEventsPerRollout: 5 });
     for (let i = 0; i < 8; i++) store.appendEvent({ at: 100 + i, rollout: 'backend', type: 'WeightChanged', canary: i * 10, stable: 100 - i * 10 });

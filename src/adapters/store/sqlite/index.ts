@@ -162,6 +162,8 @@ function createStore(db: Database.Database, path: string, clock: Clock, limits: 
         if (tick.events?.length) journal.appendEvents(tick.events);
       }),
     transaction: (fn) => write('transaction', fn),
+    // Revisions, runs and measurements go by ON DELETE CASCADE (foreign_keys is on).
+    deleteRollout: (name) => write(`delete ${name}`, () => void records.deleteRollout.run(name)),
     applyManifests: (input) => write('apply manifests', () => manifests.apply(input)),
     appliedManifests: () => guard('read manifests', () => db.transaction(() => manifests.applied()).deferred()),
     manifestGeneration: (n) => guard('read manifests', () => db.transaction(() => manifests.generation(n)).deferred()),

@@ -48,7 +48,10 @@ export function prepareRecordStatements(db: Database.Database) {
     selectState: db.prepare<[string], { state_json: string }>('SELECT state_json FROM rollouts WHERE name = ?'),
     deleteRevisions: db.prepare('DELETE FROM revisions WHERE rollout = ?'),
     insertRevision: db.prepare('INSERT INTO revisions (rollout, hash, revision, image, created_at) VALUES (?, ?, ?, ?, ?)'),
-    selectRuns: db.prepare<[string], RunRow>('SELECT name, ord, run_json, digest FROM analysis_runs WHERE rollout = ? ORDER BY ord'),
+    // A save compares digests only; the run JSON is read by load alone.
+    selectRunDigests: db.prepare<[string], Omit<RunRow, 'run_json'>>('SELECT name, ord, digest FROM analysis_runs WHERE rollout = ?'),
+    selectRuns: db.prepare<[string], Pick<RunRow, 'run_json'>>('SELECT run_json FROM analysis_runs WHERE rollout = ? ORDER BY ord'),
+    deleteRollout: db.prepare('DELETE FROM rollouts WHERE name = ?'),
     upsertRun: db.prepare(`
       INSERT INTO analysis_runs (rollout, name, ord, kind, phase, message, started_at, completed_at, run_json, digest)
       VALUES (@rollout, @name, @ord, @kind, @phase, @message, @started_at, @completed_at, @run_json, @digest)
@@ -122,7 +125,7 @@ export function writeRecord(
     st.insertRevision.run(rollout, rev.hash, rev.revision, rev.template.spec.containers[0]?.image ?? null, rev.createdAt);
   }
 
-  const existing = new Map(st.selectRuns.all(rollout).map((r) => [r.name, r]));
+  const existing = new Map(st.selectRunDigests.all(rollout).map((r) => [r.name, r]));
   const kept = selectRetainedRuns(record, input.limits);
   const keptNames = new Set(kept.map((r) => r.name));
   for (const [name] of existing) {
