@@ -1,31 +1,18 @@
 /**
- * The standalone embedded Prometheus: storage, scrape loops for every configured target and
- * the HTTP API on one listener, optionally under a mount prefix (e.g. `/prometheus` inside the
- * control API). Its own counters are served at `<prefix>/metrics` in the text format.
+ * The standalone embedded Prometheus: the app of app.ts on its own node:http listener.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MemoryStorage, type StorageOptions } from '../promql/storage.js';
-import { handleApiRequest, type ApiContext } from './api.js';
-import type { MetricsConfig } from './config.js';
-import { ScrapeLoop, systemClock, type ScrapeClock } from './scraper.js';
+import type { MemoryStorage } from '../promql/storage.js';
+import { createMetricsApp, type MetricsAppOptions } from './app.js';
+import type { ScrapeLoop } from './scraper.js';
 
 /** Options of `startMetricsServer`. */
-export interface MetricsServerOptions {
-  config: MetricsConfig;
+export interface MetricsServerOptions extends MetricsAppOptions {
   /** Host to listen on; default 127.0.0.1. */
   host?: string;
   /** Port; 0 picks a free one. */
   port: number;
-  /** Mount prefix such as `/prometheus`; default none. */
-  prefix?: string;
-  /** Options for a new store; ignored when `store` is given. */
-  storage?: StorageOptions;
-  /** An existing store to serve and scrape into (e.g. one the caller pre-filled). */
-  store?: MemoryStorage;
-  clock?: ScrapeClock;
-  /** How often expired samples are dropped; default 60 s. */
-  truncateEveryMs?: number;
 }
 
 /** A running server. */
@@ -38,65 +25,33 @@ export interface RunningMetricsServer {
   stop(): Promise<void>;
 }
 
-function selfMetrics(storage: MemoryStorage): string {
-  const s = storage.stats();
-  const lines: string[] = [];
-  const put = (name: string, type: string, help: string, v: number): void => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${v}`);
-  };
-  put('baton_tsdb_head_series', 'gauge', 'Series held in memory.', s.series);
-  put('baton_tsdb_head_samples', 'gauge', 'Samples held in memory.', s.samples);
-  put('baton_tsdb_head_buffer_bytes', 'gauge', 'Bytes of sample buffers, unused capacity included.', s.bufferBytes);
-  put('baton_tsdb_series_rejected_total', 'counter', 'New series refused because the series cap was reached.', s.seriesRejected);
-  put('baton_tsdb_samples_evicted_total', 'counter', 'Oldest samples dropped because the sample cap was reached.', s.samplesEvicted);
-  put('baton_tsdb_samples_expired_total', 'counter', 'Samples dropped past the retention window.', s.samplesExpired);
-  put('baton_tsdb_out_of_order_samples_total', 'counter', 'Samples refused for being older than the newest of their series.', s.samplesOutOfOrder);
-  put('baton_tsdb_duplicate_samples_total', 'counter', 'Samples refused for a different value at an existing timestamp.', s.samplesDuplicate);
-  return lines.join('\n') + '\n';
-}
+const MAX_BODY = 1 << 20;
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    const b = c as Buffer;
-    size += b.length;
-    if (size > 1 << 20) throw new Error('request body too large');
-    chunks.push(b);
+async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+  let body: Buffer | undefined;
+  if (req.method === 'POST' || req.method === 'PUT') {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      const b = c as Buffer;
+      size += b.length;
+      if (size > MAX_BODY) throw new Error('request body too large');
+      chunks.push(b);
+    }
+    body = Buffer.concat(chunks);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return new Request(new URL(req.url ?? '/', base), { method: req.method ?? 'GET', headers, body });
 }
 
 /** Starts scraping and serving; resolves once the listener is bound. */
 export async function startMetricsServer(opts: MetricsServerOptions): Promise<RunningMetricsServer> {
-  const clock = opts.clock ?? systemClock;
-  const storage = opts.store ?? new MemoryStorage(opts.storage);
-  const prefix = (opts.prefix ?? '').replace(/\/+$/, '');
-  const loops: ScrapeLoop[] = [];
-  for (const job of opts.config.jobs) for (const t of job.targets) loops.push(new ScrapeLoop(storage, job, t, clock));
-  const ctx: ApiContext = {
-    storage,
-    now: () => clock.now(),
-    targets: () => loops.map((l) => l.status),
-    evaluationIntervalMs: opts.config.evaluationIntervalMs,
-  };
+  const app = createMetricsApp(opts);
+  const host = opts.host ?? '127.0.0.1';
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (prefix !== '' && url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
-      return;
-    }
-    const path = url.pathname.slice(prefix.length) || '/';
-    if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(selfMetrics(storage));
-      return;
-    }
-    const params = new URLSearchParams(url.search);
-    if (req.method === 'POST' && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-      for (const [k, v] of new URLSearchParams(await readBody(req))) params.append(k, v);
-    }
-    const r = handleApiRequest(ctx, req.method ?? 'GET', path, params);
-    res.writeHead(r.status, { 'content-type': r.contentType }).end(r.body);
+    const r = await app.handle(await toRequest(req, 'http://localhost'));
+    res.writeHead(r.status, Object.fromEntries(r.headers.entries())).end(Buffer.from(await r.arrayBuffer()));
   };
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
@@ -106,28 +61,17 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Ru
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+    server.listen(opts.port, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  for (const l of loops) l.start();
-  const truncateEvery = opts.truncateEveryMs ?? 60_000;
-  let truncTimer: unknown;
-  const scheduleTruncate = (): void => {
-    truncTimer = clock.setTimeout(() => {
-      storage.truncate(clock.now());
-      scheduleTruncate();
-    }, truncateEvery);
-  };
-  scheduleTruncate();
-  const host = opts.host ?? '127.0.0.1';
+  app.start();
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${prefix}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${app.prefix}`,
     port,
-    storage,
-    loops,
+    storage: app.storage,
+    loops: app.loops,
     async stop() {
-      clock.clearTimeout(truncTimer);
-      await Promise.all(loops.map((l) => l.stop()));
+      await app.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
