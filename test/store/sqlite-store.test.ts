@@ -175,6 +175,21 @@ describe('sqlite store', () => {
     expect(store.events().map((e) => e.id)).toEqual([...store.events().map((e) => e.id)].sort((a, b) => a - b));
   });
 
+  it('trims a large event log every cap/100 appends, never keeping more than cap + cap/100 - 1', () => {
+    const store = freshStore({ maxEventsPerRollout: 300 });
+    const counts: number[] = [];
+    for (let i = 0; i < 320; i++) {
+      store.appendEvent({ at: i, rollout: 'backend', type: 'Tick' });
+      counts.push(store.events({ rollout: 'backend' }).length);
+    }
+    expect(Math.max(...counts)).toBe(302);
+    const kept = store.events({ rollout: 'backend' });
+    // The newest are the ones kept, in order.
+    expect(kept.at(-1)?.at).toBe(319);
+    expect(kept.map((e) => e.at)).toEqual(Array.from({ length: kept.length }, (_, i) => 320 - kept.length + i));
+    expect(kept.length).toBeGreaterThanOrEqual(300);
+  });
+
   it('records who did what', () => {
     const store = freshStore();
     store.recordAudit({ at: 1, actor: 'cli:ana', action: 'apply', target: 'backend', details: { generation: 1 } });

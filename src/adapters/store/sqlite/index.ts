@@ -41,7 +41,7 @@ export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** Completed analysis runs kept per rollout, besides those the state still owns. Default 20. */
   maxCompletedRuns?: number;
-  /** Events kept per rollout, newest first. Default 10,000. */
+  /** Events kept per rollout, the newest; trimmed every cap/100 appends, so up to 1 % more between trims. Default 10,000. */
   maxEventsPerRollout?: number;
   /** Open an existing file for reading only (the CLI beside a running controller). */
   readonly?: boolean;
