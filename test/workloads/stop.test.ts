@@ -78,6 +78,35 @@ describe('process supervisor: stopping and restarting pods', () => {
     expect(sup.observe('stubborn')).toEqual([]);
   });
 
+  it('counts preStop against the grace period: a long preStop sleep is cut at the grace period', async () => {
+    const dir = await h.dir();
+    const ev = join(dir, 'events');
+    const sup = h.supervisor({ stateDir: dir });
+    const tpl = template({ ports: [{ containerPort: 80 }], env: [{ name: 'EVENTS_FILE', value: ev }], lifecycle: { preStop: { sleep: { seconds: 20 } } } }, 1);
+    await sup.scale({ owner: 'sleepy', hash: 'h', revision: 1, template: tpl }, 1);
+    const pod = sup.pods('sleepy')[0];
+    if (!pod) throw new Error('no pod');
+    await waitFor(() => sup.endpoints('sleepy', 'h').length === 1, 10_000, 'ready');
+    const t0 = Date.now();
+    await sup.remove('sleepy', 'h');
+    const term = await waitFor(() => events(ev).find((e) => e.what === 'sigterm'), 10_000, 'SIGTERM');
+    // SIGTERM comes when the 1 s grace is used up by the preStop sleep, not after its 20 s.
+    expect(term.at - t0).toBeGreaterThanOrEqual(900);
+    expect(term.at - t0).toBeLessThan(5_000);
+    await waitFor(() => isGone(pod.pid), 10_000, 'the process to end');
+  });
+
+  it('a command that cannot start leaves the pod Failed with the reason in its log, retried with back-off', async () => {
+    const dir = await h.dir();
+    const sup = h.supervisor({ stateDir: dir, timeScale: 0.01 });
+    await sup.scale({ owner: 'nobin', hash: 'h', revision: 1, template: template({ command: [join(dir, 'no-such-binary')] }) }, 1);
+    const pod = await waitFor(() => sup.pods('nobin').find((p) => p.restarts >= 2 && p.phase === 'Failed'), 10_000, 'two failed restarts');
+    expect(pod).toMatchObject({ ready: false, pid: 0 });
+    const log = lines(sup.logs(pod.name)[0] ?? '');
+    expect(log.filter((l) => l.startsWith('baton: cannot start') && l.includes('no-such-binary') && l.includes('ENOENT')).length).toBeGreaterThanOrEqual(3);
+    expect(sup.observe('nobin')).toEqual([{ hash: 'h', replicas: 1, readyReplicas: 0, availableReplicas: 0 }]);
+  });
+
   it('removes the newest pods first when scaling down', async () => {
     const dir = await h.dir();
     const sup = h.supervisor({ stateDir: dir });

@@ -85,7 +85,7 @@ export async function runPreStop(handler: LifecycleHandler, target: ProbeTarget,
     } else if (handler.sleep) {
       await delay(handler.sleep.seconds * 1000 * timeScale, budget.signal);
     } else if (handler.httpGet) {
-      await httpProbe(port, handler.httpGet.path, handler.httpGet.httpHeaders ?? [], Math.max(1, budgetMs));
+      await httpProbe(port, handler.httpGet.path, handler.httpGet.httpHeaders ?? [], Math.max(1, budgetMs), handler.httpGet.scheme);
     }
   } finally {
     clearTimeout(timer);

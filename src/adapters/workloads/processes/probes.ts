@@ -5,7 +5,8 @@
  * successes or `failureThreshold` consecutive failures.
  */
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
+import { request as requestTls } from 'node:https';
 import { connect } from 'node:net';
 import type { Probe } from '../../../core/spec/types.js';
 
@@ -16,16 +17,21 @@ export interface ProbeTarget {
   env: Record<string, string>;
 }
 
-/** One HTTP GET to 127.0.0.1; true on 200-399. */
-export function httpProbe(port: number, path: string, headers: { name: string; value: string }[], timeoutMs: number): Promise<boolean> {
+/**
+ * One GET to 127.0.0.1; true on 200-399. HTTPS skips certificate checks, as the kubelet's
+ * prober does (`pkg/probe/http/http.go` InsecureSkipVerify).
+ */
+export function httpProbe(port: number, path: string, headers: { name: string; value: string }[], timeoutMs: number, scheme = 'HTTP'): Promise<boolean> {
   return new Promise((resolve) => {
     const h: Record<string, string> = { 'user-agent': 'kube-probe/baton', accept: '*/*', connection: 'close' };
     for (const x of headers) h[x.name.toLowerCase()] = x.value;
-    const req = request({ host: '127.0.0.1', port, path: path.startsWith('/') ? path : `/${path}`, method: 'GET', headers: h, agent: false, timeout: timeoutMs }, (res) => {
+    const options = { host: '127.0.0.1', port, path: path.startsWith('/') ? path : `/${path}`, method: 'GET', headers: h, agent: false, timeout: timeoutMs };
+    const onResponse = (res: IncomingMessage): void => {
       res.resume();
       const code = res.statusCode ?? 0;
       resolve(code >= 200 && code < 400);
-    });
+    };
+    const req = scheme.toUpperCase() === 'HTTPS' ? requestTls({ ...options, rejectUnauthorized: false }, onResponse) : request(options, onResponse);
     req.on('timeout', () => req.destroy(new Error('probe timeout')));
     req.on('error', () => resolve(false));
     req.end();
@@ -68,7 +74,7 @@ export function execProbe(argv: string[], target: ProbeTarget, timeoutMs: number
 /** One attempt of `probe`. The timeout is the process's own timing, never scaled. */
 export function runProbe(probe: Probe, target: ProbeTarget, portOf: (p: Probe) => number): Promise<boolean> {
   const timeoutMs = probe.timeoutSeconds * 1000;
-  if (probe.httpGet) return httpProbe(portOf(probe), probe.httpGet.path, probe.httpGet.httpHeaders ?? [], timeoutMs);
+  if (probe.httpGet) return httpProbe(portOf(probe), probe.httpGet.path, probe.httpGet.httpHeaders ?? [], timeoutMs, probe.httpGet.scheme);
   if (probe.tcpSocket) return tcpProbe(portOf(probe), timeoutMs);
   if (probe.exec) return execProbe(probe.exec.command, target, timeoutMs);
   return Promise.resolve(false);
