@@ -159,7 +159,8 @@ export function parseScenario(file: string, text: string): { scenario?: Scenario
     else untilMs = ms;
   }
 
-  if (diagnostics.length) return { diagnostics };
+  // Reported in file order, as lint reports manifests, whatever order the fields were checked in.
+  if (diagnostics.length) return { diagnostics: diagnostics.sort((a, b) => a.line - b.line || a.column - b.column) };
   return { scenario: { ...(rollout ? { rollout } : {}), update, readyMs, metrics, actions, untilMs }, diagnostics };
 }
 
