@@ -61,6 +61,8 @@ export interface GatewayClient {
   metrics(): Promise<string>;
 }
 
+const DRAIN_SLICE_MS = 60_000;
+
 /** A client of the admin API at `adminUrl` (e.g. `http://127.0.0.1:9901`); errors are GatewayUnavailableError or GatewayConfigRejectedError. */
 export function createGatewayClient(adminUrl: string): GatewayClient {
   const base = adminUrl.replace(/\/+$/, '');
@@ -113,8 +115,14 @@ export function createGatewayClient(adminUrl: string): GatewayClient {
       return parse<ClusterStats>(r, 'GET /stats');
     },
     async waitDrained(endpoint, timeoutMs) {
-      const r = await call('GET', `/drain?endpoint=${encodeURIComponent(endpoint)}&timeoutMs=${Math.max(0, Math.round(timeoutMs))}`);
-      return parse<{ drained: boolean }>(r, 'GET /drain').drained;
+      // Long-polls in slices of at most a minute: fetch gives up on answers slower than 300 s.
+      const deadline = Date.now() + Math.max(0, timeoutMs);
+      for (;;) {
+        const slice = Math.min(DRAIN_SLICE_MS, Math.max(0, Math.round(deadline - Date.now())));
+        const r = await call('GET', `/drain?endpoint=${encodeURIComponent(endpoint)}&timeoutMs=${slice}`);
+        if (parse<{ drained: boolean }>(r, 'GET /drain').drained) return true;
+        if (Date.now() >= deadline) return false;
+      }
     },
     async endpoints() {
       return parse<{ endpoints: EndpointState[] }>(await call('GET', '/endpoints'), 'GET /endpoints').endpoints;
