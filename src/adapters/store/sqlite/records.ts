@@ -69,8 +69,10 @@ export function prepareRecordStatements(db: Database.Database) {
   };
 }
 
+/** The statements {@link prepareRecordStatements} makes. */
 export type RecordStatements = ReturnType<typeof prepareRecordStatements>;
 
+/** Retention applied on every save. */
 export interface RecordLimits {
   /** Completed runs kept per rollout, besides those the rollout state still owns. */
   maxCompletedRuns: number;
