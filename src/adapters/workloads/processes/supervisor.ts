@@ -438,7 +438,9 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
     const current = activePods(w.owner, w.hash);
     for (let i = current.length; i < replicas; i++) {
       const name = newPodName(w.owner, w.hash, (n) => pods.has(n) || existsSync(join(store.dir, `${n}.json`)));
-      const port = await pickFreePort();
+      // The kernel may hand out a port again that a pod of ours was given but not yet bound.
+      let port = await pickFreePort();
+      while ([...pods.values()].some((p) => p.rec.port === port)) port = await pickFreePort();
       const spec = podProcessSpec(w.template, { owner: w.owner, name, namespace, port, labels: w.template.metadata.labels }, baseDir);
       const now = Date.now();
       const pod: Pod = {
