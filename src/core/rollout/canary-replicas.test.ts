@@ -160,6 +160,20 @@ describe('progress deadline', () => {
     expect(d.events('ProgressDeadlineExceeded').map((e) => e.t)).toEqual([140 * S]);
   });
 
+  it('every reconcile that sees progress asks to be woken at the new deadline', () => {
+    // A caller that stops after a pass with no effects (the engine) must still learn the deadline
+    // from the pass that recorded the progress.
+    const d = new RolloutDriver(makeRollout(canaryStrategy([{ kind: 'setWeight', weight: 50 }], { trafficRouting: istioRouting() }), { progressDeadlineSeconds: 60 }));
+    d.run(0);
+    d.update('shop:v2');
+    d.options.readyMs = 1e9;
+    for (let i = 0; i < 10 && d.reconcileOnce(); i++) {
+      if (d.status.phase === 'Progressing') expect(d.wakeAt).toBeLessThanOrEqual(d.now + 60 * S);
+    }
+    expect(d.status.phase).toBe('Progressing');
+    expect(d.wakeAt).toBe(d.now + 60 * S);
+  });
+
   it('a pause after the timeout shows Paused; the deadline restarts on resume', () => {
     const d = new RolloutDriver(makeRollout(canaryStrategy([{ kind: 'setWeight', weight: 50 }], { trafficRouting: istioRouting() }), { progressDeadlineSeconds: 60 }));
     d.run(0);

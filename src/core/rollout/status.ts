@@ -99,6 +99,9 @@ export function reconcileProgressDeadline(ctx: ReconcileContext): void {
     if (healthy || paused || marker !== s.progressMarker) s.timedOut = false;
     s.progressMarker = marker;
     s.progressAt = ctx.now;
+    // Still progressing: wake at the new deadline (Argo's requeueStuckRollout). Every pass says
+    // so, as the engine may stop reconciling after a pass that only moved the clock forward.
+    if (!healthy && !s.aborted && !paused && !atIndefiniteStep(ctx)) wakeAt(ctx, ctx.now + spec.progressDeadlineSeconds * 1000);
     return;
   }
   if (atIndefiniteStep(ctx)) return;
