@@ -83,7 +83,10 @@ export async function simulate(input: {
       if (next) await controller.act(next.action);
       status = await controller.tick();
     }
-    if ((status.phase === 'Healthy' || status.phase === 'Degraded') && actions.length === 0) break;
+    // Healthy, or aborted, is final; a rollout past its progress deadline (Degraded, not aborted)
+    // still moves on by itself when its pods become available, as Argo's does.
+    const settled = status.phase === 'Healthy' || (status.phase === 'Degraded' && (status.aborted || controller.wakeAt() === undefined));
+    if (settled && actions.length === 0) break;
     const candidates = [controller.wakeAt(), actions[0] ? start + actions[0].at : undefined].filter((t): t is number => t !== undefined);
     const next = candidates.length ? Math.min(...candidates) : undefined;
     if (next === undefined || next > end) {

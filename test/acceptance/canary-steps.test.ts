@@ -132,4 +132,35 @@ describe('lifecycle', () => {
     expect(events(result, 'AnalysisRunStarted')).toEqual([]);
     expect(result).toMatchObject({ phase: 'Healthy', stepIndex: 2, stepCount: 2, elapsedSeconds: 0 });
   });
+
+  describe('progress deadline', () => {
+    const steps = `      steps:
+      - setWeight: 50
+      - pause: {duration: 10s}
+`;
+
+    it('no progress for progressDeadlineSeconds (600) is Degraded, and the rollout carries on when the pods come up', async () => {
+      const { exitCode, result } = await simulate(routedCanary(steps), `${UPDATE}readySeconds: 700\n`);
+      const timedOut = (t: number): Record<string, unknown> => ({ t, type: 'Phase', phase: 'Degraded', message: expect.stringMatching(/^ProgressDeadlineExceeded: ReplicaSet "shop-[0-9a-z]+" has timed out progressing\.$/) as unknown });
+      // Canary pods asked for at 0 are ready at 700; the last step ends at 710 and the full
+      // canary asked for then is ready at 1410, 700 s later: timed out again at 1310.
+      expect(events(result, 'Phase').filter((e) => e.phase === 'Degraded')).toEqual([timedOut(600), timedOut(1310)]);
+      expect(events(result, 'ProgressDeadlineExceeded').map((e) => e.t)).toEqual([600, 1310]);
+      expect(weights(result)).toEqual([
+        [700, 50],
+        [1410, 100],
+      ]);
+      expect(exitCode).toBe(0);
+      expect(result).toMatchObject({ phase: 'Healthy', aborted: false, elapsedSeconds: 1410 });
+    });
+
+    it('with progressDeadlineAbort the rollout aborts at the deadline', async () => {
+      const rollout = routedCanary(steps).replace('  replicas: 4\n', '  replicas: 4\n  progressDeadlineSeconds: 120\n  progressDeadlineAbort: true\n');
+      const { exitCode, result } = await simulate(rollout, `${UPDATE}readySeconds: 700\n`);
+      expect(events(result, 'Aborted').map((e) => e.t)).toEqual([120]);
+      expect(exitCode).toBe(1);
+      expect(result).toMatchObject({ phase: 'Degraded', aborted: true, elapsedSeconds: 120 });
+      expect(result.message).toMatch(/^RolloutAborted: Rollout aborted update to revision 2: ReplicaSet "shop-[0-9a-z]+" has timed out progressing\.$/);
+    });
+  });
 });
