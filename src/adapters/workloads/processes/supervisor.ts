@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidInputError } from '../../../core/errors.js';
+import { BatonError, InvalidInputError } from '../../../core/errors.js';
 import type { ObservedRevision } from '../../../core/rollout/index.js';
 import type { Container } from '../../../core/spec/types.js';
 import type { RevisionWorkload, Workloads } from '../../../ports/workloads.js';
@@ -424,7 +424,7 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
     [...pods.values()].filter((p) => p.rec.owner === owner && (hash === undefined || p.rec.hash === hash) && p.phase !== 'Terminating');
 
   async function doScale(w: ProcessRevisionWorkload, replicas: number): Promise<void> {
-    if (stopped) throw new InvalidInputError('supervisor-stopped', `cannot scale ${w.owner}: the supervisor was stopped`, { owner: w.owner });
+    if (stopped) throw new BatonError('supervisor-stopped', `cannot scale ${w.owner}: the supervisor was stopped`, { owner: w.owner });
     if (!Number.isInteger(replicas) || replicas < 0) {
       throw new InvalidInputError('invalid-replicas', `${w.owner}: replicas ${replicas} must be a whole number >= 0`, { owner: w.owner, replicas });
     }
