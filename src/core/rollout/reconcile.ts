@@ -67,7 +67,7 @@ export function reconcileRollout(input: ReconcileInput): ReconcileResult {
  * reconcile changes, and copying them on every pass was most of the cost of a long simulation.
  */
 function cloneState(state: RolloutState): RolloutState {
-  const copy = structuredClone({ ...state, revisions: [] });
+  const copy: RolloutState = structuredClone({ ...state, revisions: [] as RolloutState['revisions'] });
   copy.revisions = state.revisions.map((r) => ({ ...r }));
   return copy;
 }
