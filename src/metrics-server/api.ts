@@ -67,7 +67,7 @@ export function formatValue(v: Value, t: number): Json {
         resultType: 'matrix',
         result: [...v.series]
           .sort((a, b) => (labelsKey(a.labels) < labelsKey(b.labels) ? -1 : 1))
-          .map((s) => ({ metric: labelsToRecord(s.labels), values: Array.from({ length: s.ts.length }, (_x, i) => point(s.ts[i] as number, s.vs[i] as number)) })),
+          .map((s) => ({ metric: labelsToRecord(s.labels), values: Array.from({ length: s.hi - s.lo }, (_x, i) => point(s.ts[s.lo + i] as number, s.vs[s.lo + i] as number)) })),
       };
     default: {
       const never: never = v;

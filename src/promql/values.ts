@@ -13,11 +13,17 @@ export interface Sample {
   readonly t?: number;
 }
 
-/** One series of a range vector; `ts`/`vs` may be views into storage (read only). */
+/**
+ * One series of a range vector: its samples are ts/vs from index lo (inclusive) to hi
+ * (exclusive). The arrays may be the store's own buffers, so they are read only and valid for
+ * the current query.
+ */
 export interface RangeSeries {
   readonly labels: Labels;
   readonly ts: ArrayLike<number>;
   readonly vs: ArrayLike<number>;
+  readonly lo: number;
+  readonly hi: number;
 }
 
 export interface ScalarValue {

@@ -33,6 +33,22 @@ function isInf(v: number): boolean {
   return v === Infinity || v === -Infinity;
 }
 
+const NO_LABELS: Labels = [];
+const groupCache = new WeakMap<Labels, Map<string, Labels>>();
+
+/**
+ * The output labels of a sample's group. Memoized per input label set and grouping, so the
+ * same object (and its cached key) comes back at every step of a range query.
+ */
+function groupLabels(ls: Labels, grouping: readonly string[], without: boolean, sig: string): Labels {
+  if (!without && grouping.length === 0) return NO_LABELS;
+  let bySig = groupCache.get(ls);
+  if (!bySig) groupCache.set(ls, (bySig = new Map<string, Labels>()));
+  let out = bySig.get(sig);
+  if (!out) bySig.set(sig, (out = without ? dropLabels(ls, [...grouping, METRIC_NAME]) : keepLabels(ls, grouping)));
+  return out;
+}
+
 /** Aggregates an instant vector. */
 export function aggregate(samples: readonly Sample[], a: AggregateArgs): Sample[] {
   const { op } = a;
@@ -48,12 +64,13 @@ export function aggregate(samples: readonly Sample[], a: AggregateArgs): Sample[
     // engine.go: the value label joins `by` grouping, and is never removed by `without`.
     grouping = a.without ? grouping.filter((g) => g !== label) : [...grouping, label];
   }
+  const sig = `${a.without ? '-' : '+'}${grouping.join(',')}`;
   const groups = new Map<string, Group>();
   const order: Group[] = [];
   for (const s0 of samples) {
     let s = s0;
     if (op === 'count_values') s = { labels: setLabel(s.labels, a.label ?? '', formatGoFloat(s.value)), value: s.value };
-    const labels = a.without ? dropLabels(s.labels, [...grouping, METRIC_NAME]) : keepLabels(s.labels, grouping);
+    const labels = groupLabels(s.labels, grouping, a.without, sig);
     const key = labelsKey(labels);
     const g = groups.get(key);
     if (!g) {

@@ -175,7 +175,7 @@ export class Evaluator {
         ser.vs.push(smp.value);
       }
     }
-    return { kind: 'matrix', series: [...series.values()], rangeStart: from, rangeEnd: ref, rangeMs: e.rangeMs };
+    return { kind: 'matrix', series: [...series.values()].map((x) => ({ ...x, lo: 0, hi: x.ts.length })), rangeStart: from, rangeEnd: ref, rangeMs: e.rangeMs };
   }
 
   private call(e: Call, t: number): Value {

@@ -15,7 +15,8 @@ export interface Window {
   readonly evalTime: number;
 }
 
-type Points = { readonly ts: ArrayLike<number>; readonly vs: ArrayLike<number> };
+/** One series' samples: indexes lo (inclusive) to hi (exclusive) of ts/vs. */
+type Points = { readonly ts: ArrayLike<number>; readonly vs: ArrayLike<number>; readonly lo: number; readonly hi: number };
 
 /**
  * `extrapolatedRate`: the increase between the first and last sample (corrected for counter
@@ -25,16 +26,17 @@ type Points = { readonly ts: ArrayLike<number>; readonly vs: ArrayLike<number> }
  * gap to start 0s, gap to end 10s < 11s so extrapolate to 30s: 30; rate = 30/30s = 1.
  */
 export function extrapolatedRate(p: Points, w: Window, isCounter: boolean, isRate: boolean): number | undefined {
-  const n = p.ts.length;
+  const o = p.lo;
+  const n = p.hi - p.lo;
   if (n < 2) return undefined;
-  const firstT = p.ts[0] as number;
-  const lastT = p.ts[n - 1] as number;
-  const firstV = p.vs[0] as number;
-  let result = (p.vs[n - 1] as number) - firstV;
+  const firstT = p.ts[o + 0] as number;
+  const lastT = p.ts[o + n - 1] as number;
+  const firstV = p.vs[o + 0] as number;
+  let result = (p.vs[o + n - 1] as number) - firstV;
   if (isCounter) {
     let last = 0;
     for (let i = 0; i < n; i++) {
-      const v = p.vs[i] as number;
+      const v = p.vs[o + i] as number;
       if (v < last) result += last;
       last = v;
     }
@@ -58,27 +60,29 @@ export function extrapolatedRate(p: Points, w: Window, isCounter: boolean, isRat
 
 /** `instantValue` for irate (isRate) and idelta: the last two samples only. */
 export function instantValue(p: Points, isRate: boolean): number | undefined {
-  const n = p.ts.length;
+  const o = p.lo;
+  const n = p.hi - p.lo;
   if (n < 2) return undefined;
-  const lastV = p.vs[n - 1] as number;
-  const prevV = p.vs[n - 2] as number;
+  const lastV = p.vs[o + n - 1] as number;
+  const prevV = p.vs[o + n - 2] as number;
   const result = isRate && lastV < prevV ? lastV : lastV - prevV;
-  const interval = (p.ts[n - 1] as number) - (p.ts[n - 2] as number);
+  const interval = (p.ts[o + n - 1] as number) - (p.ts[o + n - 2] as number);
   if (interval === 0) return undefined;
   return isRate ? result / (interval / 1000) : result;
 }
 
 /** `linearRegression` with Kahan sums; x in seconds relative to `interceptTime`. */
 export function linearRegression(p: Points, interceptTime: number): [number, number] {
+  const o = p.lo;
   let n = 0;
   let sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0;
-  const initY = p.vs[0] as number;
+  const initY = p.vs[o + 0] as number;
   let constY = true;
-  for (let i = 0; i < p.ts.length; i++) {
-    const v = p.vs[i] as number;
+  for (let i = 0; i < p.hi - p.lo; i++) {
+    const v = p.vs[o + i] as number;
     if (constY && i > 0 && v !== initY) constY = false;
     n += 1;
-    const x = ((p.ts[i] as number) - interceptTime) / 1000;
+    const x = ((p.ts[o + i] as number) - interceptTime) / 1000;
     [sumX, cX] = kahanSumInc(x, sumX, cX);
     [sumY, cY] = kahanSumInc(v, sumY, cY);
     [sumXY, cXY] = kahanSumInc(x * v, sumXY, cXY);
@@ -100,12 +104,13 @@ export function linearRegression(p: Points, interceptTime: number): [number, num
 }
 
 function values(p: Points): number[] {
-  return Array.from(p.vs);
+  return Array.from({ length: p.hi - p.lo }, (_x, i) => p.vs[p.lo + i] as number);
 }
 
 /** Evaluates a range-vector function on one series; `scalarArg` is q or the prediction horizon. */
 export function evalRangeFunction(name: string, p: Points, w: Window, scalarArg: number): number | undefined {
-  const n = p.vs.length;
+  const o = p.lo;
+  const n = p.hi - p.lo;
   if (n === 0) return undefined;
   switch (name) {
     case 'rate':
@@ -123,17 +128,17 @@ export function evalRangeFunction(name: string, p: Points, w: Window, scalarArg:
     case 'present_over_time':
       return 1;
     case 'last_over_time':
-      return p.vs[n - 1];
+      return p.vs[o + n - 1];
     case 'sum_over_time': {
       let sum = 0, c = 0;
-      for (let i = 0; i < n; i++) [sum, c] = kahanSumInc(p.vs[i] as number, sum, c);
+      for (let i = 0; i < n; i++) [sum, c] = kahanSumInc(p.vs[o + i] as number, sum, c);
       return Number.isFinite(sum) ? sum + c : sum;
     }
     case 'avg_over_time': {
       // Incremental mean, avoiding overflow; an infinite mean stays put (functions.go).
       let mean = 0, count = 0, c = 0;
       for (let i = 0; i < n; i++) {
-        const v = p.vs[i] as number;
+        const v = p.vs[o + i] as number;
         count++;
         if (!Number.isFinite(mean) && !Number.isNaN(mean)) {
           if (!Number.isFinite(v) && !Number.isNaN(v) && mean > 0 === v > 0) continue;
@@ -144,17 +149,17 @@ export function evalRangeFunction(name: string, p: Points, w: Window, scalarArg:
       return !Number.isFinite(mean) && !Number.isNaN(mean) ? mean : mean + c;
     }
     case 'min_over_time': {
-      let m = p.vs[0] as number;
+      let m = p.vs[o + 0] as number;
       for (let i = 0; i < n; i++) {
-        const v = p.vs[i] as number;
+        const v = p.vs[o + i] as number;
         if (v < m || Number.isNaN(m)) m = v;
       }
       return m;
     }
     case 'max_over_time': {
-      let m = p.vs[0] as number;
+      let m = p.vs[o + 0] as number;
       for (let i = 0; i < n; i++) {
-        const v = p.vs[i] as number;
+        const v = p.vs[o + i] as number;
         if (v > m || Number.isNaN(m)) m = v;
       }
       return m;
@@ -163,7 +168,7 @@ export function evalRangeFunction(name: string, p: Points, w: Window, scalarArg:
     case 'stdvar_over_time': {
       let count = 0, mean = 0, cMean = 0, aux = 0, cAux = 0;
       for (let i = 0; i < n; i++) {
-        const v = p.vs[i] as number;
+        const v = p.vs[o + i] as number;
         count++;
         const delta = v - (mean + cMean);
         [mean, cMean] = kahanSumInc(delta / count, mean, cMean);
@@ -177,19 +182,19 @@ export function evalRangeFunction(name: string, p: Points, w: Window, scalarArg:
     case 'changes': {
       let changes = 0;
       for (let i = 1; i < n; i++) {
-        const prev = p.vs[i - 1] as number;
-        const cur = p.vs[i] as number;
+        const prev = p.vs[o + i - 1] as number;
+        const cur = p.vs[o + i] as number;
         if (cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))) changes++;
       }
       return changes;
     }
     case 'resets': {
       let resets = 0;
-      for (let i = 1; i < n; i++) if ((p.vs[i] as number) < (p.vs[i - 1] as number)) resets++;
+      for (let i = 1; i < n; i++) if ((p.vs[o + i] as number) < (p.vs[o + i - 1] as number)) resets++;
       return resets;
     }
     case 'deriv':
-      return n < 2 ? undefined : linearRegression(p, p.ts[0] as number)[0];
+      return n < 2 ? undefined : linearRegression(p, p.ts[o + 0] as number)[0];
     case 'predict_linear': {
       if (n < 2) return undefined;
       const [slope, intercept] = linearRegression(p, w.evalTime);

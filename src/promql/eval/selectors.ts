@@ -30,7 +30,7 @@ export function selectRange(series: readonly MemSeries[], refTime: number, range
     let stale = 0;
     for (let i = lo; i < hi; i++) if (s.isStale(i)) stale++;
     if (stale === 0) {
-      out.push({ labels: s.labels, ts: s.ts.subarray(lo, hi), vs: s.vs.subarray(lo, hi) });
+      out.push({ labels: s.labels, ts: s.ts, vs: s.vs, lo, hi });
       continue;
     }
     if (stale === hi - lo) continue;
@@ -41,7 +41,7 @@ export function selectRange(series: readonly MemSeries[], refTime: number, range
       ts.push(s.ts[i] as number);
       vs.push(s.vs[i] as number);
     }
-    out.push({ labels: s.labels, ts, vs });
+    out.push({ labels: s.labels, ts, vs, lo: 0, hi: ts.length });
   }
   return out;
 }
