@@ -16,6 +16,16 @@ export interface StateStore {
   save(rollout: string, record: RolloutRecord): void;
 }
 
+/** Keys of the store's `meta` table that the runtime shares with the CLI. */
+export const META_KEYS = {
+  /** Id of the controller that last opened the store for writing. */
+  controllerId: 'controller.id',
+  /** `--time-scale` of the running controller, as a decimal string. */
+  timeScale: 'controller.timeScale',
+  /** Path of the control API token file. */
+  tokenPath: 'api.tokenPath',
+} as const;
+
 /** One manifest file as applied (`baton apply -f`): its path as given and its text. */
 export interface ManifestFile {
   path: string;

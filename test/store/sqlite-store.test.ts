@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import { InvalidInputError } from '../../src/core/errors.js';
 import type { RolloutStatus } from '../../src/core/rollout/index.js';
+import { META_KEYS } from '../../src/ports/state-store.js';
 import { analysisRun, record } from './fixtures.js';
 import { fakeClock, freshStore, tempDir } from './helpers.js';
 import { describeStateStoreContract } from './state-store.contract.js';
@@ -48,10 +49,10 @@ describe('sqlite store', () => {
     const dir = tempDir();
     const store = openSqliteStore(join(dir, 'state.db'));
     expect(store.schemaVersion).toBe(SCHEMA_VERSION);
-    store.setMeta('instance', 'ctrl-1');
-    store.setMeta('instance', 'ctrl-2');
-    store.setMeta('timeScale', '0.1');
-    expect(store.getMeta('instance')).toBe('ctrl-2');
+    store.setMeta(META_KEYS.controllerId, 'ctrl-1');
+    store.setMeta(META_KEYS.controllerId, 'ctrl-2');
+    store.setMeta(META_KEYS.timeScale, '0.1');
+    expect(store.getMeta(META_KEYS.controllerId)).toBe('ctrl-2');
     expect(store.getMeta('missing')).toBeUndefined();
     store.close();
     const raw = new Database(join(dir, 'state.db'));
@@ -60,8 +61,26 @@ describe('sqlite store', () => {
     raw.close();
     // Opening again does not migrate twice or lose anything.
     const again = openSqliteStore(join(dir, 'state.db'));
-    expect(again.getMeta('timeScale')).toBe('0.1');
+    expect(again.getMeta(META_KEYS.timeScale)).toBe('0.1');
     again.close();
+  });
+
+  it('refuses bad options with a typed error naming the option', () => {
+    const path = join(tempDir(), 'state.db');
+    for (const [opts, option] of [
+      [{ maxCompletedRuns: -1 }, 'maxCompletedRuns'],
+      [{ maxEventsPerRollout: 0 }, 'maxEventsPerRollout'],
+      [{ busyTimeoutMs: 1.5 }, 'busyTimeoutMs'],
+    ] as const) {
+      let caught: unknown;
+      try {
+        openSqliteStore(path, opts);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(InvalidInputError);
+      expect((caught as InvalidInputError).details.option).toBe(option);
+    }
   });
 
   it('saveTick writes status columns for list/get; a plain save keeps the last status', () => {

@@ -11,6 +11,7 @@
  */
 import Database from 'better-sqlite3';
 import { createSystemClock } from '../../clock/system.js';
+import { InvalidInputError } from '../../../core/errors.js';
 import type { RolloutStatus } from '../../../core/rollout/index.js';
 import type { Clock } from '../../../ports/clock.js';
 import type {
@@ -75,6 +76,12 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
   const clock = opts.clock ?? createSystemClock();
   const readonly = opts.readonly ?? false;
   const limits = { maxCompletedRuns: opts.maxCompletedRuns ?? 20 };
+  const maxEvents = opts.maxEventsPerRollout ?? 10_000;
+  for (const [name, value, min] of [['maxCompletedRuns', limits.maxCompletedRuns, 0], ['maxEventsPerRollout', maxEvents, 1], ['busyTimeoutMs', opts.busyTimeoutMs ?? 0, 0]] as const) {
+    if (!Number.isInteger(value) || value < min) {
+      throw new InvalidInputError('INVALID_STORE_OPTION', `openSqliteStore: ${name} must be an integer >= ${min}, got ${value}`, { option: name, value });
+    }
+  }
   let db: Database.Database;
   try {
     db = new Database(path, { readonly, fileMustExist: readonly, timeout: opts.busyTimeoutMs ?? 5000 });
@@ -111,7 +118,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     db.close();
     throw toStoreError(e, path, 'open');
   }
-  return createStore(db, path, clock, limits, opts.maxEventsPerRollout ?? 10_000);
+  return createStore(db, path, clock, limits, maxEvents);
 }
 
 function createStore(db: Database.Database, path: string, clock: Clock, limits: { maxCompletedRuns: number }, maxEvents: number): SqliteStore {

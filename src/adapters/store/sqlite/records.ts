@@ -27,8 +27,27 @@ interface MeasurementDbRow {
   metadata_json: string | null;
 }
 
+type Statement<P extends unknown[] = unknown[], R = unknown> = Database.Statement<P, R>;
+
+/** The statements {@link prepareRecordStatements} makes. */
+export interface RecordStatements {
+  upsertWithStatus: Statement;
+  upsertStateOnly: Statement;
+  selectState: Statement<[string], { state_json: string }>;
+  deleteRevisions: Statement;
+  insertRevision: Statement;
+  selectRunDigests: Statement<[string], Omit<RunRow, 'run_json'>>;
+  selectRuns: Statement<[string], Pick<RunRow, 'run_json'>>;
+  deleteRollout: Statement;
+  upsertRun: Statement;
+  deleteRun: Statement;
+  deleteRunMeasurements: Statement;
+  insertMeasurement: Statement;
+  selectRolloutMeasurements: Statement<[string], MeasurementDbRow>;
+}
+
 /** Prepared statements for records, made once per connection. */
-export function prepareRecordStatements(db: Database.Database) {
+export function prepareRecordStatements(db: Database.Database): RecordStatements {
   return {
     upsertWithStatus: db.prepare(`
       INSERT INTO rollouts (name, state_json, phase, message, step_index, step_count, canary_weight,
@@ -69,8 +88,6 @@ export function prepareRecordStatements(db: Database.Database) {
   };
 }
 
-/** The statements {@link prepareRecordStatements} makes. */
-export type RecordStatements = ReturnType<typeof prepareRecordStatements>;
 
 /** Retention applied on every save. */
 export interface RecordLimits {
