@@ -54,8 +54,8 @@ describe('node bin/baton.js simulate: exit codes', () => {
 
   it('64 for invalid manifests, with the errors on stderr as lint prints them', async () => {
     const dir = await tempFiles({ 'rollout.yaml': ROLLOUT.replace('setWeight: 25', 'setWeight: -5'), 's.yaml': 'update: {image: "shop:v2"}\n' });
-    const out = await baton(['simulate', '-f', join(dir, 'rollout.yaml'), '--scenario', join(dir, 's.yaml')]);
-    expect(out.code).toBe(64);
+    const out = await runSimulate({ files: [join(dir, 'rollout.yaml')], scenario: join(dir, 's.yaml') });
+    expect(out.exitCode).toBe(64);
     expect(out.stdout).toBe('');
     const line = ROLLOUT.split('\n').findIndex((l) => l.includes('setWeight: 25')) + 1;
     expect(out.stderr).toBe(`${join(dir, 'rollout.yaml')}:${line} spec.strategy.canary.steps[0].setWeight: SetWeight needs to be between 0 and 100 (-5 is out of range)\n`);
