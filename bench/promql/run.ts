@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, rm, stat, writeFile, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { startMetricsServer } from '../../src/metrics-server/server.js';
@@ -252,7 +252,8 @@ samples to ~1-2 bytes each (Gorilla XOR chunks). Against the compressed block th
 store is several times larger per sample; against whole-process RSS the two are close. Prometheus' RSS includes
 its whole runtime, not only the data; its block is memory-mapped and read through the page
 cache. Loading ${samples} samples into the embedded store took ${loadMs.toFixed(0)} ms.
-Machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}.
+Machine: ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at
+the end (the machine is shared, so p99 figures move between runs; p50 is steadier).
 `;
         await writeFile(join(import.meta.dirname, 'RESULTS.md'), md);
         console.log(md);
