@@ -30,4 +30,18 @@ describe('parseScenario', () => {
       [5, 'rollout'],
     ]);
   });
+
+  it('checks toRevision and reason: a number for undo, a string for abort, nowhere else', () => {
+    const { diagnostics } = parseScenario(
+      's.yaml',
+      'update: {image: "x:v2"}\nactions:\n- {at: 1m, do: undo, toRevision: "x"}\n- {at: 1m, do: undo, toRevision: 0}\n- {at: 1m, do: promote, toRevision: 1}\n- {at: 1m, do: abort, reason: 3}\n- {at: 1m, do: retry, reason: "r"}\n',
+    );
+    expect(diagnostics.map((d) => [d.line, d.path, d.message])).toEqual([
+      [3, 'actions[0].toRevision', '"x" is not a revision number'],
+      [4, 'actions[1].toRevision', '0 is not a revision number'],
+      [5, 'actions[2].toRevision', 'only undo takes toRevision'],
+      [6, 'actions[3].reason', 'must be a string'],
+      [7, 'actions[4].reason', 'only abort takes reason'],
+    ]);
+  });
 });

@@ -143,6 +143,16 @@ export function parseScenario(file: string, text: string): { scenario?: Scenario
         for (const k of Object.keys(a)) {
           if (!['at', 'do', 'toRevision', 'reason'].includes(k)) problem(item, `${path}.${k}`, `unknown field "${k}"`, 'an action takes at, do, toRevision (undo) and reason (abort)', 'unknown-field');
         }
+        if (a.toRevision !== undefined && (verb !== 'undo' || typeof a.toRevision !== 'number' || !Number.isInteger(a.toRevision) || a.toRevision < 1)) {
+          const node = item.get('toRevision', true) ?? item;
+          if (verb !== 'undo') problem(node, `${path}.toRevision`, 'only undo takes toRevision');
+          else problem(node, `${path}.toRevision`, `${JSON.stringify(a.toRevision)} is not a revision number`, 'e.g. {at: 2m, do: undo, toRevision: 1}');
+          return;
+        }
+        if (a.reason !== undefined && (verb !== 'abort' || typeof a.reason !== 'string')) {
+          problem(item.get('reason', true) ?? item, `${path}.reason`, verb !== 'abort' ? 'only abort takes reason' : 'must be a string');
+          return;
+        }
         if (atMs === undefined) return;
         actions.push({ at: atMs, action: toAction(verb as ScenarioVerb, a) });
       });
