@@ -9,7 +9,8 @@ import { createVirtualClock } from '../adapters/clock/virtual.js';
 import { createMemoryStateStore } from '../adapters/store/memory/index.js';
 import { createMemoryTrafficRouter } from '../adapters/traffic/memory/index.js';
 import { createSimulatedWorkloads } from '../adapters/workloads/simulated/index.js';
-import type { RolloutPhase } from '../core/rollout/index.js';
+import { BatonError } from '../core/errors.js';
+import type { RolloutAction, RolloutPhase } from '../core/rollout/index.js';
 import type { Scenario } from '../core/simulate/scenario.js';
 import type { ManifestSet, Rollout } from '../core/spec/types.js';
 import type { EngineEvent } from './events.js';
@@ -74,13 +75,23 @@ export async function simulate(input: {
   workloads.setReadyMs(input.scenario.readyMs);
   controller.updateSpec(input.updated);
   const actions = [...input.scenario.actions];
+  // An action the rollout refuses (undo to a revision it never had) is reported, as
+  // `kubectl argo rollouts` prints its error and changes nothing; the simulation goes on.
+  const act = async (action: RolloutAction): Promise<void> => {
+    try {
+      await controller.act(action);
+    } catch (e) {
+      if (!(e instanceof BatonError) || e.code !== 'invalid-action') throw e;
+      events.push({ at: clock.now(), rollout: controller.name, type: 'ActionFailed', action: action.type, message: e.message });
+    }
+  };
   const end = start + input.scenario.untilMs;
 
   for (let instant = 0; instant < MAX_INSTANTS; instant++) {
     status = await controller.tick();
     while (actions.length && start + (actions[0]?.at ?? 0) <= clock.now()) {
       const next = actions.shift();
-      if (next) await controller.act(next.action);
+      if (next) await act(next.action);
       status = await controller.tick();
     }
     // Healthy, or aborted, is final; a rollout past its progress deadline (Degraded, not aborted)

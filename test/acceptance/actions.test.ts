@@ -145,6 +145,29 @@ describe('undo', () => {
   });
 });
 
+describe('undo --to-revision', () => {
+  it('to revision 1 during the update is a rollback to stable', async () => {
+    const { exitCode, result } = await simulate(ROLLOUT, scenario('- {at: 70s, do: undo, toRevision: 1}\n'));
+    expect(events(result, 'RolledBackToStable')).toEqual([{ t: 70, type: 'RolledBackToStable', revision: 3 }]);
+    expect(exitCode).toBe(0);
+  });
+
+  it('to a revision the rollout never had is reported and changes nothing', async () => {
+    const { exitCode, stderr, result } = await simulate(ROLLOUT, scenario('- {at: 10s, do: undo, toRevision: 9}\n- {at: 300s, do: promote}\n'));
+    expect(stderr).toBe('');
+    expect(events(result, 'ActionFailed')).toEqual([{ t: 10, type: 'ActionFailed', action: 'undo', message: "rollout 'shop' has no revision 9 (revisions: 1, 2)" }]);
+    expect(events(result, 'Action').map((e) => e.t)).toEqual([300]);
+    expect(exitCode).toBe(0);
+    expect(events(result, 'Promoted').map((e) => [e.t, e.revision])).toEqual([[300, 2]]);
+  });
+
+  it('a toRevision that is not a revision number is an invalid scenario (exit 64)', async () => {
+    const { exitCode, stderr } = await simulate(ROLLOUT, scenario('- {at: 10s, do: undo, toRevision: latest}\n'));
+    expect(exitCode).toBe(64);
+    expect(stderr).toMatch(/scenario\.yaml:5 actions\[0\]\.toRevision: "latest" is not a revision number/);
+  });
+});
+
 describe('scale-down delays', () => {
   const delays = (abortDelay: number): string =>
     routedCanary(`      scaleDownDelaySeconds: 20
