@@ -110,6 +110,30 @@ describe('sqlite store durability', () => {
     expect(seen.size).toBeGreaterThan(1);
   });
 
+  it('processes that create, migrate and write one new file at once all succeed, waiting on each other', async () => {
+    const path = join(tempDir(), 'state.db');
+    const script = fileURLToPath(new URL('./fixtures/open-and-save.ts', import.meta.url));
+    const names = ['r1', 'r2', 'r3', 'r4'];
+    const results = await Promise.all(
+      names.map(
+        (name) =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', script, path, name], { stdio: ['ignore', 'ignore', 'pipe'] });
+            let stderr = '';
+            child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+            child.on('exit', (code) => resolve({ code, stderr }));
+          }),
+      ),
+    );
+    expect(results).toEqual(names.map(() => ({ code: 0, stderr: '' })));
+    const store = openStore(path);
+    expect(store.rollouts().map((r) => r.name)).toEqual(names);
+    for (const name of names) {
+      expect(store.load(name)).toStrictEqual(numberedRecord(49));
+      expect(store.events({ rollout: name })).toHaveLength(50);
+    }
+  });
+
   it('a read-only handle opens a closed store whose WAL files are gone (the CLI with no controller running)', () => {
     const path = join(tempDir(), 'state.db');
     const writer = openSqliteStore(path);
