@@ -90,4 +90,17 @@ describe('managed routes and setCanaryScale', () => {
     expect(events(result, 'ScaledDown').map((e) => e.t)).toEqual([90]);
     expect(exitCode).toBe(1);
   });
+
+  it('setMirrorRoute without percentage mirrors 100 %', async () => {
+    const rollout = routedCanary(
+      `      steps:
+      - setMirrorRoute: {name: mirror, match: [{path: {prefix: /api}}]}
+      - pause: {}
+`,
+      { managedRoutes: ['mirror'] },
+    );
+    const { result } = await simulate(rollout, 'update: {image: "shop:v2"}\nuntil: 10m\n');
+    expect(events(result, 'MirrorRouteSet')).toEqual([{ t: 0, type: 'MirrorRouteSet', name: 'mirror', match: [{ path: { prefix: '/api' } }], percentage: 100 }]);
+    expect(result).toMatchObject({ phase: 'Paused', stepIndex: 1 });
+  });
 });
