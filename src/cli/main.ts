@@ -22,8 +22,18 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`baton: ${e.message}\n`);
       return 1;
     }
+    // A system error (address in use, permission denied, file not found) is about the
+    // environment the user gave, not a bug: one line naming it, no stack trace.
+    if (isSystemError(e)) {
+      process.stderr.write(`baton: ${e.message}\n`);
+      return 1;
+    }
     throw e;
   }
+}
+
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
 }
 
 process.exitCode = await main(process.argv);

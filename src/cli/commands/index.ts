@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerGatewayCommand } from './gateway.js';
 import { registerLintCommand } from './lint.js';
 import { registerMetricsCommand } from './metrics.js';
 import { registerMigrateCommand } from './migrate.js';
@@ -8,6 +9,7 @@ import { registerSimulateCommand } from './simulate.js';
 export function registerCommands(program: Command): void {
   registerLintCommand(program);
   registerSimulateCommand(program);
+  registerGatewayCommand(program);
   registerMigrateCommand(program);
   registerMetricsCommand(program);
 }

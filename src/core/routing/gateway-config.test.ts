@@ -86,3 +86,17 @@ describe('splitWeights', () => {
     expect(out).toEqual([{ cluster: 'a', weight: 6 }, { cluster: 'b', weight: 3 }, { cluster: 'c', weight: 1 }]);
   });
 });
+
+describe('Istio match conditions the gateway does not evaluate', () => {
+  it('never widen a route: an entry using one is left out, a route with only such entries is dropped', () => {
+    const vs = tbyte.virtualServices.find((v) => v.metadata.name === 'tbyte-microservices-backend-vs');
+    if (!vs) throw new Error('fixture');
+    const narrowed = structuredClone(tbyte);
+    const target = narrowed.virtualServices.find((v) => v.metadata.name === vs.metadata.name);
+    if (!target?.spec.http[0]) throw new Error('fixture');
+    target.spec.http[0].match = [{ queryParams: { debug: { exact: '1' } } }];
+    const config = buildGatewayConfig(narrowed, [routing(0)], pods, { version: 1, job: 'j' });
+    expect(config.routes.map((r) => r.name)).not.toContain('tbyte/tbyte-microservices-backend-vs/0');
+    expect(config.routes.some((r) => r.match === undefined && r.hosts?.includes('tbyte.local') && r.name.includes('backend'))).toBe(false);
+  });
+});

@@ -272,6 +272,7 @@ function translateRoute(
     timeoutMs: http.timeout !== undefined ? Math.round(http.timeout * 1000) : (opts.defaultTimeoutMs ?? 15_000),
   };
   const match = http.match.map(translateMatch).filter((m): m is HttpMatchRequest => m !== undefined);
+  if (http.match.length > 0 && match.length === 0) return undefined;
   if (match.length) route.match = match;
   if (http.rewrite) route.rewrite = { ...(http.rewrite.uri !== undefined ? { uri: http.rewrite.uri } : {}), ...(http.rewrite.authority !== undefined ? { authority: http.rewrite.authority } : {}) };
   if (http.mirror) {
@@ -287,7 +288,13 @@ function translateStringMatch(m: StringMatch): GatewayStringMatch {
   return { regex: m.regex ?? '' };
 }
 
+/** Match conditions the gateway does not evaluate; an entry using one never matches (docs/unsupported.md). */
+const UNSUPPORTED_MATCH_KEYS = ['scheme', 'authority', 'queryParams', 'ignoreUriCase'] as const;
+
 function translateMatch(m: IstioHttpRoute['match'][number]): HttpMatchRequest | undefined {
+  // Dropping an unsupported condition would widen the match (to every request); refusing the
+  // entry narrows it instead, which fails safe.
+  if (UNSUPPORTED_MATCH_KEYS.some((k) => m[k] !== undefined)) return undefined;
   const out: HttpMatchRequest = {};
   if (m.uri) out.uri = translateStringMatch(m.uri);
   if (m.method) out.method = translateStringMatch(m.method);
