@@ -3,7 +3,7 @@
  * undo") and the abort / scale-down delays, through `baton simulate`.
  */
 import { describe, expect, it } from 'vitest';
-import { events, measurements, promTemplate, routedCanary, runName, simulate, weights } from './support.js';
+import { basicCanary, events, measurements, promTemplate, routedCanary, runName, simulate, weights } from './support.js';
 
 /** setWeight 20 -> pause 60s -> analysis (count 2, every 30s) -> setWeight 60 -> pause {}. */
 const ROLLOUT =
@@ -43,6 +43,25 @@ describe('abort', () => {
     expect(measurements(result).map(([t]) => t)).toEqual([60]);
     expect(result.message).toBe('RolloutAborted: Rollout aborted update to revision 2: bad smell');
     expect(result.elapsedSeconds).toBe(70);
+  });
+});
+
+describe('abort of a basic canary', () => {
+  it('scales the canary down at once (abortScaleDownDelaySeconds is for traffic routing) and the stable back up', async () => {
+    const rollout = basicCanary(`      steps:
+      - setWeight: 50
+      - pause: {}
+`);
+    const { exitCode, result } = await simulate(rollout, 'update: {image: "shop:v2"}\nactions:\n- {at: 5s, do: abort}\n');
+    const scaled = events(result, 'Scaled').filter((e) => e.t === 5);
+    expect(scaled.filter((e) => e.revision === 2).at(-1)?.replicas).toBe(0);
+    expect(scaled.filter((e) => e.revision === 1).at(-1)?.replicas).toBe(4);
+    expect(events(result, 'ScaledDown').map((e) => e.t)).toEqual([5]);
+    expect(weights(result)).toEqual([
+      [0, 50],
+      [5, 0],
+    ]);
+    expect(exitCode).toBe(1);
   });
 });
 

@@ -62,6 +62,14 @@ describe('node bin/baton.js simulate: exit codes', () => {
   });
 });
 
+describe('simulate: still Progressing at until', () => {
+  it('exits 2 with the phase and message of the moment', async () => {
+    const { exitCode, result } = await simulate(ROLLOUT, 'update: {image: "shop:v2"}\nreadySeconds: 60\nuntil: 30s\n');
+    expect(exitCode).toBe(2);
+    expect(result).toMatchObject({ phase: 'Progressing', message: 'more replicas need to be updated', stepIndex: 0, canaryWeight: 0, elapsedSeconds: 30 });
+  });
+});
+
 describe('simulate --json shape', () => {
   it('one object with the fields of the contract; timeline entries carry t and type', async () => {
     const { exitCode, stdout, result } = await simulate(ROLLOUT, 'update: {image: "shop:v2"}\nmetrics:\n  error-rate: [[0.01]]\nactions:\n- {at: 90s, do: promote}\n');
