@@ -133,6 +133,43 @@ describe('lifecycle', () => {
     expect(result).toMatchObject({ phase: 'Healthy', stepIndex: 2, stepCount: 2, elapsedSeconds: 0 });
   });
 
+  it('a Rollout with a workloadRef rolls out the referenced Deployment\'s template', async () => {
+    const manifests = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: shop}}
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: shop}
+  strategy:
+    canary:
+      steps:
+      - setWeight: 50
+      - pause: {duration: 10s}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop}}
+    spec:
+      containers: [{name: shop, image: "shop:v1"}]
+`;
+    const { exitCode, stdout, result } = await simulate(manifests, UPDATE, { json: false });
+    expect(exitCode).toBe(0);
+    expect(result).toBeUndefined();
+    expect(stdout.split('\n')[0]).toBe('Simulating shop: shop:v1 -> shop:v2');
+    const json = await simulate(manifests, UPDATE);
+    expect(weights(json.result)).toEqual([
+      [0, 50],
+      [10, 100],
+    ]);
+    expect(json.result).toMatchObject({ phase: 'Healthy', elapsedSeconds: 10 });
+  });
+
   describe('progress deadline', () => {
     const steps = `      steps:
       - setWeight: 50
