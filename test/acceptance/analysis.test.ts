@@ -68,6 +68,28 @@ describe('step analysis', () => {
     expect(result).toMatchObject({ phase: 'Healthy', elapsedSeconds: 100 });
   });
 
+  it('promote past an inconclusive step does not also skip a pause step right after it', async () => {
+    const rollout =
+      routedCanary(`      steps:
+      - setWeight: 20
+      - analysis: {templates: [{templateName: tpl}]}
+      - pause: {duration: 60s}
+      - setWeight: 60
+`) + promTemplate('tpl', [{ name: 'error-rate', fields: `${ERROR_RATE}\nfailureCondition: result[0] > 0.1` }]);
+    const { exitCode, result } = await simulate(rollout, `${UPDATE}metrics:\n  error-rate: [[0.07]]\nactions:\n- {at: 100s, do: promote}\n`);
+    // The pause starts at the promote and runs its full minute.
+    expect(events(result, 'Paused').map((e) => [e.t, e.reason])).toEqual([
+      [0, 'InconclusiveAnalysisRun'],
+      [100, 'CanaryPauseStep'],
+    ]);
+    expect(weights(result)).toEqual([
+      [0, 20],
+      [160, 60],
+      [160, 100],
+    ]);
+    expect(exitCode).toBe(0);
+  });
+
   it('stays Paused on an inconclusive run when nobody promotes (exit 2)', async () => {
     const { exitCode, result } = await simulate(
       stepAnalysis([{ name: 'error-rate', fields: `${ERROR_RATE}\nfailureCondition: result[0] > 0.1` }]),
