@@ -199,12 +199,12 @@ describe('scale-down delays', () => {
   it('scaleDownDelaySeconds: the old stable is scaled down that long after promotion', async () => {
     const { result } = await simulate(delays(10), 'update: {image: "shop:v2"}\nactions:\n- {at: 5m, do: resume}\n');
     expect(events(result, 'Promoted').map((e) => e.t)).toEqual([10]);
-    expect(events(result, 'ScaledDown').map((e) => e.t)).toEqual([30]);
+    expect(events(result, 'ScaledDown').map((e) => [e.t, e.revision])).toEqual([[30, 1]]);
   });
 
   it('abortScaleDownDelaySeconds: the canary is scaled down that long after the abort', async () => {
     const { result } = await simulate(delays(10), 'update: {image: "shop:v2"}\nactions:\n- {at: 5s, do: abort}\n- {at: 5m, do: resume}\n');
-    expect(events(result, 'ScaledDown').map((e) => e.t)).toEqual([15]);
+    expect(events(result, 'ScaledDown').map((e) => [e.t, e.revision])).toEqual([[15, 2]]);
   });
 
   it('abortScaleDownDelaySeconds 0 never scales the canary down', async () => {

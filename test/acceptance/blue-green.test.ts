@@ -83,7 +83,7 @@ describe('blue/green', () => {
     expect(events(result, 'ActiveSwitched')).toEqual([{ t: 65, type: 'ActiveSwitched', revision: 2 }]);
     expect(measurements(result).filter(([, m]) => m === 'latency').map(([t]) => t)).toEqual([65, 75]);
     expect(events(result, 'Promoted')).toEqual([{ t: 75, type: 'Promoted', revision: 2, reason: 'Completed blue-green update' }]);
-    expect(events(result, 'ScaledDown').map((e) => e.t)).toEqual([95]);
+    expect(events(result, 'ScaledDown').map((e) => [e.t, e.revision])).toEqual([[95, 1]]);
     expect(exitCode).toBe(0);
     expect(result).toMatchObject({ phase: 'Healthy', aborted: false });
   });

@@ -137,6 +137,7 @@ describe('canary: lifecycle', () => {
     expect(d.pods.get(v2)).toEqual([]);
     // v2 was promoted at t=0 and v3 at t=10: v1 goes at once (over the limit), v2 after its 60 s.
     expect(d.events('ScaledDown').map((e) => [e.t / S, e.hash])).toEqual([[10, v1], [70, v2]]);
+    expect(d.events('ScaledDown').map((e) => e.revision)).toEqual([1, 2]);
   });
 
   it('a template equal to the stable one jumps to the end: no steps, no analysis', () => {

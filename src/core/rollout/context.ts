@@ -68,7 +68,7 @@ export function scaleRevision(ctx: ReconcileContext, hash: string, replicas: num
   ctx.state.desiredReplicas[hash] = replicas;
   if (before === replicas) return false;
   emit(ctx, { type: 'scaleRevision', hash, replicas });
-  if (replicas === 0) record(ctx, { type: 'ScaledDown', hash });
+  if (replicas === 0) record(ctx, { type: 'ScaledDown', hash, revision: ctx.state.revisions.find((r) => r.hash === hash)?.revision ?? 0 });
   return true;
 }
 

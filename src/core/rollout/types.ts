@@ -141,7 +141,8 @@ export type RolloutEvent =
   | { type: 'ActiveSwitched'; revision: number }
   | { type: 'PreviewSwitched'; revision: number }
   | { type: 'RevisionCreated'; revision: number; hash: string }
-  | { type: 'ScaledDown'; hash: string }
+  /** `revision`: the revision's number, so people need not match hashes. */
+  | { type: 'ScaledDown'; hash: string; revision: number }
   | { type: 'ProgressDeadlineExceeded'; message: string }
   | { type: 'RolledBackToStable'; revision: number };
 
