@@ -22,7 +22,7 @@ export { createAnalysisRun, type CreateAnalysisRunInput } from './create-run.js'
 export { resolveRolloutArgs, AnalysisArgError, type RolloutArgsContext } from './args.js';
 export { substituteArgs, substituteDeep, UnresolvedArgError } from './substitute.js';
 export { dueMeasurements, nextWakeAt, type DueMeasurement } from './schedule.js';
-export { beginMeasurement, completeMeasurement, measurementsInFlight, terminateRun, UnknownMetricError } from './measure.js';
+export { beginMeasurement, completeMeasurement, completeMeasurements, measurementsInFlight, terminateRun, UnknownMetricError } from './measure.js';
 export { classifyResult, evaluateConditions, type Classification } from './classify.js';
 export { assessMetric, assessMetricLimits, assessRun, isTerminating, isWorse, type LimitVerdict } from './assess.js';
 export {

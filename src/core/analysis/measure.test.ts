@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MetricSpec } from '../spec/types.js';
 import { createAnalysisRun } from './create-run.js';
 import { job, metric, providerError, runOf, template, vector } from './fixtures.test-util.js';
-import { beginMeasurement, completeMeasurement, measurementsInFlight, terminateRun, UnknownMetricError } from './measure.js';
+import { beginMeasurement, completeMeasurement, completeMeasurements, measurementsInFlight, terminateRun, UnknownMetricError } from './measure.js';
 import type { ProviderResult } from './provider-result.js';
 import { dueMeasurements, nextWakeAt } from './schedule.js';
 import type { AnalysisRunState } from './types.js';
@@ -265,5 +265,51 @@ describe('state handling', () => {
     } catch (err) {
       expect((err as UnknownMetricError).code).toBe('analysis-metric');
     }
+  });
+});
+
+describe('completeMeasurements', () => {
+  const twoMetrics = (now: number): AnalysisRunState =>
+    createAnalysisRun(
+      {
+        name: 'r',
+        kind: 'Step',
+        templates: [template('t', [metric('a', { successCondition: 'result[0] < 1' }), metric('b', { interval: '10s', count: 3, successCondition: 'result[0] < 1' })])],
+        args: [],
+        dryRun: [],
+        measurementRetention: [],
+      },
+      now,
+    );
+
+  it('keeps every measurement taken together, though one of them fails the run', () => {
+    let run = twoMetrics(0);
+    for (const d of dueMeasurements(run, 0)) run = beginMeasurement(run, d.metricName, 0);
+    run = completeMeasurements(
+      run,
+      [
+        { metricName: 'a', result: vector(5) },
+        { metricName: 'b', result: vector(0.5) },
+      ],
+      0,
+    );
+    expect(run.phase).toBe('Failed');
+    expect(run.message).toBe('Metric "a" assessed Failed due to failed (1) > failureLimit (0)');
+    expect(run.metricResults.map((r) => [r.name, r.measurements.map((m) => m.phase), r.count])).toEqual([
+      ['a', ['Failed'], 1],
+      ['b', ['Successful'], 1],
+    ]);
+  });
+
+  it('one result at a time, the first failure ends the run and a later result is ignored', () => {
+    let run = twoMetrics(0);
+    run = completeMeasurement(run, 'a', vector(5), 0);
+    run = completeMeasurement(run, 'b', vector(0.5), 0);
+    expect(run.metricResults.find((r) => r.name === 'b')?.measurements).toEqual([]);
+  });
+
+  it('ignores results for a run that has already completed', () => {
+    const done = completeMeasurement(twoMetrics(0), 'a', vector(5), 0);
+    expect(completeMeasurements(done, [{ metricName: 'b', result: vector(0.5) }], 5)).toBe(done);
   });
 });

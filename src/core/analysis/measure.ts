@@ -81,19 +81,40 @@ export function completeMeasurement(
   result: ProviderResult,
   now: number,
 ): AnalysisRunState {
-  const i = metricIndex(run, metricName);
-  const metric = run.metrics[i];
-  const current = run.metricResults[i] as MetricResult;
-  if (metric === undefined || isCompletedPhase(run.phase) || isCompletedPhase(current.phase)) return run;
-  const verdict = classifyResult(metric, result);
-  const started = inFlight(current);
-  const m: Measurement = { phase: verdict.phase, startedAt: started?.startedAt ?? now, finishedAt: now };
-  if (verdict.value !== undefined) m.value = verdict.value;
-  if (verdict.message !== undefined) m.message = verdict.message;
-  const metadata = { ...started?.metadata, ...verdict.metadata };
-  if (Object.keys(metadata).length > 0) m.metadata = metadata;
-  const next = withResult(run, i, recordMeasurement(countMeasurement(current, m.phase), m));
-  return trim(assessRun(next, now));
+  return completeMeasurements(run, [{ metricName, result }], now);
+}
+
+/**
+ * Records the results of measurements taken together, then assesses the run once, as Argo's
+ * `runMeasurements` collects every task of a reconcile before `assessRunStatus`: when one metric
+ * fails, the others measured alongside it still keep their measurement.
+ * Worked example: `a` (count 1) fails and `b` (count 3) succeeds at t=0 -> both recorded, the
+ * run is Failed for `a`, and `b` has one Successful measurement.
+ */
+export function completeMeasurements(
+  run: AnalysisRunState,
+  results: readonly { metricName: string; result: ProviderResult }[],
+  now: number,
+): AnalysisRunState {
+  if (isCompletedPhase(run.phase)) return run;
+  let next = run;
+  let recorded = false;
+  for (const { metricName, result } of results) {
+    const i = metricIndex(next, metricName);
+    const metric = next.metrics[i];
+    const current = next.metricResults[i] as MetricResult;
+    if (metric === undefined || isCompletedPhase(current.phase)) continue;
+    const verdict = classifyResult(metric, result);
+    const started = inFlight(current);
+    const m: Measurement = { phase: verdict.phase, startedAt: started?.startedAt ?? now, finishedAt: now };
+    if (verdict.value !== undefined) m.value = verdict.value;
+    if (verdict.message !== undefined) m.message = verdict.message;
+    const metadata = { ...started?.metadata, ...verdict.metadata };
+    if (Object.keys(metadata).length > 0) m.metadata = metadata;
+    next = withResult(next, i, recordMeasurement(countMeasurement(current, m.phase), m));
+    recorded = true;
+  }
+  return recorded ? trim(assessRun(next, now)) : run;
 }
 
 /**
