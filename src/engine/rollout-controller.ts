@@ -5,7 +5,7 @@
  */
 import {
   beginMeasurement,
-  completeMeasurement,
+  completeMeasurements,
   createAnalysisRun,
   dueMeasurements,
   nextWakeAt as nextRunWakeAt,
@@ -271,12 +271,15 @@ export class RolloutController {
       ).then((results) => {
         this.inFlight.delete(run.name);
         const at = this.deps.clock.now();
-        let updated = this.runs.get(run.name) as AnalysisRunState;
-        for (const { metricName, result } of results) {
-          if (isTerminalPhase(updated.phase)) break;
-          updated = completeMeasurement(updated, metricName, result, at);
+        const before = this.runs.get(run.name) as AnalysisRunState;
+        // All results of this batch are recorded before the run is assessed (Argo runMeasurements).
+        const updated = completeMeasurements(before, results, at);
+        for (const { metricName } of results) {
           const m = updated.metricResults.find((x) => x.name === metricName);
-          const last = m?.measurements[m.measurements.length - 1];
+          const prev = before.metricResults.find((x) => x.name === metricName);
+          // Not recorded: the run or the metric had already completed.
+          if (!m || !prev || m.count + m.error === prev.count + prev.error) continue;
+          const last = m.measurements[m.measurements.length - 1];
           this.deps.onEvent({
             at,
             rollout: this.name,

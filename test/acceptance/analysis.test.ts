@@ -124,6 +124,27 @@ describe('step analysis', () => {
     ]);
   });
 
+  it('fails fast: once one metric fails the run stops measuring; metrics measured alongside keep their measurement', async () => {
+    const { exitCode, result } = await simulate(
+      stepAnalysis([
+        { name: 'error-rate', fields: `interval: 10s\ncount: 3\n${ERROR_RATE}` },
+        { name: 'latency', fields: 'interval: 10s\ncount: 3\nsuccessCondition: result < 0.5' },
+      ]),
+      `${UPDATE}metrics:\n  error-rate: [[0.01], [0.9]]\n  latency: [0.1]\n`,
+    );
+    // Both are due at 0 and 10; error-rate fails at 10, so nothing is measured at 20.
+    expect(measurements(result)).toEqual([
+      [0, 'error-rate', 'Successful'],
+      [0, 'latency', 'Successful'],
+      [10, 'error-rate', 'Failed'],
+      [10, 'latency', 'Successful'],
+    ]);
+    expect(events(result, 'AnalysisRunCompleted').map((e) => [e.t, e.phase, e.message])).toEqual([
+      [10, 'Failed', 'Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)'],
+    ]);
+    expect(exitCode).toBe(1);
+  });
+
   it('errors retry after 10 s and do not use up count', async () => {
     const { exitCode, result } = await simulate(
       stepAnalysis([{ name: 'error-rate', fields: `interval: 30s\ncount: 2\n${ERROR_RATE}` }]),
