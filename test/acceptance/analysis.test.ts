@@ -280,9 +280,14 @@ describe('step analysis', () => {
     expect(stderr).toMatch(/manifests\.yaml:\d+ spec\.strategy\.canary\.steps\[1\]\.analysis\.templates: AnalysisTemplate tpl has metric error-rate which runs indefinitely/);
   });
 
-  // src/core/spec words the nil count as an empty string: "Invalid value for count:  (set count...".
-  // Argo prints the nil *IntOrString with %s, i.e. "Invalid value for count: <nil>".
-  it.todo('lint: a count-less step metric reads "Invalid value for count: <nil>" as Argo words it');
+  it('lint words a count-less step metric as Argo does: "Invalid value for count: <nil>"', async () => {
+    const { exitCode, stderr } = await simulate(
+      stepAnalysis([{ name: 'error-rate', fields: `interval: 10s\n${ERROR_RATE}` }]),
+      `${UPDATE}metrics:\n  error-rate: [[0.01]]\n`,
+    );
+    expect(exitCode).toBe(64);
+    expect(stderr).toContain('which runs indefinitely. Invalid value for count: <nil>');
+  });
 
   it('measurementRetention does not change the outcome', async () => {
     const fields = `interval: 10s\ncount: 5\nfailureLimit: 1\n${ERROR_RATE}`;

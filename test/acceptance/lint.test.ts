@@ -127,11 +127,13 @@ describe('baton lint: warnings only and the --json shape', () => {
     expect(errs[0]?.message).toBe("Istio VirtualService has invalid HTTP routes. Error: Route 'secondary' is not found");
   });
 
-  // src/core/spec/cross-refs.ts reports this at `...virtualService.name` with the hint
-  // `name one of spec.http at m.yaml:41 "secondary"`, which repeats the missing name instead of
-  // listing the routes there are. Expected: path `...istio.virtualService.routes[0]` and a hint
-  // naming the VirtualService's routes (`primary`).
-  it.todo('lint: a missing VirtualService route is reported at virtualService.routes[i] with the routes there are');
+  it('reports a missing VirtualService route at its routes entry, naming the routes there are', async () => {
+    const rollout = routedCanary('      steps:\n      - setWeight: 50\n').replace('routes: [primary]', 'routes: [secondary]');
+    const dir = await tempFiles({ 'm.yaml': rollout });
+    const errs = (JSON.parse((await runLint([dir], { json: true })).stdout) as LintJson).diagnostics.filter((d) => d.severity === 'error');
+    expect(errs.map((d) => d.path)).toEqual(['spec.strategy.canary.trafficRouting.istio.virtualService.routes[0]']);
+    expect(errs[0]?.hint).toMatch(/has routes "primary"$/);
+  });
 });
 
 describe('baton lint: bad input never gives a stack trace', () => {

@@ -26,7 +26,7 @@ describe('analysis template references', () => {
     const unbounded = SUPPORT.replace('    count: 3\n', '');
     const text = canaryRollout(`${ROUTED}${analysisStep('checks')}`) + unbounded;
     const d = expectDiagnostic(parseYaml(text), { code: 'runs-indefinitely', path: 'spec.strategy.canary.steps[1].analysis.templates' });
-    expect(d.message).toBe('AnalysisTemplate checks has metric error-rate which runs indefinitely. Invalid value for count: ');
+    expect(d.message).toBe('AnalysisTemplate checks has metric error-rate which runs indefinitely. Invalid value for count: <nil>');
     // Background analysis may run unbounded.
     expectClean(parseYaml(canaryRollout(`${ROUTED}analysis: {templates: [{templateName: checks}]}\nsteps: [{setWeight: 10}]`) + unbounded));
   });

@@ -162,7 +162,8 @@ function checkAnalysis(set: ManifestSet, { rollout, reporter }: RolloutEntry, us
           reporter.error(
             'runs-indefinitely',
             templatesPath,
-            `AnalysisTemplate ${name} has metric ${m.name} which runs indefinitely. Invalid value for count: ${count ?? ''}`,
+            // Argo prints the nil *IntOrString with %s: `<nil>`.
+            `AnalysisTemplate ${name} has metric ${m.name} which runs indefinitely. Invalid value for count: ${count ?? '<nil>'}`,
             `set count on metric ${m.name}, or use it in background analysis`,
           );
         }
@@ -240,14 +241,20 @@ function checkVirtualService(
     }
     indexes.push(0);
   } else {
-    for (const routeName of routeNames) {
+    const named = http.map((r) => r.name).filter((n): n is string => n !== undefined);
+    routeNames.forEach((routeName, k) => {
       const i = http.findIndex((r) => r.name === routeName);
       if (i < 0) {
-        reporter.error('route-not-found', path, `${prefix} Route '${routeName}' is not found`, `name one of spec.http at ${where(vs, ['spec', 'http'])} "${routeName}"`);
+        // Point at the routes entry itself; the VirtualService reference path ends in `name`.
+        const routePath: FieldPath = path[path.length - 1] === 'name' ? [...path.slice(0, -1), 'routes', k] : path;
+        const hint = named.length
+          ? `the VirtualService at ${where(vs, ['spec', 'http'])} has routes ${named.map((n) => `"${n}"`).join(', ')}`
+          : `the VirtualService at ${where(vs, ['spec', 'http'])} has no named routes: add a name to the canary route`;
+        reporter.error('route-not-found', routePath, `${prefix} Route '${routeName}' is not found`, hint);
       } else {
         indexes.push(i);
       }
-    }
+    });
   }
   for (const i of indexes) {
     const route = http[i];
