@@ -1,0 +1,108 @@
+/**
+ * The TrafficRouter of the embedded default: keeps what each rollout asked of the router
+ * (weights, header and mirror routes, Service selectors), rebuilds the whole gateway config
+ * from the manifests, that routing and the ready pods (src/core/routing decides the shape), and
+ * pushes it atomically over the admin API. Pushes are serialised, so configs reach the gateway
+ * in version order.
+ */
+import { buildGatewayConfig, type PodEndpoint, type RolloutRouting } from '../../../core/routing/gateway-config.js';
+import type { ManifestSet, Rollout } from '../../../core/spec/types.js';
+import type { TrafficEffect, TrafficRouter } from '../../../ports/traffic-router.js';
+import type { GatewayClient } from './client.js';
+
+export interface GatewayRouterOptions {
+  client: GatewayClient;
+  /** The manifests in force (they change with `baton apply`). */
+  manifests: () => ManifestSet;
+  /** The pods that exist now, with their readiness. */
+  pods: () => PodEndpoint[];
+  /** `job` label on every cluster. */
+  job: string;
+  /** Routing saved before a restart, so the first push keeps traffic where it was. */
+  initial?: RolloutRouting[];
+  /** The version to start counting from (the gateway's current one, after a restart). */
+  initialVersion?: number;
+}
+
+export interface GatewayRouter extends TrafficRouter {
+  /** Rebuilds and pushes the config (pods became ready or left, manifests changed). */
+  sync(): Promise<void>;
+  /** Takes `address` out of every cluster, pushes, and waits until it has no request in flight. */
+  drain(address: string, timeoutMs: number): Promise<boolean>;
+  /** Forgets a drained address once its process is gone. */
+  forget(address: string): void;
+  /** What each rollout has asked, for persistence. */
+  routing(): RolloutRouting[];
+  /** The version of the last config pushed. */
+  readonly version: number;
+}
+
+export function createGatewayRouter(opts: GatewayRouterOptions): GatewayRouter {
+  const routing = new Map<string, RolloutRouting>((opts.initial ?? []).map((r) => [r.rollout, structuredClone(r)]));
+  const draining = new Set<string>();
+  let version = opts.initialVersion ?? 0;
+  let chain: Promise<void> = Promise.resolve();
+
+  const routingOf = (name: string): RolloutRouting => {
+    let r = routing.get(name);
+    if (!r) routing.set(name, (r = { rollout: name, canaryWeight: 0, serviceSelectors: {}, headerRoutes: [], mirrorRoutes: [] }));
+    return r;
+  };
+
+  /** Serialised: each push builds from the state at its turn, so the newest state always lands last. */
+  const push = (): Promise<void> => {
+    const next = chain.then(async () => {
+      version += 1;
+      const pods = opts.pods().filter((p) => !draining.has(p.address));
+      const config = buildGatewayConfig(opts.manifests(), [...routing.values()], pods, { version, job: opts.job });
+      await opts.client.putConfig(config);
+    });
+    // A failed push must not wedge the chain; the caller sees the failure.
+    chain = next.catch(() => {});
+    return next;
+  };
+
+  return {
+    get version() {
+      return version;
+    },
+    routing: () => [...routing.values()].map((r) => structuredClone(r)),
+    sync: push,
+    async drain(address, timeoutMs) {
+      draining.add(address);
+      await push();
+      return opts.client.waitDrained(address, timeoutMs);
+    },
+    forget(address) {
+      draining.delete(address);
+    },
+    async apply(rollout: Rollout, effect: TrafficEffect) {
+      const r = routingOf(rollout.metadata.name);
+      switch (effect.type) {
+        case 'setWeight':
+          r.canaryWeight = effect.canary;
+          if (effect.canaryHash !== undefined) r.canaryHash = effect.canaryHash;
+          if (effect.stableHash !== undefined) r.stableHash = effect.stableHash;
+          break;
+        case 'setHeaderRoute':
+          r.headerRoutes = [...r.headerRoutes.filter((h) => h.name !== effect.name), { name: effect.name, match: effect.match }];
+          break;
+        case 'setMirrorRoute':
+          r.mirrorRoutes = [...r.mirrorRoutes.filter((m) => m.name !== effect.name), { name: effect.name, match: effect.match, percentage: effect.percentage }];
+          break;
+        case 'removeManagedRoutes':
+          r.headerRoutes = r.headerRoutes.filter((h) => !effect.names.includes(h.name));
+          r.mirrorRoutes = r.mirrorRoutes.filter((m) => !effect.names.includes(m.name));
+          break;
+        case 'setServiceSelector':
+          r.serviceSelectors[effect.service] = effect.hash;
+          break;
+        default: {
+          const never: never = effect;
+          throw new Error(`unknown traffic effect ${JSON.stringify(never)}`);
+        }
+      }
+      await push();
+    },
+  };
+}
