@@ -1,0 +1,29 @@
+/**
+ * Runs once before the test suite: makes sure the real servers the integration tests talk to
+ * are installed (Debian's prometheus, postgresql and openssl). As root it installs what is
+ * missing with apt-get, so `npm test` works on a fresh machine; otherwise it names the packages.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+
+function missingPackages(): string[] {
+  const missing: string[] = [];
+  if (!existsSync('/usr/bin/prometheus') || !existsSync('/usr/bin/promtool')) missing.push('prometheus');
+  const pg = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)) : false;
+  if (!pg) missing.push('postgresql');
+  if (!existsSync('/usr/bin/openssl')) missing.push('openssl');
+  return missing;
+}
+
+export default function setup(): void {
+  const missing = missingPackages();
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    process.stderr.write(`baton tests: install ${missing.join(', ')} (Debian packages) for the integration tests: sudo apt-get install ${missing.join(' ')}\n`);
+    return;
+  }
+  process.stderr.write(`baton tests: installing ${missing.join(', ')} with apt-get\n`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+}
