@@ -55,6 +55,8 @@ export class RolloutController {
   private runs = new Map<string, AnalysisRunState>();
   private inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private lastStatus: RolloutStatus | undefined;
+  /** Events reported since the last save. */
+  private unsaved: EngineEvent[] = [];
   private lastWakeAt: number | undefined;
   /** Called when a measurement finishes outside a tick, so the owner can tick again. */
   onWake: () => void = () => {};
@@ -118,7 +120,7 @@ export class RolloutController {
     const now = this.deps.clock.now();
     const out = applyRolloutAction({ rollout: this.rollout, state: this.state, action, now });
     this.state = out.state;
-    this.deps.onEvent({ at: now, rollout: this.name, type: 'Action', action: action.type });
+    this.emit({ at: now, rollout: this.name, type: 'Action', action: action.type });
     await this.carryOut(out.effects, now);
     if (out.template && this.rollout.spec.template) {
       this.rollout = { ...this.rollout, spec: { ...this.rollout.spec, template: out.template } };
@@ -167,7 +169,7 @@ export class RolloutController {
     const prev = this.lastStatus;
     this.lastStatus = status;
     if (!prev || prev.phase !== status.phase || prev.message !== status.message) {
-      this.deps.onEvent({ at: now, rollout: this.name, type: 'Phase', phase: status.phase, message: status.message });
+      this.emit({ at: now, rollout: this.name, type: 'Phase', phase: status.phase, message: status.message });
     }
   }
 
@@ -178,7 +180,7 @@ export class RolloutController {
           const info = this.state.revisions.find((r) => r.hash === effect.hash);
           if (!info) throw new Error(`scaleRevision for unknown revision ${effect.hash}`);
           await this.deps.workloads.scale({ owner: this.name, hash: info.hash, revision: info.revision, template: info.template }, effect.replicas);
-          this.deps.onEvent({ at: now, rollout: this.name, type: 'Scaled', revision: info.revision, hash: info.hash, replicas: effect.replicas });
+          this.emit({ at: now, rollout: this.name, type: 'Scaled', revision: info.revision, hash: info.hash, replicas: effect.replicas });
           break;
         }
         case 'deleteRevision':
@@ -190,15 +192,15 @@ export class RolloutController {
           break;
         case 'setHeaderRoute':
           await this.deps.traffic.apply(this.rollout, effect);
-          this.deps.onEvent({ at: now, rollout: this.name, type: 'HeaderRouteSet', name: effect.name, match: effect.match });
+          this.emit({ at: now, rollout: this.name, type: 'HeaderRouteSet', name: effect.name, match: effect.match });
           break;
         case 'setMirrorRoute':
           await this.deps.traffic.apply(this.rollout, effect);
-          this.deps.onEvent({ at: now, rollout: this.name, type: 'MirrorRouteSet', name: effect.name, match: effect.match, percentage: effect.percentage });
+          this.emit({ at: now, rollout: this.name, type: 'MirrorRouteSet', name: effect.name, match: effect.match, percentage: effect.percentage });
           break;
         case 'removeManagedRoutes':
           await this.deps.traffic.apply(this.rollout, effect);
-          this.deps.onEvent({ at: now, rollout: this.name, type: 'ManagedRoutesRemoved', names: effect.names });
+          this.emit({ at: now, rollout: this.name, type: 'ManagedRoutesRemoved', names: effect.names });
           break;
         case 'startAnalysisRun': {
           const templates = this.templatesFor(effect.analysis.templates);
@@ -214,7 +216,7 @@ export class RolloutController {
             now,
           );
           this.runs.set(run.name, run);
-          this.deps.onEvent({ at: now, rollout: this.name, type: 'AnalysisRunStarted', run: run.name, kind: effect.kind });
+          this.emit({ at: now, rollout: this.name, type: 'AnalysisRunStarted', run: run.name, kind: effect.kind });
           if (isTerminalPhase(run.phase)) this.reportRunCompleted(run, now);
           break;
         }
@@ -230,7 +232,7 @@ export class RolloutController {
           break;
         }
         case 'event':
-          this.deps.onEvent({ ...effect.event, at: now, rollout: this.name });
+          this.emit({ ...effect.event, at: now, rollout: this.name });
           break;
         default: {
           const never: never = effect;
@@ -280,7 +282,7 @@ export class RolloutController {
           // Not recorded: the run or the metric had already completed.
           if (!m || !prev || m.count + m.error === prev.count + prev.error) continue;
           const last = m.measurements[m.measurements.length - 1];
-          this.deps.onEvent({
+          this.emit({
             at,
             rollout: this.name,
             type: 'Measurement',
@@ -311,10 +313,24 @@ export class RolloutController {
   }
 
   private reportRunCompleted(run: AnalysisRunState, now: number): void {
-    this.deps.onEvent({ at: now, rollout: this.name, type: 'AnalysisRunCompleted', run: run.name, phase: run.phase, message: run.message ?? '' });
+    this.emit({ at: now, rollout: this.name, type: 'AnalysisRunCompleted', run: run.name, phase: run.phase, message: run.message ?? '' });
   }
 
+  /** Reports an event now and keeps it to be saved with the next record. */
+  private emit(event: EngineEvent): void {
+    this.unsaved.push(event);
+    this.deps.onEvent(event);
+  }
+
+  /** Record, status and the events since the last save: one transaction where the store can. */
   private persist(): void {
-    this.deps.store.save(this.name, { rolloutState: this.state, analysisRuns: [...this.runs.values()] });
+    const record = { rolloutState: this.state, analysisRuns: [...this.runs.values()] };
+    const store = this.deps.store;
+    if (store.saveTick) {
+      store.saveTick({ rollout: this.name, record, ...(this.lastStatus ? { status: this.lastStatus } : {}), events: this.unsaved });
+    } else {
+      store.save(this.name, record);
+    }
+    this.unsaved = [];
   }
 }

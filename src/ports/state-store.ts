@@ -14,6 +14,8 @@ export interface RolloutRecord {
 export interface StateStore {
   load(rollout: string): RolloutRecord | undefined;
   save(rollout: string, record: RolloutRecord): void;
+  /** When present, the engine saves the record with its status and events in one transaction. */
+  saveTick?(tick: SaveTick): void;
 }
 
 /** Keys of the store's `meta` table that the runtime shares with the CLI. */
