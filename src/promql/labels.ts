@@ -26,8 +26,11 @@ const withoutNameCache = new WeakMap<Labels, Labels>();
 export function labelsKey(ls: Labels): string {
   const cached = keyCache.get(ls);
   if (cached !== undefined) return cached;
-  let s = '';
-  for (const l of ls) s += l.name + SEP + l.value + SEP;
+  // Joined, not concatenated: `+=` builds a rope of one node per piece, and the key of every
+  // stored series is kept for its lifetime.
+  const parts: string[] = [];
+  for (const l of ls) parts.push(l.name, l.value);
+  const s = parts.length === 0 ? '' : parts.join(SEP) + SEP;
   keyCache.set(ls, s);
   return s;
 }

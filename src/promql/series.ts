@@ -1,128 +1,273 @@
 /**
- * One time series in memory: sorted timestamps (ms) and values in two growable Float64Arrays,
- * with a start offset so that retention trims from the front without copying each time.
- * Stale markers are Prometheus' special NaN (model/value.StaleNaN, 0x7ff0000000000002),
- * written and read through a Uint32Array view so that the NaN payload survives.
+ * One time series in memory, stored as Prometheus' head does (tsdb/head_append.go): samples in
+ * chunks of up to 120, each Gorilla/XOR-encoded (./chunkenc.ts). The open chunk is encoded as
+ * samples arrive; a full chunk is sealed into a byte array of its exact length. Retention is a
+ * cut-off time: samples before it are gone for every reader at once, and a chunk's bytes are
+ * freed when all of its samples are past it (the TSDB drops whole blocks the same way).
+ * Stale markers are Prometheus' special NaN (model/value.StaleNaN, 0x7ff0000000000002), stored
+ * and read back as their exact bit pattern.
  */
 import type { Labels } from './labels.js';
+import { countInRange, decodeChunk, floatBits, XorAppender } from './chunkenc.js';
 
 const STALE_HI = 0x7ff00000;
 const STALE_LO = 0x00000002;
 
+/** Samples per chunk, as Prometheus' head (samplesPerChunk = 120). */
+export const SAMPLES_PER_CHUNK = 120;
+
 /** Outcome of appending one sample. */
 export type AppendOutcome = 'ok' | 'out_of_order' | 'duplicate' | 'ignored';
 
+/** A sealed chunk: its bytes and the time span of its samples. */
+interface Chunk {
+  readonly data: Uint8Array;
+  readonly n: number;
+  readonly mint: number;
+  readonly maxt: number;
+}
+
+/**
+ * Samples of a series decoded for reading: indices lo (inclusive) to hi (exclusive) of ts/vs,
+ * in time order, stale markers included (see `isStaleAt`). The arrays may be shared with other
+ * views (one buffer per query), so they are read only.
+ */
+export interface SeriesView {
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+  /** The bits of `vs`, two uint32 per value (low word first). */
+  readonly bits: Uint32Array;
+  readonly lo: number;
+  readonly hi: number;
+  /** Samples with t < from may be missing from the view. */
+  readonly from: number;
+}
+
+/** Whether sample `i` of a view is a stale marker. */
+export function isStaleAt(view: SeriesView, i: number): boolean {
+  return view.bits[2 * i + 1] === STALE_HI && view.bits[2 * i] === STALE_LO;
+}
+
+/** First index of a view with ts >= t. */
+export function viewLowerBound(view: SeriesView, t: number): number {
+  let lo = view.lo;
+  let hi = view.hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((view.ts[mid] as number) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index of a view with ts > t. */
+export function viewUpperBound(view: SeriesView, t: number): number {
+  let lo = view.lo;
+  let hi = view.hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((view.ts[mid] as number) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const scratch = { hi: 0, lo: 0 };
+const EMPTY_VIEW: SeriesView = { ts: new Float64Array(0), vs: new Float64Array(0), bits: new Uint32Array(0), lo: 0, hi: 0, from: -Infinity };
+
 /** A stored series. */
 export class MemSeries {
-  ts: Float64Array;
-  vs: Float64Array;
-  private bits: Uint32Array;
-  start = 0;
-  end = 0;
+  private chunks: Chunk[] = [];
+  private head: XorAppender | undefined;
+  private headMint = 0;
+  /** Samples before this time are expired (retention or eviction). */
+  private cut = -Infinity;
+  private count = 0;
+  private lastT = 0;
+  private lastHi = 0;
+  private lastLo = 0;
 
   constructor(
     readonly id: number,
     readonly labels: Labels,
     readonly key: string,
-    capacity = 16,
-  ) {
-    this.ts = new Float64Array(capacity);
-    this.vs = new Float64Array(capacity);
-    this.bits = new Uint32Array(this.vs.buffer);
-  }
+  ) {}
 
+  /** Samples held (not yet expired). */
   get length(): number {
-    return this.end - this.start;
-  }
-
-  /** Whether sample `i` (absolute index) is a stale marker. */
-  isStale(i: number): boolean {
-    return this.bits[2 * i + 1] === STALE_HI && this.bits[2 * i] === STALE_LO;
+    return this.count;
   }
 
   lastTime(): number | undefined {
-    return this.end > this.start ? this.ts[this.end - 1] : undefined;
+    return this.count > 0 ? this.lastT : undefined;
   }
 
   /**
    * Appends in time order as the TSDB head does: an older timestamp is out of order; the same
    * timestamp with another value is a duplicate; the same timestamp and value is ignored.
+   * Timestamps are integer milliseconds (int64 in Prometheus); a fractional one is rounded.
    */
-  append(t: number, v: number, stale = false): AppendOutcome {
-    if (this.end > this.start) {
-      const lt = this.ts[this.end - 1] as number;
-      if (t < lt) return 'out_of_order';
-      if (t === lt) {
-        const i = this.end - 1;
-        const same = stale ? this.isStale(i) : !this.isStale(i) && (Object.is(this.vs[i], v) || this.vs[i] === v);
+  append(tIn: number, v: number, stale = false): AppendOutcome {
+    const t = Math.round(tIn);
+    if (!Number.isSafeInteger(t)) return 'out_of_order';
+    if (stale) {
+      scratch.hi = STALE_HI;
+      scratch.lo = STALE_LO;
+    } else floatBits(v, scratch);
+    if (this.count > 0) {
+      if (t < this.lastT) return 'out_of_order';
+      if (t === this.lastT) {
+        const lastStale = this.lastHi === STALE_HI && this.lastLo === STALE_LO;
+        let same: boolean;
+        if (stale) same = lastStale;
+        else if (lastStale) same = false;
+        else {
+          const last = this.lastValue();
+          same = Object.is(last, v) || last === v;
+        }
         return same ? 'ignored' : 'duplicate';
       }
     }
-    if (this.end === this.ts.length) this.grow();
-    const i = this.end++;
-    this.ts[i] = t;
-    if (stale) {
-      this.bits[2 * i] = STALE_LO;
-      this.bits[2 * i + 1] = STALE_HI;
-    } else {
-      this.vs[i] = v;
+    let head = this.head;
+    if (!head || head.count >= SAMPLES_PER_CHUNK) {
+      if (head) this.chunks.push({ data: head.seal(), n: head.count, mint: this.headMint, maxt: this.lastT });
+      this.head = head = new XorAppender();
+      this.headMint = t;
     }
+    head.append(t, scratch.hi, scratch.lo);
+    this.lastT = t;
+    this.lastHi = scratch.hi;
+    this.lastLo = scratch.lo;
+    this.count++;
     return 'ok';
   }
 
-  private grow(): void {
-    const n = this.length;
-    // Compact when at least half the buffer is trimmed history; otherwise double.
-    const cap = this.start >= this.ts.length / 2 ? this.ts.length : this.ts.length * 2;
-    const ts = new Float64Array(cap);
-    const vs = new Float64Array(cap);
-    ts.set(this.ts.subarray(this.start, this.end));
-    vs.set(this.vs.subarray(this.start, this.end));
-    this.ts = ts;
-    this.vs = vs;
-    this.bits = new Uint32Array(vs.buffer);
-    this.start = 0;
-    this.end = n;
+  private lastValue(): number {
+    const view = new Uint32Array(2);
+    view[0] = this.lastLo;
+    view[1] = this.lastHi;
+    return new Float64Array(view.buffer)[0] as number;
   }
 
-  /** Drops samples with t < mint; returns how many were dropped. */
+  /** Index of the first chunk that may hold samples at or after `lowT`. */
+  private firstChunkFrom(lowT: number): number {
+    let first = 0;
+    while (first < this.chunks.length && (this.chunks[first] as Chunk).maxt < lowT) first++;
+    return first;
+  }
+
+  /** An upper bound on how many samples `decodeInto(from, ...)` writes. */
+  capacityFrom(from: number): number {
+    if (this.count === 0) return 0;
+    let cap = this.head ? this.head.count : 0;
+    for (let k = this.firstChunkFrom(Math.max(from, this.cut)); k < this.chunks.length; k++) cap += (this.chunks[k] as Chunk).n;
+    return cap;
+  }
+
+  /**
+   * Decodes the samples with t >= max(from, cut-off) into ts/bits from index `at`, skipping
+   * whole chunks that end before `from`; returns the index after the last sample written.
+   * The arrays need `capacityFrom(from)` free slots.
+   */
+  decodeInto(from: number, ts: Float64Array, bits: Uint32Array, at: number): number {
+    if (this.count === 0) return at;
+    const lowT = Math.max(from, this.cut);
+    let n = at;
+    for (let k = this.firstChunkFrom(lowT); k < this.chunks.length; k++) {
+      const c = this.chunks[k] as Chunk;
+      n = decodeChunk(c.data, c.n, c.mint >= lowT ? -Infinity : lowT, ts, bits, n);
+    }
+    if (this.head && this.lastT >= lowT) n = decodeChunk(this.head.bytes(), this.head.count, this.headMint >= lowT ? -Infinity : lowT, ts, bits, n);
+    return n;
+  }
+
+  /** The samples with t >= max(from, cut-off), decoded into arrays of their own. */
+  view(from = -Infinity): SeriesView {
+    if (this.count === 0) return EMPTY_VIEW;
+    const cap = this.capacityFrom(from);
+    const ts = new Float64Array(cap);
+    const vs = new Float64Array(cap);
+    const bits = new Uint32Array(vs.buffer);
+    const hi = this.decodeInto(from, ts, bits, 0);
+    return { ts, vs, bits, lo: 0, hi, from: Math.max(from, this.cut) };
+  }
+
+  /** Timestamp of the oldest sample held. */
+  firstTime(): number | undefined {
+    if (this.count === 0) return undefined;
+    const v = this.view(this.cut);
+    return v.ts[0];
+  }
+
+  /**
+   * Expires samples with t < mint; returns how many were expired. Chunks whose samples are
+   * all expired are freed.
+   */
   truncateBefore(mint: number): number {
-    const i = this.lowerBound(mint);
-    const dropped = i - this.start;
-    this.start = i;
-    if (this.start === this.end) {
-      this.start = 0;
-      this.end = 0;
+    if (this.count === 0 || mint <= this.cut) return 0;
+    let dropped = 0;
+    const old = this.cut;
+    for (const c of this.chunks) {
+      if (c.mint >= mint) break;
+      dropped += c.mint >= old && c.maxt < mint ? c.n : countInRange(c.data, c.n, old, mint);
+    }
+    if (this.head && this.headMint < mint) dropped += countInRange(this.head.bytes(), this.head.count, old, mint);
+    this.cut = mint;
+    this.count -= dropped;
+    let k = 0;
+    while (k < this.chunks.length && (this.chunks[k] as Chunk).maxt < mint) k++;
+    if (k > 0) this.chunks = this.chunks.slice(k);
+    if (this.count === 0) {
+      this.chunks = [];
+      this.head = undefined;
+      this.cut = -Infinity;
     }
     return dropped;
   }
 
-  /** First absolute index with ts >= t. */
-  lowerBound(t: number): number {
-    let lo = this.start;
-    let hi = this.end;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.ts[mid] as number) < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** First absolute index with ts > t. */
-  upperBound(t: number): number {
-    let lo = this.start;
-    let hi = this.end;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.ts[mid] as number) <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Bytes held by the sample buffers. */
+  /** Bytes held by the encoded chunks, the open chunk's unused capacity included. */
   bufferBytes(): number {
-    return this.ts.byteLength + this.vs.byteLength;
+    let b = this.head ? this.head.capacity() : 0;
+    for (const c of this.chunks) b += c.data.byteLength;
+    return b;
+  }
+
+  // Index access over all samples held, 0 to `end` (exclusive). Each call decodes the series:
+  // for API handlers and tests; queries read views instead.
+
+  /** Always 0: samples held are numbered from 0. */
+  get start(): number {
+    return 0;
+  }
+
+  /** Number of samples held (index after the last). */
+  get end(): number {
+    return this.count;
+  }
+
+  /** Timestamps of all samples held (a decoded copy). */
+  get ts(): Float64Array {
+    return this.view().ts;
+  }
+
+  /** Values of all samples held (a decoded copy; stale markers are NaN). */
+  get vs(): Float64Array {
+    return this.view().vs;
+  }
+
+  /** Whether sample `i` is a stale marker. */
+  isStale(i: number): boolean {
+    const v = this.view();
+    return i >= 0 && i < v.hi && isStaleAt(v, i);
+  }
+
+  /** First index with ts >= t. */
+  lowerBound(t: number): number {
+    return viewLowerBound(this.view(), t);
+  }
+
+  /** First index with ts > t. */
+  upperBound(t: number): number {
+    return viewUpperBound(this.view(), t);
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFromRecord } from './labels.js';
 import { MemoryStorage } from './storage.js';
+import { isStaleAt, SAMPLES_PER_CHUNK } from './series.js';
 
 const L = (rec: Record<string, string>) => labelsFromRecord(rec);
 
@@ -76,5 +77,51 @@ describe('MemoryStorage', () => {
     expect(names([{ name: 'code', type: '=~', value: '5..', re: /^(?:5..)$/ }])).toBe(1);
     expect(names([{ name: 'code', type: '!~', value: '.+', re: /^(?:.+)$/ }])).toBe(1);
     expect(s.labelNames()).toEqual(['__name__', 'code', 'env']);
+  });
+
+  it('keeps samples across sealed chunks exactly, stale markers included', () => {
+    const s = new MemoryStorage();
+    const a = L({ __name__: 'a' });
+    const n = 3 * SAMPLES_PER_CHUNK + 7;
+    for (let i = 0; i < n; i++) s.append(a, i * 15_000, i % 50 === 7 ? NaN : i * 0.1, i % 100 === 99);
+    const ser = s.select([{ name: '__name__', type: '=', value: 'a' }])[0]!;
+    const v = ser.view();
+    expect(v.hi).toBe(n);
+    for (let i = 0; i < n; i++) {
+      expect(v.ts[i]).toBe(i * 15_000);
+      expect(isStaleAt(v, i)).toBe(i % 100 === 99);
+      if (i % 100 !== 99) expect(v.vs[i]).toBe(i % 50 === 7 ? NaN : i * 0.1);
+    }
+    // A view from a time skips what is before it.
+    const w = ser.view(200 * 15_000);
+    expect(w.ts[0]).toBe(200 * 15_000);
+    expect(w.hi).toBe(n - 200);
+    // Compressed below the raw 16 bytes a sample even though values like i * 0.1 keep most of
+    // their mantissa bits under XOR.
+    expect(s.stats().bufferBytes / n).toBeLessThan(10);
+  });
+
+  it('expires samples exactly at the retention cut and frees whole chunks past it', () => {
+    const s = new MemoryStorage({ retentionMs: 100_000 });
+    const a = L({ __name__: 'a' });
+    const n = 3 * SAMPLES_PER_CHUNK;
+    for (let i = 0; i < n; i++) s.append(a, i * 1000, i);
+    const full = s.stats().bufferBytes;
+    // Cut inside the second chunk: the first is freed, the second kept for its newer samples.
+    s.truncate((SAMPLES_PER_CHUNK + 10) * 1000 + 100_000);
+    const st = s.stats();
+    expect(st.samples).toBe(n - SAMPLES_PER_CHUNK - 10);
+    expect(st.samplesExpired).toBe(SAMPLES_PER_CHUNK + 10);
+    expect(st.bufferBytes).toBeLessThan(full);
+    const ser = s.select([{ name: '__name__', type: '=', value: 'a' }])[0]!;
+    expect(ser.firstTime()).toBe((SAMPLES_PER_CHUNK + 10) * 1000);
+    expect(ser.ts[0]).toBe((SAMPLES_PER_CHUNK + 10) * 1000);
+    expect(ser.lowerBound(0)).toBe(0);
+    // Truncating again at the same time expires nothing more.
+    s.truncate((SAMPLES_PER_CHUNK + 10) * 1000 + 100_000);
+    expect(s.stats().samplesExpired).toBe(SAMPLES_PER_CHUNK + 10);
+    // Appends continue after the cut.
+    expect(s.append(a, n * 1000, 1)).toBe('ok');
+    expect(s.stats().samples).toBe(n - SAMPLES_PER_CHUNK - 10 + 1);
   });
 });

@@ -3,7 +3,7 @@
  * on series and samples. Over the series cap new series are rejected; over the sample cap the
  * oldest samples are evicted first. Both are counted so the server can export them.
  */
-import { labelsKey, type Labels } from './labels.js';
+import { labelsKey, type Label, type Labels } from './labels.js';
 import type { Matcher } from './ast.js';
 import { matchesValue } from './parse.js';
 import { MemSeries, type AppendOutcome } from './series.js';
@@ -22,7 +22,7 @@ export interface StorageOptions {
 export interface StorageStats {
   series: number;
   samples: number;
-  /** Bytes of sample buffers (timestamps and values), including unused capacity. */
+  /** Bytes of encoded chunks (timestamps and values), including the open chunks' unused capacity. */
   bufferBytes: number;
   seriesRejected: number;
   samplesOutOfOrder: number;
@@ -34,13 +34,22 @@ export interface StorageStats {
 /** Result of appending a sample by label set. */
 export type StorageAppendOutcome = AppendOutcome | 'series_limit';
 
+/**
+ * The series holding one label pair, and that pair's one shared Label object: every series
+ * with the pair points at the same object (label interning, as Prometheus' symbol table).
+ */
+interface Posting {
+  readonly label: Label;
+  series: MemSeries[];
+}
+
 /** The in-memory store. */
 export class MemoryStorage {
   readonly retentionMs: number;
   readonly maxSeries: number;
   readonly maxSamples: number;
   private readonly byKey = new Map<string, MemSeries>();
-  private readonly postings = new Map<string, Map<string, Set<MemSeries>>>();
+  private readonly postings = new Map<string, Map<string, Posting>>();
   private nextId = 1;
   private samples = 0;
   private readonly counters = { seriesRejected: 0, samplesOutOfOrder: 0, samplesDuplicate: 0, samplesEvicted: 0, samplesExpired: 0 };
@@ -59,15 +68,19 @@ export class MemoryStorage {
       this.counters.seriesRejected++;
       return undefined;
     }
-    const s = new MemSeries(this.nextId++, labels, key);
-    this.byKey.set(key, s);
+    const ps: Posting[] = [];
+    const interned: Label[] = [];
     for (const l of labels) {
       let vals = this.postings.get(l.name);
-      if (!vals) this.postings.set(l.name, (vals = new Map<string, Set<MemSeries>>()));
-      let set = vals.get(l.value);
-      if (!set) vals.set(l.value, (set = new Set<MemSeries>()));
-      set.add(s);
+      if (!vals) this.postings.set(l.name, (vals = new Map<string, Posting>()));
+      let p = vals.get(l.value);
+      if (!p) vals.set(l.value, (p = { label: { name: l.name, value: l.value }, series: [] }));
+      ps.push(p);
+      interned.push(p.label);
     }
+    const s = new MemSeries(this.nextId++, interned, key);
+    this.byKey.set(key, s);
+    for (const p of ps) p.series.push(s);
     return s;
   }
 
@@ -96,12 +109,12 @@ export class MemoryStorage {
    * smallest such set is scanned and the remaining matchers checked per series.
    */
   select(matchers: readonly Matcher[]): MemSeries[] {
-    let best: { set: Set<MemSeries>; m: Matcher } | undefined;
+    let best: { set: readonly MemSeries[]; m: Matcher } | undefined;
     for (const m of matchers) {
       if (matchesValue(m, '')) continue;
       const set = this.postingsFor(m);
-      if (set.size === 0) return [];
-      if (!best || set.size < best.set.size) best = { set, m };
+      if (set.length === 0) return [];
+      if (!best || set.length < best.set.length) best = { set, m };
     }
     const chosen = best?.m;
     const rest = matchers.filter((m) => m !== chosen);
@@ -122,35 +135,25 @@ export class MemoryStorage {
     return out;
   }
 
-  /** Series whose `m.name` label has a value `m` accepts (m rejects ""). */
-  private postingsFor(m: Matcher): Set<MemSeries> {
+  /**
+   * Series whose `m.name` label has a value `m` accepts (m rejects ""). A series has one value
+   * per name, so the lists of different values never share a series and concatenate as a union.
+   */
+  private postingsFor(m: Matcher): readonly MemSeries[] {
     const vals = this.postings.get(m.name);
-    if (!vals) return new Set();
-    if (m.type === '=') {
-      return vals.get(m.value) ?? new Set();
-    }
-    let out: Set<MemSeries> | undefined;
-    let union = false;
-    for (const [v, set] of vals) {
-      if (!matchesValue(m, v)) continue;
-      if (!out) out = set;
-      else {
-        if (!union) {
-          out = new Set(out);
-          union = true;
-        }
-        for (const x of set) out.add(x);
-      }
-    }
-    return out ?? new Set();
+    if (!vals) return [];
+    if (m.type === '=') return vals.get(m.value)?.series ?? [];
+    const lists: MemSeries[][] = [];
+    for (const [v, p] of vals) if (matchesValue(m, v)) lists.push(p.series);
+    return lists.length === 1 ? (lists[0] as MemSeries[]) : lists.flat();
   }
 
   /** Label names of series with samples, sorted. */
   labelNames(): string[] {
     const names: string[] = [];
     for (const [name, vals] of this.postings) {
-      for (const set of vals.values()) {
-        if ([...set].some((s) => s.length > 0)) {
+      for (const p of vals.values()) {
+        if (p.series.some((s) => s.length > 0)) {
           names.push(name);
           break;
         }
@@ -164,19 +167,21 @@ export class MemoryStorage {
     const vals = this.postings.get(name);
     if (!vals) return [];
     const out: string[] = [];
-    for (const [v, set] of vals) if ([...set].some((s) => s.length > 0)) out.push(v);
+    for (const [v, p] of vals) if (p.series.some((s) => s.length > 0)) out.push(v);
     return out.sort();
   }
 
   /** Drops samples older than the retention window and series left empty. */
   truncate(now: number): void {
     const mint = now - this.retentionMs;
+    const dead: MemSeries[] = [];
     for (const s of this.byKey.values()) {
       const n = s.truncateBefore(mint);
       this.samples -= n;
       this.counters.samplesExpired += n;
-      if (s.length === 0) this.remove(s);
+      if (s.length === 0) dead.push(s);
     }
+    this.remove(dead);
   }
 
   /** Oldest-first eviction: raise a cut-off time until the sample count is under the cap. */
@@ -185,8 +190,8 @@ export class MemoryStorage {
     let newest = -Infinity;
     for (const s of this.byKey.values()) {
       if (s.length === 0) continue;
-      oldest = Math.min(oldest, s.ts[s.start] as number);
-      newest = Math.max(newest, s.ts[s.end - 1] as number);
+      oldest = Math.min(oldest, s.firstTime() as number);
+      newest = Math.max(newest, s.lastTime() as number);
     }
     // Evict in 1 % slices of the stored span until 1 % under the cap, so eviction is not per sample.
     const slice = Math.max(1, (newest - oldest) / 100);
@@ -198,17 +203,27 @@ export class MemoryStorage {
         this.counters.samplesEvicted += n;
       }
     }
-    for (const s of [...this.byKey.values()]) if (s.length === 0) this.remove(s);
+    this.remove([...this.byKey.values()].filter((s) => s.length === 0));
   }
 
-  private remove(s: MemSeries): void {
-    this.byKey.delete(s.key);
-    for (const l of s.labels) {
-      const vals = this.postings.get(l.name);
-      const set = vals?.get(l.value);
-      set?.delete(s);
-      if (set && set.size === 0) vals?.delete(l.value);
-      if (vals && vals.size === 0) this.postings.delete(l.name);
+  /** Forgets series, filtering each posting list they are in once. */
+  private remove(dead: readonly MemSeries[]): void {
+    if (dead.length === 0) return;
+    const gone = new Set(dead);
+    const touched = new Set<Posting>();
+    for (const s of dead) {
+      this.byKey.delete(s.key);
+      for (const l of s.labels) {
+        const p = this.postings.get(l.name)?.get(l.value);
+        if (p) touched.add(p);
+      }
+    }
+    for (const p of touched) {
+      p.series = p.series.filter((s) => !gone.has(s));
+      if (p.series.length > 0) continue;
+      const vals = this.postings.get(p.label.name);
+      vals?.delete(p.label.value);
+      if (vals && vals.size === 0) this.postings.delete(p.label.name);
     }
   }
 

@@ -14,7 +14,7 @@ import { scalarBinop, setBinop, vectorBinop, vectorScalarBinop } from './binary.
 import { absentLabels, clamp, DATE_FUNCTIONS, dateFunction, isMathFunction, labelJoin, labelReplace, mathFunction, round } from './functions.js';
 import { histogramQuantile } from './histogram.js';
 import { evalRangeFunction, keepsMetricName } from './range-functions.js';
-import { selectInstant, selectRange } from './selectors.js';
+import { cachingReader, selectInstant, selectRange } from './selectors.js';
 import { isSetOp } from '../ast.js';
 
 /** Evaluation settings (Prometheus flags --query.lookback-delta, global.evaluation_interval). */
@@ -61,6 +61,8 @@ export class Evaluator {
   }
 
   private readonly selected = new Map<readonly Matcher[], MemSeries[]>();
+  /** Decoded samples per series, kept for the query. */
+  private readonly read = cachingReader();
 
   private refTime(t: number, at: AtModifier | undefined, offsetMs: number): number {
     const base = at === undefined ? t : at.kind === 'time' ? at.ms : at.kind === 'start' ? this.start : this.end;
@@ -82,11 +84,11 @@ export class Evaluator {
         return this.eval(e.expr, t);
       case 'vectorSelector':
         this.checkTime();
-        return { kind: 'vector', samples: selectInstant(this.seriesFor(e.matchers), this.refTime(t, e.at, e.offsetMs), this.lookbackMs) };
+        return { kind: 'vector', samples: selectInstant(this.seriesFor(e.matchers), this.refTime(t, e.at, e.offsetMs), this.lookbackMs, this.read) };
       case 'matrixSelector': {
         this.checkTime();
         const ref = this.refTime(t, e.selector.at, e.selector.offsetMs);
-        return { kind: 'matrix', series: selectRange(this.seriesFor(e.selector.matchers), ref, e.rangeMs), rangeStart: ref - e.rangeMs, rangeEnd: ref, rangeMs: e.rangeMs };
+        return { kind: 'matrix', series: selectRange(this.seriesFor(e.selector.matchers), ref, e.rangeMs, this.read), rangeStart: ref - e.rangeMs, rangeEnd: ref, rangeMs: e.rangeMs };
       }
       case 'subquery':
         return this.subquery(e, t);
