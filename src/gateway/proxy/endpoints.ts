@@ -10,12 +10,19 @@ import { Agent } from 'node:http';
 /** Idle time after which a pooled upstream connection is closed. */
 export const IDLE_SOCKET_MS = 4_000;
 
-/** An upstream `HOST:PORT` with its keep-alive pool and the requests in flight to it. */
+/** An idle keep-alive connection of the raw upstream path (`raw-upstream.ts`), pooled on its endpoint. */
+export interface IdleConnection {
+  close(): void;
+}
+
+/** An upstream `HOST:PORT` with its keep-alive pools and the requests in flight to it. */
 export interface Endpoint {
   readonly key: string;
   readonly host: string;
   readonly port: number;
   readonly agent: Agent;
+  /** Idle connections of the raw path for requests without a body, most recently used last. */
+  readonly idle: IdleConnection[];
   inFlight: number;
   /** `performance.now()` until which the balancer passes this endpoint over (it refused a connection). */
   ejectedUntil: number;
@@ -52,6 +59,10 @@ function splitKey(key: string): { host: string; port: number } {
   return { host, port: Number(key.slice(colon + 1)) };
 }
 
+function closeIdle(e: Endpoint): void {
+  for (const c of e.idle.splice(0)) c.close();
+}
+
 /** An empty registry. */
 export function createEndpointRegistry(): EndpointRegistry {
   const all = new Map<string, Endpoint>();
@@ -65,6 +76,7 @@ export function createEndpointRegistry(): EndpointRegistry {
     }
     if (!e.inConfig) {
       e.agent.destroy();
+      closeIdle(e);
       all.delete(e.key);
     }
   }
@@ -84,6 +96,7 @@ export function createEndpointRegistry(): EndpointRegistry {
           host,
           port,
           agent: new Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxFreeSockets: 1024, scheduling: 'lifo', timeout: IDLE_SOCKET_MS }),
+          idle: [],
           inFlight: 0,
           ejectedUntil: 0,
           inConfig: true,
@@ -135,7 +148,10 @@ export function createEndpointRegistry(): EndpointRegistry {
       return n;
     },
     close() {
-      for (const e of all.values()) e.agent.destroy();
+      for (const e of all.values()) {
+        e.agent.destroy();
+        closeIdle(e);
+      }
       for (const ws of waiters.values()) for (const w of ws) w();
       waiters.clear();
     },

@@ -4,7 +4,7 @@
  * count the answer. The config object is read once per request, so a swap in the middle of a
  * request changes nothing for it.
  */
-import { request, type IncomingMessage, type ServerResponse, type ClientRequest } from 'node:http';
+import { request, type IncomingMessage, type ServerResponse, type ClientRequest, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { CompiledConfig, CompiledDestination, CompiledRoute } from '../config/compile.js';
@@ -18,6 +18,7 @@ import { upstreamRequestHeaders, stripHopByHop } from './headers.js';
 import { GatewayError } from '../errors.js';
 import { sendError } from './respond.js';
 import { sendMirror, type MirrorState } from './mirror.js';
+import { sendRequest } from './raw-upstream.js';
 
 /** State shared by the proxy and the admin API; `config` is replaced whole on each apply. */
 export interface ProxyContext {
@@ -36,6 +37,29 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
 /** Errors where the connection never opened, so the upstream cannot have seen a byte. */
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+
+/** What Node's HTTP client refuses in a request target (`INVALID_PATH_REGEX`); such targets keep that client. */
+const UNSAFE_TARGET = /[^\u0021-\u00ff]/;
+
+/** Methods for which Node's client sends no `content-length: 0` on an empty body. */
+const NO_BODY_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+/**
+ * The upstream request head for the raw path: request line, `headers` one line per value, and
+ * `Host` (`HOST:PORT` of the endpoint, as Node's client writes it) when the client sent none.
+ */
+export function requestHead(method: string, target: string, headers: OutgoingHttpHeaders, ep: { host: string; port: number }): string {
+  let head = `${method} ${target} HTTP/1.1\r\n`;
+  for (const k in headers) {
+    const v = headers[k];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) head += `${k}: ${x}\r\n`;
+    else head += `${k}: ${v}\r\n`;
+  }
+  if (headers.host === undefined) head += `host: ${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}\r\n`;
+  if (!NO_BODY_METHODS.has(method) && headers['content-length'] === undefined) head += 'content-length: 0\r\n';
+  return `${head}\r\n`;
+}
 
 /** The request target without its query string. */
 export function pathOf(url: string): string {
@@ -83,7 +107,8 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
     let finished = false;
     let status = 0;
     let timer: NodeJS.Timeout | undefined;
-    let preq: ClientRequest | undefined;
+    /** Cuts the upstream side of the current attempt. */
+    let abort: ((e?: Error) => void) | undefined;
     let dest: CompiledDestination<Endpoint> | undefined;
     if (ctx.draining) res.setHeader('connection', 'close');
 
@@ -92,7 +117,7 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
       finished = true;
       if (timer) clearTimeout(timer);
       // The client went away before the answer was complete: stop the upstream side too.
-      if (preq !== undefined && !res.writableFinished) preq.destroy();
+      if (abort !== undefined && !res.writableFinished) abort();
       if (dest === undefined) return;
       const s = status || (res.headersSent ? res.statusCode : 499);
       const ms = performance.now() - started;
@@ -150,6 +175,8 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
     let bodyPiped = false;
     let bodyBytes = 0;
     let retried = false;
+    // The common case (no body, no `Expect`, not shutting down) skips Node's HTTP client.
+    const raw = !hasBody && !ctx.draining && req.headers.expect === undefined && (route.rewriteUri === undefined || !UNSAFE_TARGET.test(upstreamPath));
 
     function pipeBody(target: ClientRequest): void {
       bodyPiped = true;
@@ -203,7 +230,7 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
         ctx.endpoints.end(ep);
       };
       const p = request({ host: ep.host, port: ep.port, method, path: upstreamPath, headers, agent: ep.agent });
-      preq = p;
+      abort = (e) => p.destroy(e);
       p.once('close', endOnce);
       p.once('socket', (sock: Socket) => {
         if (sock.connecting) {
@@ -233,40 +260,95 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
       p.once('error', (err: NodeJS.ErrnoException) => {
         // Already answered by the upstream, closed by the client, or refused by us (413 mid-body).
         if (responded || finished || status === 413) return;
-        const code = err.code ?? '';
-        if (code === 'ETIMEDOUT_ROUTE') {
-          fail(new GatewayError('upstream-timeout', `upstream ${ep.key} sent no answer within ${route.timeoutMs} ms`, route.name, d.cluster.name));
+        upstreamFailed(err, d, ep, connected);
+      });
+    }
+
+    /** The attempt on `ep` failed before any answer: retry when nothing can have reached the upstream, else 502/504. */
+    function upstreamFailed(err: NodeJS.ErrnoException, d: CompiledDestination<Endpoint>, ep: Endpoint, connected: boolean): void {
+      const code = err.code ?? '';
+      if (code === 'ETIMEDOUT_ROUTE') {
+        fail(new GatewayError('upstream-timeout', `upstream ${ep.key} sent no answer within ${route.timeoutMs} ms`, route.name, d.cluster.name));
+        return;
+      }
+      const neverConnected = !connected || CONNECT_ERRORS.has(code);
+      const reset = code === 'ECONNRESET' || code === 'EPIPE' || err.message === 'socket hang up';
+      if (neverConnected) ep.ejectedUntil = performance.now() + EJECT_MS;
+      if (neverConnected || reset) {
+        health.upstreamConnectErrors++;
+        d.cluster.stats.recordConnectionFailure(Date.now());
+      }
+      // Safe to send again: nothing reached the upstream, or an idempotent request whose body we still hold (none).
+      const replayable = neverConnected ? true : reset && IDEMPOTENT.has(method) && !hasBody;
+      if (!retried && replayable && (!bodyPiped || !hasBody)) {
+        const next = retryTarget(route, d, ep, performance.now());
+        if (next) {
+          retried = true;
+          health.retries++;
+          if (raw) attemptRaw(next.dest, next.ep);
+          else attempt(next.dest, next.ep);
           return;
         }
-        const neverConnected = !connected || CONNECT_ERRORS.has(code);
-        const reset = code === 'ECONNRESET' || code === 'EPIPE' || err.message === 'socket hang up';
-        if (neverConnected) ep.ejectedUntil = performance.now() + EJECT_MS;
-        if (neverConnected || reset) {
-          health.upstreamConnectErrors++;
-          d.cluster.stats.recordConnectionFailure(Date.now());
-        }
-        // Safe to send again: nothing reached the upstream, or an idempotent request whose body we still hold (none).
-        const replayable = neverConnected ? true : reset && IDEMPOTENT.has(method) && !hasBody;
-        if (!retried && replayable && (!bodyPiped || !hasBody)) {
-          const next = retryTarget(route, d, ep, performance.now());
-          if (next) {
-            retried = true;
-            health.retries++;
-            attempt(next.dest, next.ep);
+      }
+      fail(new GatewayError('upstream-unreachable', `upstream ${ep.key} of cluster ${d.cluster.name}: ${code || err.message}`, route.name, d.cluster.name));
+    }
+
+    /**
+     * A request without a body on the raw path (`raw-upstream.ts`). `fresh` opens a new
+     * connection: a pooled one that the upstream closed while idle fails on first use, and an
+     * idempotent request is then sent once more on a new connection to the same endpoint,
+     * as Node's and undici's clients do for a stale keep-alive socket.
+     */
+    function attemptRaw(d: CompiledDestination<Endpoint>, ep: Endpoint, fresh = false): void {
+      dest = d;
+      ctx.endpoints.begin(ep);
+      let responded = false;
+      const x = sendRequest(ep, requestHead(method, upstreamPath, headers, ep), method === 'HEAD', {
+        onHead(h) {
+          responded = true;
+          if (timer) clearTimeout(timer);
+          if (finished) return;
+          status = h.status;
+          res.writeHead(status, stripHopByHop(h.headers));
+        },
+        onData(chunk) {
+          if (finished || res.write(chunk)) return true;
+          res.once('drain', () => x.resume());
+          return false;
+        },
+        onEnd() {
+          if (!finished) res.end();
+        },
+        onError(err, info) {
+          if (finished) return;
+          // Cut in the middle of the answer: the client sees a truncated response, as from the upstream.
+          if (info.responded || responded) {
+            res.destroy();
             return;
           }
-        }
-        fail(new GatewayError('upstream-unreachable', `upstream ${ep.key} of cluster ${d.cluster.name}: ${code || err.message}`, route.name, d.cluster.name));
-      });
+          const code = err.code ?? '';
+          if (info.reused && (code === 'ECONNRESET' || code === 'EPIPE') && IDEMPOTENT.has(method)) {
+            health.retries++;
+            attemptRaw(d, ep, true);
+            return;
+          }
+          upstreamFailed(err, d, ep, info.connected);
+        },
+        onClose() {
+          ctx.endpoints.end(ep);
+        },
+      }, fresh);
+      abort = (e) => x.abort(e);
     }
 
     if (route.timeoutMs > 0) {
       timer = setTimeout(() => {
         const e = new Error('route timeout') as NodeJS.ErrnoException;
         e.code = 'ETIMEDOUT_ROUTE';
-        if (preq !== undefined) preq.destroy(e);
+        if (abort !== undefined) abort(e);
       }, route.timeoutMs);
     }
-    attempt(chosen, first);
+    if (raw) attemptRaw(chosen, first);
+    else attempt(chosen, first);
   };
 }

@@ -1,0 +1,228 @@
+/**
+ * An incremental reader of HTTP/1.1 responses (RFC 9112) for the raw upstream path: the head
+ * (status line and fields), then the body framed as RFC 9112 section 6.3 orders it: no body
+ * for HEAD, 1xx, 204 and 304; chunked when `Transfer-Encoding` ends in `chunked` (which wins
+ * over `Content-Length`); else `Content-Length`; else until the connection closes. Body bytes
+ * are handed on as they arrive (chunked framing removed, so the client side can frame them
+ * anew), which keeps streaming and server-sent events unbuffered.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** Longest response head accepted (Node's default `maxHeaderSize` is 16 KiB). */
+export const MAX_HEAD_BYTES = 16 * 1024;
+
+/** A response head as read from the upstream. */
+export interface ResponseHead {
+  status: number;
+  /** Field names lower-cased; repeated fields joined with `, ` (`set-cookie` kept as a list), as Node does. */
+  headers: IncomingHttpHeaders;
+  /** The connection may carry another request after this response. */
+  keepAlive: boolean;
+}
+
+/** What the reader reports while it consumes bytes. */
+export interface ResponseSink {
+  head(h: ResponseHead): void;
+  /** A slice of body bytes; may alias the input buffer, so it is used at once or copied. */
+  data(chunk: Buffer): void;
+  end(): void;
+}
+
+/** Thrown on bytes that are not a valid HTTP/1.1 response. */
+export class ResponseParseError extends Error {
+  readonly code = 'EUPSTREAMPROTO';
+}
+
+const enum Phase {
+  Head,
+  Length,
+  ChunkSize,
+  ChunkData,
+  ChunkDataEnd,
+  Trailers,
+  Close,
+  Done,
+}
+
+const CRLF = Buffer.from('\r\n');
+const HEAD_END = Buffer.from('\r\n\r\n');
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
+
+function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead; framing: 'none' | 'chunked' | 'length' | 'close'; length: number } {
+  const lines = text.split('\r\n');
+  const m = STATUS_LINE.exec(lines[0] ?? '');
+  if (!m) throw new ResponseParseError(`bad status line ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
+  const http10 = m[1] === '0';
+  const status = Number(m[2]);
+  const headers: IncomingHttpHeaders = {};
+  let te: string | undefined;
+  let cl: string | undefined;
+  let conn = '';
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    // A field line starting with white space is obsolete line folding (RFC 9112 5.2): refused.
+    if (colon <= 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) throw new ResponseParseError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
+    const name = line.slice(0, colon).toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'set-cookie') {
+      const prior = headers['set-cookie'];
+      if (prior === undefined) headers['set-cookie'] = [value];
+      else prior.push(value);
+      continue;
+    }
+    if (name === 'content-length') {
+      if (cl !== undefined && cl !== value) throw new ResponseParseError('conflicting content-length');
+      cl = value;
+    } else if (name === 'transfer-encoding') te = te === undefined ? value : `${te}, ${value}`;
+    else if (name === 'connection') conn = conn === '' ? value.toLowerCase() : `${conn}, ${value.toLowerCase()}`;
+    const prior = headers[name] as string | undefined;
+    headers[name] = prior === undefined ? value : `${prior}, ${value}`;
+  }
+  let keepAlive = http10 ? /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(conn) : !/(?:^|,)\s*close\s*(?:,|$)/.test(conn);
+  let framing: 'none' | 'chunked' | 'length' | 'close';
+  let length = 0;
+  if (requestWasHead || status < 200 || status === 204 || status === 304) framing = 'none';
+  else if (te !== undefined) {
+    if (!/(?:^|,)\s*chunked\s*$/i.test(te)) {
+      framing = 'close';
+      keepAlive = false;
+    } else framing = 'chunked';
+    // Both headers present: Transfer-Encoding wins, and the connection must not be reused (RFC 9112 6.3).
+    if (cl !== undefined) {
+      delete headers['content-length'];
+      keepAlive = false;
+    }
+  } else if (cl !== undefined) {
+    if (!/^\d{1,15}$/.test(cl)) throw new ResponseParseError(`bad content-length ${JSON.stringify(cl)}`);
+    length = Number(cl);
+    framing = length === 0 ? 'none' : 'length';
+  } else {
+    framing = 'close';
+    keepAlive = false;
+  }
+  return { head: { status, headers, keepAlive }, framing, length };
+}
+
+/**
+ * Reads one response. `push` consumes bytes as they arrive and returns the bytes after the end
+ * of this response (a well-behaved upstream sends none), or undefined while more are expected.
+ * `close` tells that the connection ended; it completes a close-delimited body and throws when
+ * the response was cut short.
+ */
+export class ResponseReader {
+  private phase = Phase.Head;
+  private pending: Buffer | undefined;
+  private remaining = 0;
+
+  constructor(
+    private readonly sink: ResponseSink,
+    private readonly requestWasHead: boolean,
+  ) {}
+
+  /** True once the head (other than 1xx) was read. */
+  get headRead(): boolean {
+    return this.phase !== Phase.Head;
+  }
+
+  /** True once the whole response was read. */
+  get done(): boolean {
+    return this.phase === Phase.Done;
+  }
+
+  push(input: Buffer): Buffer | undefined {
+    const buf = this.pending === undefined ? input : Buffer.concat([this.pending, input]);
+    this.pending = undefined;
+    let pos = 0;
+    while (pos < buf.length || this.phase === Phase.Done) {
+      switch (this.phase) {
+        case Phase.Head: {
+          const end = buf.indexOf(HEAD_END, pos);
+          if (end < 0) {
+            if (buf.length - pos > MAX_HEAD_BYTES) throw new ResponseParseError(`response head longer than ${MAX_HEAD_BYTES} bytes`);
+            this.pending = buf.subarray(pos);
+            return undefined;
+          }
+          const { head, framing, length } = parseHead(buf.toString('latin1', pos, end), this.requestWasHead);
+          pos = end + 4;
+          if (head.status === 101) throw new ResponseParseError('101 Switching Protocols to a request that asked for no upgrade');
+          // Interim answers (100, 103) are read past: the final answer follows on the same connection.
+          if (head.status < 200) continue;
+          this.sink.head(head);
+          if (framing === 'none') this.phase = Phase.Done;
+          else if (framing === 'length') {
+            this.phase = Phase.Length;
+            this.remaining = length;
+          } else if (framing === 'chunked') this.phase = Phase.ChunkSize;
+          else this.phase = Phase.Close;
+          break;
+        }
+        case Phase.Length:
+        case Phase.ChunkData: {
+          const n = Math.min(this.remaining, buf.length - pos);
+          this.sink.data(buf.subarray(pos, pos + n));
+          pos += n;
+          this.remaining -= n;
+          if (this.remaining === 0) this.phase = this.phase === Phase.Length ? Phase.Done : Phase.ChunkDataEnd;
+          break;
+        }
+        case Phase.ChunkSize: {
+          const eol = buf.indexOf(CRLF, pos);
+          if (eol < 0) {
+            if (buf.length - pos > 1024) throw new ResponseParseError('chunk size line too long');
+            this.pending = buf.subarray(pos);
+            return undefined;
+          }
+          const line = buf.toString('latin1', pos, eol);
+          const semi = line.indexOf(';');
+          const hex = (semi < 0 ? line : line.slice(0, semi)).trim();
+          if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new ResponseParseError(`bad chunk size ${JSON.stringify(line.slice(0, 40))}`);
+          this.remaining = parseInt(hex, 16);
+          pos = eol + 2;
+          this.phase = this.remaining === 0 ? Phase.Trailers : Phase.ChunkData;
+          break;
+        }
+        case Phase.ChunkDataEnd: {
+          if (buf.length - pos < 2) {
+            this.pending = buf.subarray(pos);
+            return undefined;
+          }
+          if (buf[pos] !== 13 || buf[pos + 1] !== 10) throw new ResponseParseError('chunk data not followed by CRLF');
+          pos += 2;
+          this.phase = Phase.ChunkSize;
+          break;
+        }
+        case Phase.Trailers: {
+          // Trailer fields are hop-by-hop for this proxy (it sends no `TE: trailers`): read and dropped.
+          const eol = buf.indexOf(CRLF, pos);
+          if (eol < 0) {
+            if (buf.length - pos > MAX_HEAD_BYTES) throw new ResponseParseError('trailers too long');
+            this.pending = buf.subarray(pos);
+            return undefined;
+          }
+          this.phase = eol === pos ? Phase.Done : Phase.Trailers;
+          pos = eol + 2;
+          break;
+        }
+        case Phase.Close:
+          this.sink.data(pos === 0 ? buf : buf.subarray(pos));
+          pos = buf.length;
+          break;
+        case Phase.Done:
+          this.sink.end();
+          return buf.subarray(pos);
+      }
+    }
+    return undefined;
+  }
+
+  /** The connection ended: completes a close-delimited body; throws when the response was cut short. */
+  close(): void {
+    if (this.phase === Phase.Close) {
+      this.phase = Phase.Done;
+      this.sink.end();
+      return;
+    }
+    if (this.phase !== Phase.Done) throw new ResponseParseError('upstream closed the connection before the response was complete');
+  }
+}
