@@ -1,4 +1,4 @@
-import type { AnalysisRunPhase } from '../core/analysis/index.js';
+import { isCompletedPhase } from '../core/analysis/index.js';
 
 /**
  * What the engine reports as it goes: the rollout core's own events (WeightChanged, Paused,
@@ -12,6 +12,5 @@ export interface EngineEvent {
   [field: string]: unknown;
 }
 
-export function isTerminalPhase(phase: AnalysisRunPhase): boolean {
-  return phase === 'Successful' || phase === 'Failed' || phase === 'Error' || phase === 'Inconclusive';
-}
+/** A run in one of its final phases (the core's rule, under the engine's name for it). */
+export const isTerminalPhase = isCompletedPhase;

@@ -148,8 +148,9 @@ export class RolloutController {
       });
       this.state = out.state;
       this.lastWakeAt = out.wakeAt;
-      this.reportStatus(out.status, now);
+      // Effects first: the timeline reads "WeightChanged 100, Promoted", then "Phase Healthy".
       await this.carryOut(out.effects, now);
+      this.reportStatus(out.status, now);
       const measured = this.startDueMeasurements(now);
       if (measured && this.deps.awaitMeasurements) await this.settle();
       this.persist();
@@ -296,6 +297,12 @@ export class RolloutController {
         this.runs.set(run.name, updated);
         if (isTerminalPhase(updated.phase)) this.reportRunCompleted(updated, at);
         this.persist();
+        this.onWake();
+      }).catch((e: unknown) => {
+        // Recording failed (e.g. the store could not write): the measurements are due again at
+        // the next tick; the failure is reported, never an unhandled rejection.
+        this.inFlight.delete(run.name);
+        this.deps.onEvent({ at: this.deps.clock.now(), rollout: this.name, type: 'EngineError', run: run.name, message: e instanceof Error ? e.message : String(e) });
         this.onWake();
       });
       this.inFlight.set(run.name, { promise, abort });

@@ -43,7 +43,13 @@ describe('robustness', () => {
           const mutated = docs.map((d, j) => (j === i ? replaced(d, p, by) : d));
           const text = mutated.map((d) => stringify(d)).join('---\n');
           const r = parseManifests([{ path: 'x.yaml', text }]);
-          expect(Array.isArray(r.diagnostics)).toBe(true);
+          // Every problem points into the input: the file, and a line inside it (0 only for problems not tied to a line).
+          for (const d of r.diagnostics) {
+            expect(d.file).toBe('x.yaml');
+            expect(d.line).toBeGreaterThanOrEqual(0);
+            expect(d.line).toBeLessThanOrEqual(text.split('\n').length);
+            expect(d.message.length).toBeGreaterThan(0);
+          }
           runs++;
         }
       });

@@ -19,11 +19,16 @@ export default function setup(): void {
   const missing = missingPackages();
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    process.stderr.write(`baton tests: install ${missing.join(', ')} (Debian packages) for the integration tests: sudo apt-get install ${missing.join(' ')}\n`);
+    const message = `baton tests: install ${missing.join(', ')} (Debian packages) for the integration tests: sudo apt-get install ${missing.join(' ')}`;
+    // In CI a missing server must fail the run, not make its tests vanish as skipped.
+    if (process.env.CI) throw new Error(message);
+    process.stderr.write(`${message}\n`);
     return;
   }
   process.stderr.write(`baton tests: installing ${missing.join(', ')} with apt-get\n`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const still = missingPackages();
+  if (still.length) throw new Error(`baton tests: ${still.join(', ')} still missing after apt-get install`);
 }
