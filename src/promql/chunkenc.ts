@@ -74,6 +74,11 @@ export class XorAppender {
     return this.buf.slice(0, (this.pos + 7) >>> 3);
   }
 
+  /** Copies the bytes written into a shared slab; returns where they are. */
+  sealInto(slab: ChunkSlab): { buf: Uint8Array; off: number } {
+    return slab.store(this.bytes());
+  }
+
   /** Appends a sample whose value is given by its bit pattern; `t` must not be below the last one. */
   append(t: number, hi: number, lo: number): void {
     // Worst case per sample: 4 + 64 timestamp bits and 2 + 5 + 6 + 64 value bits.
@@ -186,8 +191,13 @@ export class XorAppender {
 
 /** Reads a chunk's bit stream. */
 class BitReader {
-  pos = 0;
-  constructor(private readonly buf: Uint8Array) {}
+  pos: number;
+  constructor(
+    private readonly buf: Uint8Array,
+    byteOffset: number,
+  ) {
+    this.pos = byteOffset * 8;
+  }
 
   /** Reads `n` (1..32) bits as an unsigned integer. */
   read(n: number): number {
@@ -216,7 +226,8 @@ class BitReader {
 }
 
 /**
- * Decodes the first `count` samples of a chunk into `ts`/`vs` starting at index `at`, keeping only
+ * Decodes the first `count` samples of a chunk (its bytes start at `byteOffset` of `bytes`) into
+ * `ts`/`vs` starting at index `at`, keeping only
  * those with t >= `fromT`; returns the index after the last one written. Values are written
  * through `vbits` (a Uint32Array over `vs`' buffer) so NaN payloads stay intact.
  */
@@ -227,8 +238,9 @@ export function decodeChunk(
   ts: Float64Array,
   vbits: Uint32Array,
   at: number,
+  byteOffset = 0,
 ): number {
-  const r = new BitReader(bytes);
+  const r = new BitReader(bytes, byteOffset);
   let j = at;
   let t = 0;
   let tDelta = 0;
@@ -280,8 +292,8 @@ export function decodeChunk(
 }
 
 /** Timestamps only: counts samples of a chunk with a <= t < b. */
-export function countInRange(bytes: Uint8Array, count: number, a: number, b: number): number {
-  const r = new BitReader(bytes);
+export function countInRange(bytes: Uint8Array, count: number, a: number, b: number, byteOffset = 0): number {
+  const r = new BitReader(bytes, byteOffset);
   let t = 0;
   let tDelta = 0;
   let leading = 0;
@@ -322,4 +334,30 @@ function readDod(r: BitReader): number {
 /** Bucket bits back to a signed delta, as xor.go: values above 2^(n-1) wrap negative. */
 function signed(bits: number, n: number): number {
   return bits > 1 << (n - 1) ? bits - (1 << n) : bits;
+}
+
+/**
+ * Sealed chunks packed into large shared buffers: a chunk is a (buffer, offset) pair instead of
+ * a typed array of its own, which in V8 costs more heap than a chunk's bytes. A buffer is freed
+ * by the garbage collector once no chunk in it is referenced; chunks sealed together expire
+ * together under a retention window, so buffers empty out whole.
+ */
+export class ChunkSlab {
+  private buf: Uint8Array;
+  private used = 0;
+
+  constructor(private readonly size = 1 << 18) {
+    this.buf = new Uint8Array(size);
+  }
+
+  store(bytes: Uint8Array): { buf: Uint8Array; off: number } {
+    if (this.used + bytes.length > this.buf.length) {
+      this.buf = new Uint8Array(Math.max(this.size, bytes.length));
+      this.used = 0;
+    }
+    const off = this.used;
+    this.buf.set(bytes, off);
+    this.used += bytes.length;
+    return { buf: this.buf, off };
+  }
 }

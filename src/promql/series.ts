@@ -8,7 +8,7 @@
  * and read back as their exact bit pattern.
  */
 import type { Labels } from './labels.js';
-import { countInRange, decodeChunk, floatBits, XorAppender } from './chunkenc.js';
+import { ChunkSlab, countInRange, decodeChunk, floatBits, XorAppender } from './chunkenc.js';
 
 const STALE_HI = 0x7ff00000;
 const STALE_LO = 0x00000002;
@@ -21,7 +21,10 @@ export type AppendOutcome = 'ok' | 'out_of_order' | 'duplicate' | 'ignored';
 
 /** A sealed chunk: its bytes and the time span of its samples. */
 interface Chunk {
+  /** A shared slab; the chunk's bytes start at `off`. */
   readonly data: Uint8Array;
+  readonly off: number;
+  readonly len: number;
   readonly n: number;
   readonly mint: number;
   readonly maxt: number;
@@ -73,6 +76,8 @@ export function viewUpperBound(view: SeriesView, t: number): number {
 }
 
 const scratch = { hi: 0, lo: 0 };
+/** Where sealed chunks of all series are packed. */
+const slab = new ChunkSlab();
 const EMPTY_VIEW: SeriesView = { ts: new Float64Array(0), vs: new Float64Array(0), bits: new Uint32Array(0), lo: 0, hi: 0, from: -Infinity };
 
 /** A stored series. */
@@ -130,7 +135,11 @@ export class MemSeries {
     }
     let head = this.head;
     if (!head || head.count >= SAMPLES_PER_CHUNK) {
-      if (head) this.chunks.push({ data: head.seal(), n: head.count, mint: this.headMint, maxt: this.lastT });
+      if (head) {
+        const { buf, off } = head.sealInto(slab);
+        // concat keeps the array exactly as long as needed (push would reserve 16 slots).
+        this.chunks = this.chunks.concat({ data: buf, off, len: head.bytes().length, n: head.count, mint: this.headMint, maxt: this.lastT });
+      }
       this.head = head = new XorAppender();
       this.headMint = t;
     }
@@ -175,7 +184,7 @@ export class MemSeries {
     let n = at;
     for (let k = this.firstChunkFrom(lowT); k < this.chunks.length; k++) {
       const c = this.chunks[k] as Chunk;
-      n = decodeChunk(c.data, c.n, c.mint >= lowT ? -Infinity : lowT, ts, bits, n);
+      n = decodeChunk(c.data, c.n, c.mint >= lowT ? -Infinity : lowT, ts, bits, n, c.off);
     }
     if (this.head && this.lastT >= lowT) n = decodeChunk(this.head.bytes(), this.head.count, this.headMint >= lowT ? -Infinity : lowT, ts, bits, n);
     return n;
@@ -209,7 +218,7 @@ export class MemSeries {
     const old = this.cut;
     for (const c of this.chunks) {
       if (c.mint >= mint) break;
-      dropped += c.mint >= old && c.maxt < mint ? c.n : countInRange(c.data, c.n, old, mint);
+      dropped += c.mint >= old && c.maxt < mint ? c.n : countInRange(c.data, c.n, old, mint, c.off);
     }
     if (this.head && this.headMint < mint) dropped += countInRange(this.head.bytes(), this.head.count, old, mint);
     this.cut = mint;
@@ -228,7 +237,7 @@ export class MemSeries {
   /** Bytes held by the encoded chunks, the open chunk's unused capacity included. */
   bufferBytes(): number {
     let b = this.head ? this.head.capacity() : 0;
-    for (const c of this.chunks) b += c.data.byteLength;
+    for (const c of this.chunks) b += c.len;
     return b;
   }
 
