@@ -1,11 +1,8 @@
-import type { Effect } from '../core/rollout/index.js';
+import type { TrafficEffect } from '../core/routing/apply-effect.js';
 import type { Rollout } from '../core/spec/types.js';
 
 /** The traffic effects the rollout core decides; everything a router must carry out. */
-export type TrafficEffect = Extract<
-  Effect,
-  { type: 'setWeight' | 'setHeaderRoute' | 'setMirrorRoute' | 'removeManagedRoutes' | 'setServiceSelector' }
->;
+export type { TrafficEffect };
 
 /**
  * Moves traffic: Baton's gateway on one machine, Istio VirtualServices on Kubernetes, a record

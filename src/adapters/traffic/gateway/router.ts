@@ -5,6 +5,7 @@
  * pushes it atomically over the admin API. Pushes are serialised, so configs reach the gateway
  * in version order.
  */
+import { applyTrafficEffect, emptyRouting } from '../../../core/routing/apply-effect.js';
 import { buildGatewayConfig, type PodEndpoint, type RolloutRouting } from '../../../core/routing/gateway-config.js';
 import type { ManifestSet, Rollout } from '../../../core/spec/types.js';
 import type { TrafficEffect, TrafficRouter } from '../../../ports/traffic-router.js';
@@ -43,12 +44,6 @@ export function createGatewayRouter(opts: GatewayRouterOptions): GatewayRouter {
   let version = opts.initialVersion ?? 0;
   let chain: Promise<void> = Promise.resolve();
 
-  const routingOf = (name: string): RolloutRouting => {
-    let r = routing.get(name);
-    if (!r) routing.set(name, (r = { rollout: name, canaryWeight: 0, serviceSelectors: {}, headerRoutes: [], mirrorRoutes: [] }));
-    return r;
-  };
-
   /** Serialised: each push builds from the state at its turn, so the newest state always lands last. */
   const push = (): Promise<void> => {
     const next = chain.then(async () => {
@@ -77,31 +72,8 @@ export function createGatewayRouter(opts: GatewayRouterOptions): GatewayRouter {
       draining.delete(address);
     },
     async apply(rollout: Rollout, effect: TrafficEffect) {
-      const r = routingOf(rollout.metadata.name);
-      switch (effect.type) {
-        case 'setWeight':
-          r.canaryWeight = effect.canary;
-          if (effect.canaryHash !== undefined) r.canaryHash = effect.canaryHash;
-          if (effect.stableHash !== undefined) r.stableHash = effect.stableHash;
-          break;
-        case 'setHeaderRoute':
-          r.headerRoutes = [...r.headerRoutes.filter((h) => h.name !== effect.name), { name: effect.name, match: effect.match }];
-          break;
-        case 'setMirrorRoute':
-          r.mirrorRoutes = [...r.mirrorRoutes.filter((m) => m.name !== effect.name), { name: effect.name, match: effect.match, percentage: effect.percentage }];
-          break;
-        case 'removeManagedRoutes':
-          r.headerRoutes = r.headerRoutes.filter((h) => !effect.names.includes(h.name));
-          r.mirrorRoutes = r.mirrorRoutes.filter((m) => !effect.names.includes(m.name));
-          break;
-        case 'setServiceSelector':
-          r.serviceSelectors[effect.service] = effect.hash;
-          break;
-        default: {
-          const never: never = effect;
-          throw new Error(`unknown traffic effect ${JSON.stringify(never)}`);
-        }
-      }
+      const name = rollout.metadata.name;
+      routing.set(name, applyTrafficEffect(routing.get(name) ?? emptyRouting(name), effect));
       await push();
     },
   };

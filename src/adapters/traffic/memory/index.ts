@@ -1,62 +1,28 @@
 /**
  * A traffic router that only remembers what it was asked: `baton simulate` and engine tests.
  */
+import { applyTrafficEffect, emptyRouting } from '../../../core/routing/apply-effect.js';
+import type { RolloutRouting } from '../../../core/routing/gateway-config.js';
 import type { Rollout } from '../../../core/spec/types.js';
 import type { TrafficEffect, TrafficRouter } from '../../../ports/traffic-router.js';
 
-export interface RecordedTraffic {
-  canaryWeight: number;
-  stableWeight: number;
-  headerRoutes: Map<string, unknown>;
-  mirrorRoutes: Map<string, unknown>;
-  selectors: Map<string, string | undefined>;
-  applied: TrafficEffect[];
-}
-
 export interface MemoryTrafficRouter extends TrafficRouter {
-  state(rollout: string): RecordedTraffic;
+  /** The routing a rollout has asked for so far. */
+  routing(rollout: string): RolloutRouting;
+  /** Every effect applied, in order. */
+  applied(rollout: string): TrafficEffect[];
 }
 
 export function createMemoryTrafficRouter(): MemoryTrafficRouter {
-  const byRollout = new Map<string, RecordedTraffic>();
-  const stateOf = (name: string): RecordedTraffic => {
-    let s = byRollout.get(name);
-    if (!s) {
-      s = { canaryWeight: 0, stableWeight: 100, headerRoutes: new Map(), mirrorRoutes: new Map(), selectors: new Map(), applied: [] };
-      byRollout.set(name, s);
-    }
-    return s;
-  };
+  const routing = new Map<string, RolloutRouting>();
+  const applied = new Map<string, TrafficEffect[]>();
   return {
-    state: stateOf,
+    routing: (name) => routing.get(name) ?? emptyRouting(name),
+    applied: (name) => applied.get(name) ?? [],
     apply(rollout: Rollout, effect: TrafficEffect) {
-      const s = stateOf(rollout.metadata.name);
-      s.applied.push(effect);
-      switch (effect.type) {
-        case 'setWeight':
-          s.canaryWeight = effect.canary;
-          s.stableWeight = effect.stable;
-          break;
-        case 'setHeaderRoute':
-          s.headerRoutes.set(effect.name, effect.match);
-          break;
-        case 'setMirrorRoute':
-          s.mirrorRoutes.set(effect.name, { match: effect.match, percentage: effect.percentage });
-          break;
-        case 'removeManagedRoutes':
-          for (const n of effect.names) {
-            s.headerRoutes.delete(n);
-            s.mirrorRoutes.delete(n);
-          }
-          break;
-        case 'setServiceSelector':
-          s.selectors.set(effect.service, effect.hash);
-          break;
-        default: {
-          const never: never = effect;
-          throw new Error(`unknown traffic effect ${JSON.stringify(never)}`);
-        }
-      }
+      const name = rollout.metadata.name;
+      routing.set(name, applyTrafficEffect(routing.get(name) ?? emptyRouting(name), effect));
+      applied.set(name, [...(applied.get(name) ?? []), effect]);
       return Promise.resolve();
     },
   };
