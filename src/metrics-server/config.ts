@@ -55,11 +55,11 @@ export function parseMetricsConfig(text: string, source = 'prometheus.yml'): Met
   try {
     doc = parseYaml(text);
   } catch (e) {
-    throw new InvalidInputError('invalid_config', `${source}: not valid YAML: ${(e as Error).message}`, { source });
+    throw new InvalidInputError('invalid-config', `${source}: not valid YAML: ${(e as Error).message}`, { source });
   }
   doc ??= {};
   const bad = (path: string, msg: string): never => {
-    throw new InvalidInputError('invalid_config', `${source}: ${path}: ${msg}`, { source, path });
+    throw new InvalidInputError('invalid-config', `${source}: ${path}: ${msg}`, { source, path });
   };
   if (!isRecord(doc)) return bad('(top)', 'expected a mapping');
   const warnings: string[] = [];
@@ -142,7 +142,7 @@ export async function loadMetricsConfig(file: string): Promise<MetricsConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new InvalidInputError('invalid_config', `${file}: cannot read: ${(e as Error).message}`, { source: file });
+    throw new InvalidInputError('invalid-config', `${file}: cannot read: ${(e as Error).message}`, { source: file });
   }
   return parseMetricsConfig(text, file);
 }

@@ -86,7 +86,7 @@ describe('sqlite store durability', () => {
     expect(reader.load('backend')).toStrictEqual(record(2, 25));
     expect(reader.events()).toHaveLength(1);
     // A read-only handle cannot write.
-    expectStoreError(() => reader.save('backend', record()), 'STORE_READONLY', path);
+    expectStoreError(() => reader.save('backend', record()), 'store-readonly', path);
   });
 
   it('a reader in this process sees only whole records while another process saves in a loop', async () => {
@@ -151,7 +151,7 @@ describe('sqlite store durability', () => {
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
     try {
-      expectStoreError(() => store.save('backend', record(2, 25)), 'STORE_LOCKED', path);
+      expectStoreError(() => store.save('backend', record(2, 25)), 'store-locked', path);
       // Reads go on under WAL.
       expect(store.load('backend')).toStrictEqual(record(1, 10));
     } finally {
@@ -165,7 +165,7 @@ describe('sqlite store durability', () => {
   it('a file that is not a database is STORE_CORRUPT naming the file', () => {
     const path = join(tempDir(), 'state.db');
     writeFileSync(path, 'kind: Rollout\nthis is YAML, not SQLite\n'.repeat(200));
-    expectStoreError(() => openSqliteStore(path), 'STORE_CORRUPT', path);
+    expectStoreError(() => openSqliteStore(path), 'store-corrupt', path);
   });
 
   it('a database with damaged pages is STORE_CORRUPT at open, not mid-rollout', () => {
@@ -179,7 +179,7 @@ describe('sqlite store durability', () => {
     // Overwrite pages 3..8 (past the header page and the schema page) with garbage.
     writeSync(fd, Buffer.alloc(6 * 4096, 0xa5), 0, 6 * 4096, 2 * 4096);
     closeSync(fd);
-    expectStoreError(() => openSqliteStore(path), 'STORE_CORRUPT', path);
+    expectStoreError(() => openSqliteStore(path), 'store-corrupt', path);
   });
 
   it('a database from a newer Baton is STORE_TOO_NEW, and a missing directory STORE_OPEN_FAILED', () => {
@@ -189,9 +189,9 @@ describe('sqlite store durability', () => {
     const raw = new Database(path);
     raw.pragma('user_version = 99');
     raw.close();
-    expectStoreError(() => openSqliteStore(path), 'STORE_TOO_NEW', path);
+    expectStoreError(() => openSqliteStore(path), 'store-too-new', path);
     const missing = join(dir, 'no', 'such', 'dir', 'state.db');
-    expectStoreError(() => openSqliteStore(missing), 'STORE_OPEN_FAILED', missing);
-    expectStoreError(() => openSqliteStore(join(dir, 'absent.db'), { readonly: true }), 'STORE_OPEN_FAILED', join(dir, 'absent.db'));
+    expectStoreError(() => openSqliteStore(missing), 'store-open-failed', missing);
+    expectStoreError(() => openSqliteStore(join(dir, 'absent.db'), { readonly: true }), 'store-open-failed', join(dir, 'absent.db'));
   });
 });

@@ -247,7 +247,7 @@ describe('sqlite store', () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(InvalidInputError);
-    expect((caught as InvalidInputError).code).toBe('INVALID_MANIFEST_FILE');
+    expect((caught as InvalidInputError).code).toBe('invalid-manifest-file');
     expect(store.appliedManifests().history).toHaveLength(2);
   });
 

@@ -21,7 +21,7 @@ export interface MetricsServeOptions {
 
 function positiveInt(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) <= 0) throw new InvalidInputError('invalid_flag', `${flag} ${JSON.stringify(v)} is not a positive whole number`);
+  if (!/^\d+$/.test(v) || Number(v) <= 0) throw new InvalidInputError('invalid-flag', `${flag} ${JSON.stringify(v)} is not a positive whole number`);
   return Number(v);
 }
 
@@ -29,7 +29,7 @@ function positiveInt(v: string | undefined, flag: string): number | undefined {
 export function parseListenAddress(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new InvalidInputError('invalid_listen', `--listen ${JSON.stringify(listen)} is not host:port (e.g. 127.0.0.1:9090)`, { listen });
+  if (!m || port > 65535) throw new InvalidInputError('invalid-listen', `--listen ${JSON.stringify(listen)} is not host:port (e.g. 127.0.0.1:9090)`, { listen });
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
@@ -39,7 +39,7 @@ export async function runMetricsServe(opts: MetricsServeOptions): Promise<{ serv
   let retentionMs: number | undefined;
   if (opts.retention !== undefined) {
     retentionMs = parsePromDuration(opts.retention);
-    if (retentionMs === undefined || retentionMs <= 0) throw new InvalidInputError('invalid_retention', `--retention ${JSON.stringify(opts.retention)} is not a duration (use 30m, 1h, 2d)`);
+    if (retentionMs === undefined || retentionMs <= 0) throw new InvalidInputError('invalid-retention', `--retention ${JSON.stringify(opts.retention)} is not a duration (use 30m, 1h, 2d)`);
   }
   const config = await loadMetricsConfig(opts.config);
   const maxSeries = positiveInt(opts.maxSeries, '--max-series');

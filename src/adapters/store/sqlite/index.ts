@@ -36,7 +36,7 @@ export { SCHEMA_VERSION } from './schema.js';
 export interface SqliteStoreOptions {
   /** For `updatedAt` of rollouts. Default: the system clock. */
   clock?: Clock;
-  /** How long a write waits for another connection's write lock before STORE_LOCKED. Default 5000. */
+  /** How long a write waits for another connection's write lock before `store-locked`. Default 5000. */
   busyTimeoutMs?: number;
   /** Default NORMAL (see the file comment for why). */
   synchronous?: 'NORMAL' | 'FULL';
@@ -79,7 +79,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
   const maxEvents = opts.maxEventsPerRollout ?? 10_000;
   for (const [name, value, min] of [['maxCompletedRuns', limits.maxCompletedRuns, 0], ['maxEventsPerRollout', maxEvents, 1], ['busyTimeoutMs', opts.busyTimeoutMs ?? 0, 0]] as const) {
     if (!Number.isInteger(value) || value < min) {
-      throw new InvalidInputError('INVALID_STORE_OPTION', `openSqliteStore: ${name} must be an integer >= ${min}, got ${value}`, { option: name, value });
+      throw new InvalidInputError('invalid-store-option', `openSqliteStore: ${name} must be an integer >= ${min}, got ${value}`, { option: name, value });
     }
   }
   let db: Database.Database;
@@ -90,7 +90,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     if (err instanceof StoreError) throw err;
     // better-sqlite3 checks the directory itself and throws a plain TypeError for a missing one.
     const reason = e instanceof Error ? e.message : String(e);
-    throw new StoreError('STORE_OPEN_FAILED', `state database ${path} cannot be opened: ${reason}`, path);
+    throw new StoreError('store-open-failed', `state database ${path} cannot be opened: ${reason}`, path);
   }
   try {
     if (!readonly) {
@@ -100,12 +100,12 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     db.pragma('foreign_keys = ON');
     // A damaged page shows here, at start, rather than in the middle of a rollout.
     const check = db.pragma('quick_check', { simple: true }) as string;
-    if (check !== 'ok') throw new StoreError('STORE_CORRUPT', `state database ${path} is damaged (quick_check: ${check}); move it aside or restore a copy`, path);
+    if (check !== 'ok') throw new StoreError('store-corrupt', `state database ${path} is damaged (quick_check: ${check}); move it aside or restore a copy`, path);
     if (readonly) {
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version !== SCHEMA_VERSION) {
         throw new StoreError(
-          version > SCHEMA_VERSION ? 'STORE_TOO_NEW' : 'STORE_FAILED',
+          version > SCHEMA_VERSION ? 'store-too-new' : 'store-failed',
           `state database ${path} has schema version ${version}, this Baton reads ${SCHEMA_VERSION}${version > SCHEMA_VERSION ? '; upgrade Baton' : '; start the controller once to upgrade it'}`,
           path,
           { version, known: SCHEMA_VERSION },

@@ -35,7 +35,7 @@ export function prepareManifestStatements(db: Database.Database) {
     apply(input: { files: ManifestFile[]; actor: string; at: number }): number {
       input.files.forEach((f, i) => {
         if (typeof f?.path !== 'string' || typeof f.text !== 'string') {
-          throw new InvalidInputError('INVALID_MANIFEST_FILE', `applyManifests: files[${i}] needs a string path and text`, { index: i });
+          throw new InvalidInputError('invalid-manifest-file', `applyManifests: files[${i}] needs a string path and text`, { index: i });
         }
       });
       const hash = createHash('sha256');

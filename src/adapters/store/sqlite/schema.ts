@@ -112,7 +112,7 @@ export function migrate(db: Database.Database, path: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new StoreError(
-      'STORE_TOO_NEW',
+      'store-too-new',
       `state database ${path} has schema version ${current}, newer than ${SCHEMA_VERSION} which this Baton knows; upgrade Baton or use another --state-dir`,
       path,
       { version: current, known: SCHEMA_VERSION },

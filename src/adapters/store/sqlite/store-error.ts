@@ -5,14 +5,14 @@
 import { BatonError } from '../../../core/errors.js';
 
 /**
- * - `STORE_CORRUPT`: the file is not a SQLite database, or its pages are damaged.
- * - `STORE_LOCKED`: another connection held the write lock longer than the busy timeout.
- * - `STORE_TOO_NEW`: written by a newer Baton (schema version above what this one knows).
- * - `STORE_OPEN_FAILED`: the file cannot be opened or created (missing dir, permissions).
- * - `STORE_READONLY`: a write through a read-only handle, or to a read-only file.
- * - `STORE_FAILED`: any other SQLite failure.
+ * - `store-corrupt`: the file is not a SQLite database, or its pages are damaged.
+ * - `store-locked`: another connection held the write lock longer than the busy timeout.
+ * - `store-too-new`: written by a newer Baton (schema version above what this one knows).
+ * - `store-open-failed`: the file cannot be opened or created (missing dir, permissions).
+ * - `store-readonly`: a write through a read-only handle, or to a read-only file.
+ * - `store-failed`: any other SQLite failure.
  */
-export type StoreErrorCode = 'STORE_CORRUPT' | 'STORE_LOCKED' | 'STORE_TOO_NEW' | 'STORE_OPEN_FAILED' | 'STORE_READONLY' | 'STORE_FAILED';
+export type StoreErrorCode = 'store-corrupt' | 'store-locked' | 'store-too-new' | 'store-open-failed' | 'store-readonly' | 'store-failed';
 
 /** A failure of the state database; `details.path` is the file, `details.sqliteCode` SQLite's code. */
 export class StoreError extends BatonError {
@@ -28,20 +28,20 @@ export class StoreError extends BatonError {
 
 /** SQLite result codes (https://www.sqlite.org/rescode.html) mapped to what a user can do. */
 function classify(sqliteCode: string): StoreErrorCode {
-  if (sqliteCode === 'SQLITE_CORRUPT' || sqliteCode.startsWith('SQLITE_CORRUPT_') || sqliteCode === 'SQLITE_NOTADB') return 'STORE_CORRUPT';
-  if (sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED')) return 'STORE_LOCKED';
-  if (sqliteCode.startsWith('SQLITE_READONLY')) return 'STORE_READONLY';
-  if (sqliteCode.startsWith('SQLITE_CANTOPEN') || sqliteCode.startsWith('SQLITE_PERM')) return 'STORE_OPEN_FAILED';
-  return 'STORE_FAILED';
+  if (sqliteCode === 'SQLITE_CORRUPT' || sqliteCode.startsWith('SQLITE_CORRUPT_') || sqliteCode === 'SQLITE_NOTADB') return 'store-corrupt';
+  if (sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED')) return 'store-locked';
+  if (sqliteCode.startsWith('SQLITE_READONLY')) return 'store-readonly';
+  if (sqliteCode.startsWith('SQLITE_CANTOPEN') || sqliteCode.startsWith('SQLITE_PERM')) return 'store-open-failed';
+  return 'store-failed';
 }
 
 const ADVICE: Record<StoreErrorCode, string> = {
-  STORE_CORRUPT: 'is not a readable Baton state database; move it aside (Baton starts a new one) or restore a copy',
-  STORE_LOCKED: 'is locked by another process (is another `baton up` running on this state dir?)',
-  STORE_TOO_NEW: 'was written by a newer Baton; upgrade Baton or use another --state-dir',
-  STORE_OPEN_FAILED: 'cannot be opened; check that the directory exists and is writable',
-  STORE_READONLY: 'is open read-only here; only the controller writes it',
-  STORE_FAILED: 'failed',
+  'store-corrupt': 'is not a readable Baton state database; move it aside (Baton starts a new one) or restore a copy',
+  'store-locked': 'is locked by another process (is another `baton up` running on this state dir?)',
+  'store-too-new': 'was written by a newer Baton; upgrade Baton or use another --state-dir',
+  'store-open-failed': 'cannot be opened; check that the directory exists and is writable',
+  'store-readonly': 'is open read-only here; only the controller writes it',
+  'store-failed': 'failed',
 };
 
 /** Turns whatever better-sqlite3 threw into a StoreError naming `path`; a StoreError passes through. */
