@@ -47,10 +47,11 @@ export class XorAppender {
   private pos = 0;
   /** Samples written. */
   count = 0;
-  private t = 0;
+  /** The last sample's time and value bits (read by the series for its order checks). */
+  lastT = 0;
+  lastHi = 0;
+  lastLo = 0;
   private tDelta = 0;
-  private vHi = 0;
-  private vLo = 0;
   // 0xff: no window yet (xor.go's sentinel).
   private leading = 0xff;
   private trailing = 0;
@@ -92,14 +93,14 @@ export class XorAppender {
       this.writeBits(hi, 32);
       this.writeBits(lo, 32);
     } else {
-      const tDelta = t - this.t;
+      const tDelta = t - this.lastT;
       this.writeDod(tDelta - this.tDelta);
       this.tDelta = tDelta;
       this.writeValue(hi, lo);
     }
-    this.t = t;
-    this.vHi = hi;
-    this.vLo = lo;
+    this.lastT = t;
+    this.lastHi = hi;
+    this.lastLo = lo;
     this.count++;
   }
 
@@ -121,8 +122,8 @@ export class XorAppender {
   }
 
   private writeValue(hi: number, lo: number): void {
-    const xh = (hi ^ this.vHi) >>> 0;
-    const xl = (lo ^ this.vLo) >>> 0;
+    const xh = (hi ^ this.lastHi) >>> 0;
+    const xl = (lo ^ this.lastLo) >>> 0;
     if (xh === 0 && xl === 0) {
       this.writeBits(0, 1);
       return;

@@ -7,7 +7,7 @@
  * Stale markers are Prometheus' special NaN (model/value.StaleNaN, 0x7ff0000000000002), stored
  * and read back as their exact bit pattern.
  */
-import type { Labels } from './labels.js';
+import { labelsKey, type Labels } from './labels.js';
 import { ChunkSlab, countInRange, decodeChunk, floatBits, XorAppender } from './chunkenc.js';
 
 const STALE_HI = 0x7ff00000;
@@ -76,6 +76,12 @@ export function viewUpperBound(view: SeriesView, t: number): number {
 }
 
 const scratch = { hi: 0, lo: 0 };
+
+/** The float with the given bit pattern. */
+function valueOf(hi: number, lo: number): number {
+  const u = new Uint32Array([lo, hi]);
+  return new Float64Array(u.buffer)[0] as number;
+}
 /** Where sealed chunks of all series are packed. */
 const slab = new ChunkSlab();
 const EMPTY_VIEW: SeriesView = { ts: new Float64Array(0), vs: new Float64Array(0), bits: new Uint32Array(0), lo: 0, hi: 0, from: -Infinity };
@@ -88,15 +94,18 @@ export class MemSeries {
   /** Samples before this time are expired (retention or eviction). */
   private cut = -Infinity;
   private count = 0;
-  private lastT = 0;
-  private lastHi = 0;
-  private lastLo = 0;
 
   constructor(
     readonly id: number,
     readonly labels: Labels,
-    readonly key: string,
+    /** The storage's hash of the label key. */
+    readonly hash: number,
   ) {}
+
+  /** The label key (labelsKey), computed when asked rather than kept for every series. */
+  get key(): string {
+    return labelsKey(this.labels);
+  }
 
   /** Samples held (not yet expired). */
   get length(): number {
@@ -104,7 +113,7 @@ export class MemSeries {
   }
 
   lastTime(): number | undefined {
-    return this.count > 0 ? this.lastT : undefined;
+    return this.count > 0 && this.head ? this.head.lastT : undefined;
   }
 
   /**
@@ -119,16 +128,17 @@ export class MemSeries {
       scratch.hi = STALE_HI;
       scratch.lo = STALE_LO;
     } else floatBits(v, scratch);
-    if (this.count > 0) {
-      if (t < this.lastT) return 'out_of_order';
-      if (t === this.lastT) {
-        const lastStale = this.lastHi === STALE_HI && this.lastLo === STALE_LO;
+    const last = this.count > 0 ? this.head : undefined;
+    if (last) {
+      if (t < last.lastT) return 'out_of_order';
+      if (t === last.lastT) {
+        const lastStale = last.lastHi === STALE_HI && last.lastLo === STALE_LO;
         let same: boolean;
         if (stale) same = lastStale;
         else if (lastStale) same = false;
         else {
-          const last = this.lastValue();
-          same = Object.is(last, v) || last === v;
+          const lv = valueOf(last.lastHi, last.lastLo);
+          same = Object.is(lv, v) || lv === v;
         }
         return same ? 'ignored' : 'duplicate';
       }
@@ -138,24 +148,14 @@ export class MemSeries {
       if (head) {
         const { buf, off } = head.sealInto(slab);
         // concat keeps the array exactly as long as needed (push would reserve 16 slots).
-        this.chunks = this.chunks.concat({ data: buf, off, len: head.bytes().length, n: head.count, mint: this.headMint, maxt: this.lastT });
+        this.chunks = this.chunks.concat({ data: buf, off, len: head.bytes().length, n: head.count, mint: this.headMint, maxt: head.lastT });
       }
       this.head = head = new XorAppender();
       this.headMint = t;
     }
     head.append(t, scratch.hi, scratch.lo);
-    this.lastT = t;
-    this.lastHi = scratch.hi;
-    this.lastLo = scratch.lo;
     this.count++;
     return 'ok';
-  }
-
-  private lastValue(): number {
-    const view = new Uint32Array(2);
-    view[0] = this.lastLo;
-    view[1] = this.lastHi;
-    return new Float64Array(view.buffer)[0] as number;
   }
 
   /** Index of the first chunk that may hold samples at or after `lowT`. */
@@ -186,7 +186,7 @@ export class MemSeries {
       const c = this.chunks[k] as Chunk;
       n = decodeChunk(c.data, c.n, c.mint >= lowT ? -Infinity : lowT, ts, bits, n, c.off);
     }
-    if (this.head && this.lastT >= lowT) n = decodeChunk(this.head.bytes(), this.head.count, this.headMint >= lowT ? -Infinity : lowT, ts, bits, n);
+    if (this.head && this.head.lastT >= lowT) n = decodeChunk(this.head.bytes(), this.head.count, this.headMint >= lowT ? -Infinity : lowT, ts, bits, n);
     return n;
   }
 

@@ -48,7 +48,13 @@ export class MemoryStorage {
   readonly retentionMs: number;
   readonly maxSeries: number;
   readonly maxSamples: number;
-  private readonly byKey = new Map<string, MemSeries>();
+  /**
+   * Series by a 53-bit hash of their label key, as tsdb's stripeSeries indexes by labels hash:
+   * the key string itself is not kept per series. The rare second series with a taken hash
+   * goes into `collisions`, under its full key.
+   */
+  private readonly byHash = new Map<number, MemSeries>();
+  private readonly collisions = new Map<string, MemSeries>();
   private readonly postings = new Map<string, Map<string, Posting>>();
   private nextId = 1;
   private samples = 0;
@@ -62,9 +68,12 @@ export class MemoryStorage {
 
   /** The series for a label set, created when missing (undefined over the series cap). */
   getOrCreate(labels: Labels, key = labelsKey(labels)): MemSeries | undefined {
-    const found = this.byKey.get(key);
+    const h = hashKey(key);
+    const atHash = this.byHash.get(h);
+    if (atHash && sameLabels(atHash.labels, labels)) return atHash;
+    const found = this.collisions.size > 0 ? this.collisions.get(key) : undefined;
     if (found) return found;
-    if (this.byKey.size >= this.maxSeries) {
+    if (this.seriesCount >= this.maxSeries) {
       this.counters.seriesRejected++;
       return undefined;
     }
@@ -78,8 +87,9 @@ export class MemoryStorage {
       ps.push(p);
       interned.push(p.label);
     }
-    const s = new MemSeries(this.nextId++, interned, key);
-    this.byKey.set(key, s);
+    const s = new MemSeries(this.nextId++, interned, h);
+    if (atHash) this.collisions.set(key, s);
+    else this.byHash.set(h, s);
     for (const p of ps) p.series.push(s);
     return s;
   }
@@ -119,7 +129,7 @@ export class MemoryStorage {
     const chosen = best?.m;
     const rest = matchers.filter((m) => m !== chosen);
     const out: MemSeries[] = [];
-    for (const s of best?.set ?? this.byKey.values()) {
+    for (const s of best?.set ?? this.all()) {
       if (s.length === 0) continue;
       let ok = true;
       for (const m of rest) {
@@ -175,7 +185,7 @@ export class MemoryStorage {
   truncate(now: number): void {
     const mint = now - this.retentionMs;
     const dead: MemSeries[] = [];
-    for (const s of this.byKey.values()) {
+    for (const s of this.all()) {
       const n = s.truncateBefore(mint);
       this.samples -= n;
       this.counters.samplesExpired += n;
@@ -188,7 +198,7 @@ export class MemoryStorage {
   private evictOldest(): void {
     let oldest = Infinity;
     let newest = -Infinity;
-    for (const s of this.byKey.values()) {
+    for (const s of this.all()) {
       if (s.length === 0) continue;
       oldest = Math.min(oldest, s.firstTime() as number);
       newest = Math.max(newest, s.lastTime() as number);
@@ -197,13 +207,13 @@ export class MemoryStorage {
     const slice = Math.max(1, (newest - oldest) / 100);
     const target = Math.floor(this.maxSamples * 0.99);
     for (let cut = oldest + slice; this.samples > target && cut <= newest + 1; cut += slice) {
-      for (const s of this.byKey.values()) {
+      for (const s of this.all()) {
         const n = s.truncateBefore(cut);
         this.samples -= n;
         this.counters.samplesEvicted += n;
       }
     }
-    this.remove([...this.byKey.values()].filter((s) => s.length === 0));
+    this.remove([...this.all()].filter((s) => s.length === 0));
   }
 
   /** Forgets series, filtering each posting list they are in once. */
@@ -212,7 +222,8 @@ export class MemoryStorage {
     const gone = new Set(dead);
     const touched = new Set<Posting>();
     for (const s of dead) {
-      this.byKey.delete(s.key);
+      if (this.byHash.get(s.hash) === s) this.byHash.delete(s.hash);
+      else this.collisions.delete(s.key);
       for (const l of s.labels) {
         const p = this.postings.get(l.name)?.get(l.value);
         if (p) touched.add(p);
@@ -227,9 +238,15 @@ export class MemoryStorage {
     }
   }
 
+  /** Every series held. */
+  private *all(): Iterable<MemSeries> {
+    yield* this.byHash.values();
+    yield* this.collisions.values();
+  }
+
   /** Number of series held. */
   get seriesCount(): number {
-    return this.byKey.size;
+    return this.byHash.size + this.collisions.size;
   }
 
   /** Number of samples held. */
@@ -239,7 +256,31 @@ export class MemoryStorage {
 
   stats(): StorageStats {
     let bufferBytes = 0;
-    for (const s of this.byKey.values()) bufferBytes += s.bufferBytes();
-    return { series: this.byKey.size, samples: this.samples, bufferBytes, ...this.counters };
+    for (const s of this.all()) bufferBytes += s.bufferBytes();
+    return { series: this.seriesCount, samples: this.samples, bufferBytes, ...this.counters };
   }
+}
+
+/** Whether two label sets are equal. */
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Label;
+    const y = b[i] as Label;
+    if (x.name !== y.name || x.value !== y.value) return false;
+  }
+  return true;
+}
+
+/** A 53-bit hash of a string: two 32-bit FNV-1a variants, one of them cut to 21 bits. */
+export function hashKey(key: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ key.length;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return (h1 >>> 0) + (h2 & 0x1fffff) * 4294967296;
 }
