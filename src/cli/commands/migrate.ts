@@ -45,6 +45,9 @@ export async function resolveTarget(opts: MigrateCliOptions, database: 'required
   const manifest = opts.manifest ? await readSchemaMigration(opts.manifest) : undefined;
   const dir = opts.dir ?? (manifest ? migrationsDirOf(manifest) : undefined);
   if (!dir) throw new InvalidInputError('missing-option', 'give --manifest <schema-migration.yaml> or --dir <migrations dir>');
+  if (opts.database !== undefined && !/^(postgres|postgresql):\/\/|^pglite:/.test(opts.database)) {
+    throw new InvalidInputError('invalid-option', `--database ${JSON.stringify(opts.database)} is not a postgres:// (or postgresql://) or pglite: URL`);
+  }
   let databaseUrl = database === 'unused' ? undefined : opts.database;
   if (databaseUrl === undefined && manifest && database !== 'unused') {
     // `plan` works without a database (as if nothing were applied); the others need one.

@@ -45,8 +45,9 @@ export async function runSimulate(opts: SimulateOptions): Promise<{ exitCode: nu
   let scenarioText: string;
   try {
     scenarioText = await readFile(opts.scenario, 'utf8');
-  } catch {
-    return { exitCode: EXIT_INVALID, stdout: '', stderr: `baton: cannot read scenario ${opts.scenario}\n` };
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory' : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : e instanceof Error ? e.message : String(e);
+    return { exitCode: EXIT_INVALID, stdout: '', stderr: `baton: cannot read scenario ${opts.scenario}: ${reason}\n` };
   }
   const parsed = parseScenario(opts.scenario, scenarioText);
   if (!parsed.scenario) return invalid(parsed.diagnostics);

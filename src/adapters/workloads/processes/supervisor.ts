@@ -377,6 +377,13 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
     await terminateProcess(pod);
   }
 
+  /** Scale-downs do not wait for the stop; a stop that fails is reported, not dropped. */
+  function stopInBackground(pod: Pod): void {
+    stopPod(pod).catch((e: unknown) => {
+      process.emitWarning(`baton: stopping pod ${pod.rec.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }
+
   function stopPod(pod: Pod): Promise<void> {
     if (pod.stopping) return pod.stopping;
     pod.phase = 'Terminating';
@@ -478,7 +485,7 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
     }
     if (current.length > replicas) {
       const victims = [...current].sort(deletionOrder).slice(0, current.length - replicas);
-      for (const v of victims) void stopPod(v);
+      for (const v of victims) stopInBackground(v);
     }
   }
 
@@ -518,7 +525,7 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
     const revs = revisionsOf(rec.owner);
     if (!revs.has(rec.hash)) revs.set(rec.hash, { revision: rec.revision, namespace: rec.namespace, minReadySeconds: rec.minReadySeconds });
     if (rec.terminating) {
-      void stopPod(pod);
+      stopInBackground(pod);
     } else {
       watchExit(pod);
       startProbes(pod, true);
@@ -529,7 +536,7 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
     scale: (w, replicas) => serial(() => doScale(w, replicas)),
     remove: (owner, hash) =>
       serial(() => {
-        for (const p of activePods(owner, hash)) void stopPod(p);
+        for (const p of activePods(owner, hash)) stopInBackground(p);
         revisionsOf(owner).delete(hash);
         return Promise.resolve();
       }),
