@@ -7,18 +7,6 @@ import { readManifestFiles } from '../../adapters/fs/read-manifest-files.js';
 import { BatonError } from '../../core/errors.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../../core/spec/diagnostics.js';
 import { parseManifests, type ManifestFile } from '../../core/spec/load.js';
-import { parsePromQL } from '../../promql/parse.js';
-
-/** Prometheus queries are parsed with Baton's PromQL parser (Prometheus 2.42 grammar). */
-export function checkPromQL(query: string): string | undefined {
-  try {
-    parsePromQL(query);
-    return undefined;
-  } catch (e) {
-    if (e instanceof BatonError) return e.message;
-    throw e;
-  }
-}
 
 /** `--json`: print one JSON object instead of one line per problem. */
 export interface LintOptions {
@@ -50,7 +38,7 @@ export async function runLint(paths: readonly string[], options: LintOptions = {
   if (diagnostics.length === 0 && files.length === 0) {
     diagnostics.push({ severity: 'error', code: 'no-manifests', file: paths.join(' '), line: 0, column: 0, path: '', message: 'no manifest files (*.yaml, *.yml, *.json) found' });
   }
-  if (files.length > 0) diagnostics.push(...parseManifests(files, { checkQuery: checkPromQL }).diagnostics);
+  if (files.length > 0) diagnostics.push(...parseManifests(files).diagnostics);
 
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;

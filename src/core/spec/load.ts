@@ -6,7 +6,9 @@
  * next; cross-references are checked once every document is read.
  */
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { BatonError } from '../errors.js';
 import { compileCondition, ExprSyntaxError } from '../expr/index.js';
+import { parsePromQL } from '../../promql/parse.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { ManifestBase, ManifestSet, SourceLocation } from './types.js';
 import { readAnalysisTemplateSpec, type ConditionChecker, type TemplateCheckers } from './analysis-template.js';
@@ -36,8 +38,8 @@ export interface ParseOptions extends TemplateCheckers {
   /**
    * Compiles a success/failure condition; returns the problem, or undefined when it compiles.
    * Default: the condition language of `src/core/expr` against Argo's env, as Argo's
-   * `expr.Compile(condition, expr.Env(env))` checks it. `checkQuery` has no default: the
-   * command line passes Baton's PromQL parser.
+   * `expr.Compile(condition, expr.Env(env))` checks it. `checkQuery` defaults to Baton's
+   * PromQL parser ({@link checkPromQL}), so lint and simulate warn about the same queries.
    */
   checkCondition?: ConditionChecker;
 }
@@ -49,6 +51,17 @@ export const checkArgoCondition: ConditionChecker = (source) => {
     return undefined;
   } catch (e) {
     if (e instanceof ExprSyntaxError) return e.message;
+    throw e;
+  }
+};
+
+/** Parses with Baton's PromQL parser (Prometheus 2.42 grammar); the parse error is the problem reported. */
+export const checkPromQL = (query: string): string | undefined => {
+  try {
+    parsePromQL(query);
+    return undefined;
+  } catch (e) {
+    if (e instanceof BatonError) return e.message;
     throw e;
   }
 };
@@ -288,7 +301,7 @@ function readDocument(doc: Document, file: string, lineCounter: LineCounter, loa
  */
 export function parseManifests(files: readonly ManifestFile[], options: ParseOptions = {}): ParseResult {
   const diagnostics: Diagnostic[] = [];
-  const loader: Loader = { set: emptyManifestSet(), rollouts: [], reporters: new Map(), options: { checkCondition: checkArgoCondition, ...options }, quietNonManifests: false };
+  const loader: Loader = { set: emptyManifestSet(), rollouts: [], reporters: new Map(), options: { checkCondition: checkArgoCondition, checkQuery: checkPromQL, ...options }, quietNonManifests: false };
   for (const file of files) {
     loader.quietNonManifests = file.fromDirectory === true;
     const lineCounter = new LineCounter();
