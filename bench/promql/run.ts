@@ -246,16 +246,19 @@ ${rows.join('\n')}
 | | bytes/sample |
 | --- | --- |
 | baton: JS heap + array buffers added by loading (after GC) | ${(batonBytes / samples).toFixed(2)} |
-| baton: sample buffers alone (Float64 timestamp + value, with growth slack) | ${(st.bufferBytes / samples).toFixed(2)} |
+| baton: encoded chunks alone (XOR chunks of 120 samples, open chunks' slack included) | ${(st.bufferBytes / samples).toFixed(2)} |
 | prometheus: TSDB block on disk (Gorilla-compressed chunks + index) | ${(blockBytes / samples).toFixed(2)} |
+| ratio: baton heap + buffers / prometheus block (target: at most 2) | ${(batonBytes / blockBytes).toFixed(2)} |
 | baton: process RSS growth from loading, divided by samples | ${(batonRssGrowth / samples).toFixed(2)} |
 | prometheus: process RSS after the queries (whole process), divided by samples | ${(promRss / samples).toFixed(2)} |
 
-Notes: the embedded store keeps raw 16-byte samples (no compression) so that every query
-reads them directly, plus per-series label objects and postings; Prometheus compresses
-samples to ~1-2 bytes each (Gorilla XOR chunks). Against the compressed block the embedded
-store is several times larger per sample; against whole-process RSS the two are close. Prometheus' RSS includes
-its whole runtime, not only the data; its block is memory-mapped and read through the page
+Notes: the embedded store keeps each series' samples in Gorilla/XOR chunks of 120 samples as
+Prometheus' head does (delta-of-delta timestamps, XORed values), sealed chunks packed into shared
+buffers, label pairs interned and postings held as arrays; a query decodes each series it reads
+once into a per-query buffer. The per-sample figure is for 121 samples a series (1 h at 30 s),
+so the per-series cost (labels, index, chunk bookkeeping) is a large share of it. Prometheus'
+block figure includes its index; its RSS includes its whole runtime, not only the data; its
+block is memory-mapped and read through the page
 cache. Loading ${samples} samples into the embedded store took ${loadMs.toFixed(0)} ms.
 Machine: ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at
 the end (the machine is shared, so p99 figures move between runs; p50 is steadier).

@@ -256,12 +256,14 @@ export class MemSeries {
 
   /** Timestamps of all samples held (a decoded copy). */
   get ts(): Float64Array {
-    return this.view().ts;
+    const v = this.view();
+    return v.ts.subarray(0, v.hi);
   }
 
   /** Values of all samples held (a decoded copy; stale markers are NaN). */
   get vs(): Float64Array {
-    return this.view().vs;
+    const v = this.view();
+    return v.vs.subarray(0, v.hi);
   }
 
   /** Whether sample `i` is a stale marker. */

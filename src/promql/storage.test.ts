@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFromRecord } from './labels.js';
-import { MemoryStorage } from './storage.js';
+import { hashKey, MemoryStorage } from './storage.js';
+import { labelsKey } from './labels.js';
 import { isStaleAt, SAMPLES_PER_CHUNK } from './series.js';
 
 const L = (rec: Record<string, string>) => labelsFromRecord(rec);
@@ -123,5 +124,32 @@ describe('MemoryStorage', () => {
     // Appends continue after the cut.
     expect(s.append(a, n * 1000, 1)).toBe('ok');
     expect(s.stats().samples).toBe(n - SAMPLES_PER_CHUNK - 10 + 1);
+  });
+
+  it('keeps series whose label hashes collide apart', () => {
+    // Two label sets whose 30-bit key hashes are equal (found by search).
+    const a = L({ __name__: 'c', i: '193018' });
+    const b = L({ __name__: 'c', i: '218669' });
+    expect(hashKey(labelsKey(a))).toBe(hashKey(labelsKey(b)));
+    const s = new MemoryStorage({ retentionMs: 10_000 });
+    expect(s.append(a, 1000, 1)).toBe('ok');
+    expect(s.append(b, 1000, 2)).toBe('ok');
+    expect(s.append(b, 2000, 3)).toBe('ok');
+    expect(s.append(a, 1000, 5)).toBe('duplicate');
+    expect(s.stats().series).toBe(2);
+    const sel = (v: string) => s.select([{ name: 'i', type: '=', value: v }]).map((x) => Array.from(x.vs));
+    expect(sel('193018')).toEqual([[1]]);
+    expect(sel('218669')).toEqual([[2, 3]]);
+    // Expiring the first one leaves the second findable, and the reverse.
+    s.truncate(11_500);
+    expect(s.stats().series).toBe(1);
+    expect(s.append(b, 3000, 4)).toBe('ok');
+    expect(sel('218669')).toEqual([[3, 4]]);
+    expect(s.append(a, 3000, 6)).toBe('ok');
+    expect(s.stats().series).toBe(2);
+    s.truncate(12_500);
+    expect(sel('218669')).toEqual([[4]]);
+    expect(s.append(a, 4000, 7)).toBe('ok');
+    expect(sel('193018')).toEqual([[6, 7]]);
   });
 });

@@ -49,9 +49,9 @@ export class MemoryStorage {
   readonly maxSeries: number;
   readonly maxSamples: number;
   /**
-   * Series by a 53-bit hash of their label key, as tsdb's stripeSeries indexes by labels hash:
-   * the key string itself is not kept per series. The rare second series with a taken hash
-   * goes into `collisions`, under its full key.
+   * Series by a 30-bit hash of their label key, as tsdb's stripeSeries indexes by labels hash:
+   * the key string itself is not kept per series. A hash that fits a V8 small integer is
+   * stored unboxed; the few series whose hash is taken go into `collisions`, under their key.
    */
   private readonly byHash = new Map<number, MemSeries>();
   private readonly collisions = new Map<string, MemSeries>();
@@ -78,15 +78,15 @@ export class MemoryStorage {
       return undefined;
     }
     const ps: Posting[] = [];
-    const interned: Label[] = [];
-    for (const l of labels) {
+    // map() sizes the array exactly; push would leave spare slots in every series' labels.
+    const interned = labels.map((l): Label => {
       let vals = this.postings.get(l.name);
       if (!vals) this.postings.set(l.name, (vals = new Map<string, Posting>()));
       let p = vals.get(l.value);
       if (!p) vals.set(l.value, (p = { label: { name: l.name, value: l.value }, series: [] }));
       ps.push(p);
-      interned.push(p.label);
-    }
+      return p.label;
+    });
     const s = new MemSeries(this.nextId++, interned, h);
     if (atHash) this.collisions.set(key, s);
     else this.byHash.set(h, s);
@@ -272,15 +272,9 @@ function sameLabels(a: Labels, b: Labels): boolean {
   return true;
 }
 
-/** A 53-bit hash of a string: two 32-bit FNV-1a variants, one of them cut to 21 bits. */
+/** A 30-bit hash of a string (FNV-1a folded), small enough to be an unboxed integer in V8. */
 export function hashKey(key: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ key.length;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  return (h1 >>> 0) + (h2 & 0x1fffff) * 4294967296;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h ^ (h >>> 30)) & 0x3fffffff;
 }
