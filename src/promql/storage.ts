@@ -14,7 +14,7 @@ export interface StorageOptions {
   retentionMs?: number;
   /** Most series held at once; appends that would create more are rejected. Default 1,000,000. */
   maxSeries?: number;
-  /** Most samples held at once; the oldest are evicted beyond it. Default 10,000,000 (about 330 MB). */
+  /** Most samples held at once; the oldest are evicted beyond it. Default 10,000,000 (about 130 MB at 13 B a sample). */
   maxSamples?: number;
 }
 
