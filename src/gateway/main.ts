@@ -1,7 +1,8 @@
 /**
- * Stand-alone entry of the gateway process, used by process-level tests and the bench until
- * `baton gateway` is wired into the CLI:
+ * A lean entry of the gateway process without the rest of the CLI, for the process-level tests
+ * and the bench (which bundles it): the same process as `baton gateway`, with the same options.
  * `node --import tsx src/gateway/main.ts --listen 127.0.0.1:8080 --admin 127.0.0.1:9901 [--state-dir DIR] [--drain-timeout-ms N]`.
+ * A bad option exits 64 here and 1 from `baton gateway` (docs/cli.md): to be made one.
  */
 import { parseArgs } from 'node:util';
 import { BatonError } from '../core/errors.js';
