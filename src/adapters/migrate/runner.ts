@@ -8,8 +8,8 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { MigrationBlockedError, MigrationLintError } from '../../core/migrate/errors.js';
-import { decideContract, decideExpand, type ContractDecision, type ContractGuardInput } from '../../core/migrate/guards.js';
-import { blockingProblems, planMigrations, type MigrationPlan } from '../../core/migrate/plan.js';
+import { decideContract, decideExpand, decideRollback, type ContractDecision, type ContractGuardInput } from '../../core/migrate/guards.js';
+import { blockingProblemsFor, planMigrations, withRunInProgress, type MigrationPlan } from '../../core/migrate/plan.js';
 import type { Migration, MigrationPhase, MigrationRecord } from '../../core/migrate/types.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { migrationLockHeld, withMigrationLock } from './advisory-lock.js';
@@ -121,7 +121,7 @@ function cancelOnAbort(session: SqlSession, signal: AbortSignal): () => void {
 }
 
 function throwIfBlocked(plan: MigrationPlan, names: readonly string[]): void {
-  const blocking = blockingProblems(plan).filter((p) => names.includes(p.name) || p.kind !== 'out-of-order');
+  const blocking = blockingProblemsFor(plan, names);
   if (blocking.length > 0) throw new MigrationBlockedError(blocking);
 }
 
@@ -240,13 +240,8 @@ export async function runRollback(opts: MigrateOptions & { name: string }): Prom
   const parsed = lint[0]?.parsed.rollback;
   if (!parsed) throw new InvalidInputError('migration-no-rollback', `${opts.name} has no rollback.sql`, { name: opts.name });
   return locked(opts, async (ctx, plan) => {
-    const state = plan.states.find((s) => s.name === opts.name);
-    if (!state || state.expand === 'pending') throw new InvalidInputError('migration-not-applied', `${opts.name} is not expanded: nothing to roll back`, { name: opts.name });
-    if (state.contract === 'applied' || state.contract === 'interrupted') {
-      throw new InvalidInputError('migration-contracted', `${opts.name} has been contracted: the old schema is gone, write a new migration instead`, { name: opts.name });
-    }
-    const later = plan.states.find((s) => s.name > opts.name && s.expand !== 'pending');
-    if (later) throw new InvalidInputError('rollback-not-last', `${later.name} was expanded after ${opts.name}: roll it back first`, { name: opts.name });
+    const decision = decideRollback(plan, opts.name);
+    if (decision.action === 'refuse') throw new InvalidInputError(decision.code, decision.message, { name: opts.name });
     await applyPhase(ctx, m, 'rollback', parsed, []);
     return [{ name: m.name, phase: 'rollback' }];
   });
@@ -264,11 +259,8 @@ export async function readStatus(
   try {
     const runInProgress = await migrationLockHeld(client);
     const records = await readRecords(client);
-    const plan = planMigrations(opts.migrations, records);
-    if (runInProgress) {
-      plan.problems = plan.problems.map((p) => (p.kind === 'interrupted' ? { ...p, blocking: false, message: `${p.name} ${p.phase ?? ''} is running now (another controller holds the migration lock)` } : p));
-    }
-    return { plan, records, runInProgress };
+    const planned = planMigrations(opts.migrations, records);
+    return { plan: runInProgress ? withRunInProgress(planned) : planned, records, runInProgress };
   } finally {
     await client.close();
   }

@@ -63,3 +63,22 @@ export function mayStartNewRevision(plan: MigrationPlan): boolean {
 export function lockRetryDelayMs(attempt: number, baseMs = 500, capMs = 30_000): number {
   return Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
 }
+
+export type RollbackDecision =
+  | { action: 'run' }
+  | { action: 'refuse'; code: 'migration-not-applied' | 'migration-contracted' | 'rollback-not-last'; message: string };
+
+/**
+ * A rollback undoes an expand, by hand: only of an expanded migration, never after its contract
+ * (the old schema is gone), and only of the last one expanded (later ones depend on it).
+ */
+export function decideRollback(plan: MigrationPlan, name: string): RollbackDecision {
+  const state = plan.states.find((s) => s.name === name);
+  if (!state || state.expand === 'pending') return { action: 'refuse', code: 'migration-not-applied', message: `${name} is not expanded: nothing to roll back` };
+  if (state.contract === 'applied' || state.contract === 'interrupted') {
+    return { action: 'refuse', code: 'migration-contracted', message: `${name} has been contracted: the old schema is gone, write a new migration instead` };
+  }
+  const later = plan.states.find((s) => s.name > name && s.expand !== 'pending');
+  if (later) return { action: 'refuse', code: 'rollback-not-last', message: `${later.name} was expanded after ${name}: roll it back first` };
+  return { action: 'run' };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockingProblems, planMigrations } from './plan.js';
+import { blockingProblems, blockingProblemsFor, planMigrations, withRunInProgress } from './plan.js';
 import type { Migration, MigrationRecord } from './types.js';
 
 const file = (path: string, checksum = `sum-${path}`) => ({ path, text: '', checksum });
@@ -74,5 +74,22 @@ describe('planMigrations', () => {
   it('notes records without a directory, without blocking', () => {
     const p = planMigrations([], [rec('0009', 'expand', 'done')]);
     expect(p.problems.map((x) => [x.kind, x.blocking])).toEqual([['missing-on-disk', false]]);
+  });
+});
+
+describe('blockingProblemsFor and withRunInProgress', () => {
+  it('an out-of-order migration blocks only a run that would apply it', () => {
+    const p = planMigrations([mig('0001'), mig('0002')], [rec('0002', 'expand', 'done')]);
+    expect(blockingProblemsFor(p, ['0001']).map((x) => x.kind)).toEqual(['out-of-order']);
+    expect(blockingProblemsFor(p, [])).toEqual([]);
+  });
+
+  it('a phase running under another controller lock is a note, not a blocking interruption', () => {
+    const p = planMigrations([mig('0001')], [rec('0001', 'expand', 'running', { statementsDone: 1, statementsTotal: 3, transactional: false })]);
+    expect(blockingProblems(p).map((x) => x.kind)).toEqual(['interrupted']);
+    const live = withRunInProgress(p);
+    expect(blockingProblems(live)).toEqual([]);
+    expect(live.problems[0]?.message).toContain('is running now');
+    expect(blockingProblems(p).length).toBe(1); // the input plan is not changed
   });
 });

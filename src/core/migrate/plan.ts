@@ -149,3 +149,22 @@ export function planMigrations(migrations: readonly Migration[], records: readon
 export function blockingProblems(plan: MigrationPlan): MigrationProblem[] {
   return plan.problems.filter((p) => p.blocking);
 }
+
+/**
+ * Problems that stop a run of the migrations `names`: every blocking problem, except that an
+ * out-of-order migration blocks only a run that would apply it.
+ */
+export function blockingProblemsFor(plan: MigrationPlan, names: readonly string[]): MigrationProblem[] {
+  return blockingProblems(plan).filter((p) => names.includes(p.name) || p.kind !== 'out-of-order');
+}
+
+/**
+ * While another controller holds the migration lock, a phase recorded as running is live, not
+ * interrupted: those problems become non-blocking notes saying so.
+ */
+export function withRunInProgress(plan: MigrationPlan): MigrationPlan {
+  return {
+    ...plan,
+    problems: plan.problems.map((p) => (p.kind === 'interrupted' ? { ...p, blocking: false, message: `${p.name} ${p.phase ?? ''} is running now (another controller holds the migration lock)` } : p)),
+  };
+}
