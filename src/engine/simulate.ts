@@ -5,12 +5,12 @@
  * milliseconds.
  */
 import { createScriptedProvider } from '../adapters/metrics/scripted/index.js';
-import { createVirtualClock } from '../adapters/clock/virtual.js';
+import { createVirtualClock, type VirtualClock } from '../adapters/clock/virtual.js';
 import { createMemoryStateStore } from '../adapters/store/memory/index.js';
 import { createMemoryTrafficRouter } from '../adapters/traffic/memory/index.js';
 import { createSimulatedWorkloads } from '../adapters/workloads/simulated/index.js';
 import { BatonError } from '../core/errors.js';
-import type { RolloutAction, RolloutPhase } from '../core/rollout/index.js';
+import type { RolloutAction, RolloutPhase, RolloutStatus } from '../core/rollout/index.js';
 import type { Scenario } from '../core/simulate/scenario.js';
 import type { ManifestSet, Rollout } from '../core/spec/types.js';
 import type { EngineEvent } from './events.js';
@@ -33,6 +33,21 @@ export interface SimulationResult {
   canaryWeight: number;
   elapsedSeconds: number;
   timeline: TimelineEntry[];
+}
+
+/**
+ * Ticks on a virtual clock, jumping to each wake-up, until the rollout is Healthy or nothing is
+ * due (a first deploy, or the stable revision before a simulated update).
+ */
+export async function tickUntilHealthy(controller: RolloutController, clock: VirtualClock, maxInstants = 100): Promise<RolloutStatus> {
+  let status = await controller.tick();
+  for (let i = 0; i < maxInstants && status.phase !== 'Healthy'; i++) {
+    const next = controller.wakeAt();
+    if (next === undefined) break;
+    clock.advanceTo(next);
+    status = await controller.tick();
+  }
+  return status;
 }
 
 /** Safety net against a controller that never settles; far beyond any real scenario. */
@@ -62,13 +77,7 @@ export async function simulate(input: {
   });
 
   // The stable revision: deployed and available before the update (its pods are ready at once).
-  let status = await controller.tick();
-  for (let i = 0; i < 100 && status.phase !== 'Healthy'; i++) {
-    const next = controller.wakeAt();
-    if (next === undefined) break;
-    clock.advanceTo(next);
-    status = await controller.tick();
-  }
+  let status = await tickUntilHealthy(controller, clock);
   events.length = 0;
 
   const start = clock.now();

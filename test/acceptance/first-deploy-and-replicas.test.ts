@@ -12,6 +12,7 @@ import { createSimulatedWorkloads } from '../../src/adapters/workloads/simulated
 import { parseManifests } from '../../src/core/spec/load.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { RolloutController } from '../../src/engine/rollout-controller.js';
+import { tickUntilHealthy } from '../../src/engine/simulate.js';
 import { basicCanary, events, promTemplate, routedCanary, simulate } from './support.js';
 
 async function firstDeploy(yaml: string, readyMs: number): Promise<{ events: EngineEvent[]; phase: string; at: number }> {
@@ -30,13 +31,7 @@ async function firstDeploy(yaml: string, readyMs: number): Promise<{ events: Eng
     onEvent: (e) => seen.push(e),
     awaitMeasurements: true,
   });
-  let status = await controller.tick();
-  for (let i = 0; i < 100 && status.phase !== 'Healthy'; i++) {
-    const next = controller.wakeAt();
-    if (next === undefined) break;
-    clock.advanceTo(next);
-    status = await controller.tick();
-  }
+  const status = await tickUntilHealthy(controller, clock);
   return { events: seen, phase: status.phase, at: clock.now() };
 }
 
