@@ -1,21 +1,10 @@
-import { createServer } from 'node:net';
+import { pickFreePort } from '../../src/adapters/workloads/processes/pod-process.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A port that was free a moment ago on 127.0.0.1 (for servers that cannot listen on :0). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = pickFreePort;
 
 /** A fresh temp dir and a function that removes it. */
 export async function tempDir(prefix = 'baton-test-'): Promise<{ path: string; remove: () => Promise<void> }> {
