@@ -1,0 +1,225 @@
+/**
+ * The control API's JSON shapes: what `baton up` serves under `/api/v1` and what the CLI reads.
+ * This is a contract other tools may use; fields are added, never renamed.
+ *
+ * Endpoints (all JSON; errors are `{ "error": { "code", "message" } }` with a 4xx/5xx status):
+ * - `GET  /api/v1/status`                      -> {@link ControllerStatus}
+ * - `GET  /api/v1/workloads`                   -> {@link WorkloadSummary}[] (Rollouts and Deployments)
+ * - `GET  /api/v1/workloads/:name`             -> {@link WorkloadDetail}
+ * - `GET  /api/v1/workloads/:name/history`     -> {@link HistoryEntry}[]
+ * - `POST /api/v1/workloads/:name/actions`     body {@link ActionRequest} -> {@link WorkloadDetail}
+ * - `POST /api/v1/apply`                       body {@link ApplyRequest} -> {@link ApplyResult}
+ * - `GET  /api/v1/events?workload=&afterId=&limit=&waitMs=` -> {@link EventsPage}
+ *   (`waitMs` long-polls: answers as soon as an event newer than `afterId` exists, or after waitMs)
+ * - `GET  /api/v1/logs?workload=&revision=&pod=&tail=` -> {@link LogsResult}
+ * - `POST /api/v1/shutdown`                    body {@link ShutdownRequest} -> `{ "ok": true }`
+ * - `GET  /prometheus/api/v1/...`              the embedded Prometheus (docs/metrics.md)
+ * - `GET  /runtime/metrics`                    `kube_pod_status_ready` for every process (text format)
+ *
+ * Authentication: `Authorization: Bearer <token>`; the token is the content of
+ * `<state-dir>/api.token` (mode 0600). `/prometheus/*` and `/runtime/metrics` are read-only and
+ * answer without a token, so Prometheus and Grafana can scrape and query them.
+ */
+
+/** `GET /api/v1/status`. */
+export interface ControllerStatus {
+  pid: number;
+  version: string;
+  stateDir: string;
+  /** The control API base URL. */
+  api: string;
+  /** Where user traffic enters (the gateway's proxy listener). */
+  gateway: string;
+  gatewayAdmin: string;
+  /** The embedded Prometheus, as templates' addresses are mapped to it. */
+  prometheus: string;
+  /** `--time-scale`: 0.1 means pauses, intervals and delays take a tenth of their written time. */
+  timeScale: number;
+  /** Wall-clock epoch ms. */
+  startedAt: number;
+  /** The manifest generation in force (each `apply` that changes something adds one). */
+  generation: number;
+  /** The Prometheus addresses written in templates and the address each one is queried at. */
+  addressMap: Record<string, string>;
+}
+
+export type WorkloadKind = 'Rollout' | 'Deployment';
+
+/** One line of `baton list`. */
+export interface WorkloadSummary {
+  kind: WorkloadKind;
+  name: string;
+  namespace: string;
+  /** Rollout: Healthy | Progressing | Paused | Degraded; Deployment: Healthy | Progressing | Degraded. */
+  phase: string;
+  message: string;
+  /** Canary: `3/9`; blue/green and Deployment: undefined. */
+  step?: string;
+  /** Rollout: blueGreen | canary; Deployment: RollingUpdate | Recreate. */
+  strategy: string;
+  /** Traffic share of the canary (0..100); 0 for Deployments. */
+  canaryWeight: number;
+  desired: number;
+  current: number;
+  updated: number;
+  ready: number;
+  available: number;
+  /** The version labels (first container image) of the stable and current revisions. */
+  stableImage?: string;
+  currentImage?: string;
+}
+
+/** One process (pod). */
+export interface PodView {
+  name: string;
+  revision: number;
+  hash: string;
+  /** Starting | Running | Terminating | Failed. */
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  pid: number;
+  address: string;
+  /** Wall-clock epoch ms. */
+  startedAt: number;
+}
+
+/** One revision with its role and processes. */
+export interface RevisionView {
+  revision: number;
+  hash: string;
+  image?: string;
+  /** stable | canary | active | preview | current | old. */
+  roles: string[];
+  /** Traffic share in percent (Rollouts with traffic routing), else undefined. */
+  weight?: number;
+  replicas: number;
+  ready: number;
+  available: number;
+  pods: PodView[];
+}
+
+/** One measurement of an analysis run. */
+export interface MeasurementView {
+  phase: string;
+  value?: string;
+  message?: string;
+  /** Engine clock, epoch ms. */
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface MetricView {
+  name: string;
+  phase: string;
+  /** `prometheus`, `web`, `job`, ... */
+  provider: string;
+  /** Prometheus: the address written in the template. */
+  address?: string;
+  /** Prometheus: the address really queried (after the address map). */
+  queriedAddress?: string;
+  successful: number;
+  failed: number;
+  inconclusive: number;
+  error: number;
+  count: number;
+  measurements: MeasurementView[];
+}
+
+export interface AnalysisRunView {
+  name: string;
+  /** step | background | prePromotion | postPromotion. */
+  kind: string;
+  phase: string;
+  message?: string;
+  startedAt: number;
+  completedAt?: number;
+  metrics: MetricView[];
+}
+
+/** `baton get rollout NAME -o json`. */
+export interface WorkloadDetail extends WorkloadSummary {
+  stableRevision?: number;
+  currentRevision?: number;
+  aborted: boolean;
+  paused: boolean;
+  /** Canary steps as text (`setWeight: 10`, `pause: {duration: 30s}`), current one marked by `step`. */
+  steps: string[];
+  stepIndex?: number;
+  revisions: RevisionView[];
+  analysisRuns: AnalysisRunView[];
+  /** `--time-scale` of the controller, repeated here so a watcher can show it. */
+  timeScale: number;
+}
+
+export type ActionName = 'promote' | 'abort' | 'retry' | 'pause' | 'resume' | 'undo' | 'restart' | 'set-image';
+
+/** `POST /api/v1/workloads/:name/actions`. */
+export interface ActionRequest {
+  action: ActionName;
+  /** promote: skip every remaining step and analysis. */
+  full?: boolean;
+  /** undo: the revision to go back to (default: the previous one). */
+  toRevision?: number;
+  /** set-image: container name -> image. */
+  images?: Record<string, string>;
+  /** abort: why (kept in the record). */
+  reason?: string;
+}
+
+/** `POST /api/v1/apply`: the whole manifest set, as files (absolute paths on the controller's machine). */
+export interface ApplyRequest {
+  files: { path: string; text: string }[];
+}
+
+export interface ApplyResult {
+  generation: number;
+  /** False when the set was the same as the one in force. */
+  changed: boolean;
+  /** Lint warnings (`file:line path: message`). */
+  warnings: string[];
+}
+
+/** `baton history NAME`. */
+export interface HistoryEntry {
+  revision: number;
+  hash: string;
+  image?: string;
+  /** Engine clock, epoch ms. */
+  createdAt: number;
+  /** stable | canary | current | old. */
+  roles: string[];
+}
+
+/** One event (`baton events`). */
+export interface EventView {
+  id: number;
+  /** Engine clock, epoch ms. */
+  at: number;
+  workload: string;
+  type: string;
+  /** A one-line description. */
+  message: string;
+  /** The event's own fields. */
+  fields: Record<string, unknown>;
+}
+
+export interface EventsPage {
+  events: EventView[];
+  /** Pass as `afterId` to get the next ones. */
+  lastId: number;
+}
+
+export interface LogsResult {
+  files: { pod: string; path: string; text: string }[];
+}
+
+export interface ShutdownRequest {
+  /** Leave the service processes and the gateway running (a new `baton up` re-adopts them). */
+  keepServices?: boolean;
+}
+
+/** The error body of every failed call. */
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}

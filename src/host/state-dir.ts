@@ -1,0 +1,132 @@
+/**
+ * The layout of a state directory (`--state-dir`, `BATON_STATE_DIR`, default `.baton`), shared
+ * by the controller (`baton up`) and every CLI verb that finds it there:
+ *
+ * ```
+ * .baton/
+ *   baton.db          SQLite: manifests, revisions, rollout state, analysis runs, events, audit
+ *   api.token         the control API token (0600)
+ *   controller.json   where the running controller listens (written once it serves)
+ *   controller.lock   pid of the controller holding the directory
+ *   gateway.json      the gateway process (pid, listen and admin addresses)
+ *   gateway/          the gateway's persisted config
+ *   pods/             one record per process, for re-adoption after a crash
+ *   logs/             per-process logs, controller.log, gateway.log
+ * ```
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BatonError } from '../core/errors.js';
+
+/** Paths inside one state directory. */
+export interface StateDir {
+  root: string;
+  db: string;
+  token: string;
+  controller: string;
+  lock: string;
+  gateway: string;
+  gatewayState: string;
+  logs: string;
+}
+
+/** What `controller.json` holds. */
+export interface ControllerInfo {
+  pid: number;
+  /** Control API base URL, e.g. http://127.0.0.1:7070. */
+  api: string;
+  gateway: string;
+  startedAt: number;
+}
+
+/** `--state-dir`, else `BATON_STATE_DIR`, else `.baton`, resolved against the working directory. */
+export function resolveStateDir(flag?: string, env: NodeJS.ProcessEnv = process.env): StateDir {
+  const root = resolve(flag ?? env.BATON_STATE_DIR ?? '.baton');
+  return {
+    root,
+    db: join(root, 'baton.db'),
+    token: join(root, 'api.token'),
+    controller: join(root, 'controller.json'),
+    lock: join(root, 'controller.lock'),
+    gateway: join(root, 'gateway.json'),
+    gatewayState: join(root, 'gateway'),
+    logs: join(root, 'logs'),
+  };
+}
+
+/** Writes `data` as JSON atomically (temp file + rename). */
+export function writeJsonAtomic(path: string, data: unknown, mode = 0o644): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n', { mode });
+  renameSync(tmp, path);
+}
+
+/** Reads a JSON file, or undefined when it does not exist or does not parse. */
+export function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The token, created (mode 0600) on first use. */
+export function ensureToken(dir: StateDir): string {
+  mkdirSync(dir.root, { recursive: true });
+  if (existsSync(dir.token)) {
+    chmodSync(dir.token, 0o600);
+    return readFileSync(dir.token, 'utf8').trim();
+  }
+  const token = randomBytes(24).toString('base64url');
+  const fd = openSync(dir.token, 'wx', 0o600);
+  writeSync(fd, token + '\n');
+  closeSync(fd);
+  return token;
+}
+
+/** Reads the token, or undefined when there is none or it cannot be read (another user's file). */
+export function readToken(dir: StateDir): string | undefined {
+  try {
+    return readFileSync(dir.token, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  if (!(pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the state directory for this process: one controller per directory. A lock left by a
+ * controller that died (`kill -9`) is taken over; a live one is an error naming its pid.
+ */
+export function acquireLock(dir: StateDir): () => void {
+  mkdirSync(dir.root, { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(dir.lock, 'wx', 0o644);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => {
+        const pid = Number(readFileSync(dir.lock, 'utf8').trim());
+        if (pid === process.pid) rmSync(dir.lock, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(dir.lock, 'utf8').trim());
+      if (isAlive(pid) && pid !== process.pid) {
+        throw new BatonError('state-dir-locked', `another controller (pid ${pid}) is running on ${dir.root}; stop it with \`baton down\` or use another --state-dir`, { pid, stateDir: dir.root });
+      }
+      rmSync(dir.lock, { force: true });
+    }
+  }
+  throw new BatonError('state-dir-locked', `cannot take the lock ${dir.lock}`, { stateDir: dir.root });
+}
