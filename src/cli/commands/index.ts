@@ -1,9 +1,18 @@
 import type { Command } from 'commander';
+import { registerActionCommands } from './actions.js';
+import { registerApplyCommand } from './apply.js';
+import { registerEventsCommand } from './events.js';
 import { registerGatewayCommand } from './gateway.js';
+import { registerGetCommand } from './get.js';
+import { registerHistoryCommand } from './history.js';
 import { registerLintCommand } from './lint.js';
+import { registerListCommand } from './list.js';
+import { registerLogsCommand } from './logs.js';
 import { registerMetricsCommand } from './metrics.js';
 import { registerMigrateCommand } from './migrate.js';
+import { registerSetCommand } from './set.js';
 import { registerSimulateCommand } from './simulate.js';
+import { registerStatusCommand } from './status.js';
 
 /** Every verb's `register`, in the order `baton --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -12,4 +21,13 @@ export function registerCommands(program: Command): void {
   registerGatewayCommand(program);
   registerMigrateCommand(program);
   registerMetricsCommand(program);
+  registerApplyCommand(program);
+  registerListCommand(program);
+  registerGetCommand(program);
+  registerStatusCommand(program);
+  registerActionCommands(program);
+  registerSetCommand(program);
+  registerHistoryCommand(program);
+  registerLogsCommand(program);
+  registerEventsCommand(program);
 }

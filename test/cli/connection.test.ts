@@ -1,0 +1,112 @@
+/**
+ * How every runtime verb finds the controller, and what it says when it cannot: `--state-dir`,
+ * `BATON_STATE_DIR`, `--server URL --token T`, no controller.json, a refused or missing token,
+ * a controller that does not answer, an answer that is not the API.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/net.js';
+import { baton, workspace, type Workspace } from './support/cli.js';
+import { startFakeController, type FakeController } from './support/fake-controller.js';
+
+let controller: FakeController;
+let ws: Workspace;
+
+beforeAll(async () => {
+  controller = await startFakeController();
+  ws = await workspace(controller);
+});
+afterAll(async () => {
+  await controller.close();
+  await ws.remove();
+});
+
+const STACK = /\n\s+at [^\n]+:\d+:\d+/;
+
+describe('finding the controller', () => {
+  it('uses BATON_STATE_DIR, and .baton in the working directory by default', async () => {
+    const byEnv = await baton(['list', '-o', 'json'], { cwd: ws.cwd, env: { BATON_STATE_DIR: ws.stateDir } });
+    expect(byEnv.code).toBe(0);
+    expect(JSON.parse(byEnv.stdout)).toHaveLength(2);
+    const none = await baton(['list'], { cwd: ws.cwd });
+    expect(none).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `baton: no controller is running on ${join(ws.cwd, '.baton')}: start one with \`baton up -f <manifests>\` (or pass --state-dir / --server)\n`,
+    });
+  });
+
+  it('talks to --server with --token, without reading any state dir', async () => {
+    const r = await baton(['get', 'backend', '-o', 'json', '--server', `${controller.url}/`, '--token', controller.token], { cwd: ws.cwd });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'backend', kind: 'Deployment' });
+    expect(controller.requests.at(-1)).toMatchObject({ path: '/api/v1/workloads/backend', authorization: `Bearer ${controller.token}` });
+  });
+
+  it('does not send the state dir token to a --server, and says a token is needed', async () => {
+    const r = await baton(['list', '--server', controller.url, '--state-dir', ws.stateDir], { cwd: ws.cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`baton: the controller at ${controller.url} needs a token: pass --token (the content of the state dir's api.token on the controller's machine), or run on the controller's machine as a user who can read that file\n`);
+    expect(controller.requests.at(-1)?.authorization).toBeUndefined();
+  });
+
+  it('says the token was refused (exit 1), with --token over the state dir file too', async () => {
+    const r = await baton(['list', '--state-dir', ws.stateDir, '--token', 'wrong'], { cwd: ws.cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `baton: the controller at ${controller.url} refused the token: pass --token (the content of ${ws.stateDir}/api.token on the controller's machine), or run on the controller's machine as a user who can read that file\n`,
+    );
+    expect(controller.requests.at(-1)?.authorization).toBe('Bearer wrong');
+  });
+
+  it('refuses a --server that is not an http URL as bad usage', async () => {
+    const r = await baton(['list', '--server', 'localhost:7070'], { cwd: ws.cwd });
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain('--server "localhost:7070" must be an http:// or https:// URL');
+  });
+});
+
+describe('a controller that is not answering', () => {
+  it('connection refused: names the URL and says to start it again (controller.json left by a dead controller)', async () => {
+    const port = await freePort();
+    const dead = await workspace();
+    await writeFile(join(dead.stateDir, 'controller.json'), JSON.stringify({ pid: 2 ** 22 + 1, api: `http://127.0.0.1:${port}`, gateway: '', startedAt: 0 }));
+    try {
+      const r = await baton(['status', 'frontend', '--state-dir', dead.stateDir], { cwd: dead.cwd });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `baton: the controller at http://127.0.0.1:${port} is not answering (its pid ${2 ** 22 + 1} is not running): connection refused; it may have stopped; start it again with \`baton up -f <manifests>\`\n`,
+      );
+      const remote = await baton(['list', '--server', `http://127.0.0.1:${port}`, '--token', 't'], { cwd: dead.cwd });
+      expect(remote.stderr).toBe(`baton: the controller at http://127.0.0.1:${port} is not answering: connection refused; check --server, or start it with \`baton up\`\n`);
+      await writeFile(join(dead.stateDir, 'controller.json'), '{"pid": 1, ');
+      const torn = await baton(['list', '--state-dir', dead.stateDir], { cwd: dead.cwd });
+      expect(torn).toMatchObject({ code: 1, stderr: `baton: ${join(dead.stateDir, 'controller.json')} cannot be read as JSON: start the controller again with \`baton up -f <manifests>\`\n` });
+      await rm(join(dead.stateDir, 'controller.json'));
+      const gone = await baton(['history', 'frontend', '--state-dir', dead.stateDir], { cwd: dead.cwd });
+      expect(gone.stderr).toMatch(/^baton: no controller is running on /);
+      for (const x of [r, remote, torn, gone]) expect(x.stderr).not.toMatch(STACK);
+    } finally {
+      await dead.remove();
+    }
+  });
+
+  it('an error that is not the API error body is named with its HTTP status', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end('Bad Gateway from a proxy');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const r = await baton(['list', '--server', url, '--token', 't'], { cwd: ws.cwd });
+      expect(r).toEqual({ code: 1, stdout: '', stderr: `baton: the controller at ${url} answered GET /api/v1/workloads with HTTP 502: Bad Gateway from a proxy\n` });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
