@@ -14,3 +14,29 @@ export interface EngineEvent {
 
 /** A run in one of its final phases (the core's rule, under the engine's name for it). */
 export const isTerminalPhase = isCompletedPhase;
+
+/** An event field as text: strings as they are, anything else as JSON. */
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** One line describing an event (its `type` is shown beside it, so not repeated here). */
+export function describeEvent(e: { type: string; [field: string]: unknown }): string {
+  const { type, at: _at, rollout: _rollout, ...rest } = e;
+  switch (type) {
+    case 'WeightChanged':
+      return `canary ${text(rest.canary)}% / stable ${text(rest.stable)}%`;
+    case 'AnalysisRunStarted':
+      return `${text(rest.run)} (${text(rest.kind)})`;
+    case 'Measurement':
+      return `${text(rest.metric)} ${text(rest.phase)}${rest.value !== undefined ? ` ${text(rest.value)}` : ''}${rest.message ? ` (${text(rest.message)})` : ''}`;
+    case 'AnalysisRunCompleted':
+      return `${text(rest.run)} ${text(rest.phase)}${rest.message ? `: ${text(rest.message)}` : ''}`;
+    case 'Phase':
+      return `${text(rest.phase)}${rest.message ? `: ${text(rest.message)}` : ''}`;
+    default:
+      return Object.entries(rest)
+        .map(([k, v]) => `${k}=${text(v)}`)
+        .join(' ');
+  }
+}

@@ -111,8 +111,9 @@ export class RolloutController {
   }
 
   /** A new spec (e.g. a changed template): the next tick reconciles towards it. */
-  updateSpec(rollout: Rollout): void {
+  updateSpec(rollout: Rollout, manifests?: ManifestSet): void {
     this.rollout = rollout;
+    if (manifests) this.manifests = manifests;
   }
 
   /** promote, abort, retry, pause, resume, undo: decided by the core, carried out here. */
@@ -180,7 +181,18 @@ export class RolloutController {
         case 'scaleRevision': {
           const info = this.state.revisions.find((r) => r.hash === effect.hash);
           if (!info) throw new Error(`scaleRevision for unknown revision ${effect.hash}`);
-          await this.deps.workloads.scale({ owner: this.name, hash: info.hash, revision: info.revision, template: info.template }, effect.replicas);
+          await this.deps.workloads.scale(
+            {
+              owner: this.name,
+              hash: info.hash,
+              revision: info.revision,
+              template: info.template,
+              ...(this.rollout.metadata.namespace ? { namespace: this.rollout.metadata.namespace } : {}),
+              minReadySeconds: this.rollout.spec.minReadySeconds,
+              extraLabels: { 'rollouts-pod-template-hash': info.hash },
+            },
+            effect.replicas,
+          );
           this.emit({ at: now, rollout: this.name, type: 'Scaled', revision: info.revision, hash: info.hash, replicas: effect.replicas });
           break;
         }

@@ -8,6 +8,15 @@ export interface RevisionWorkload {
   hash: string;
   revision: number;
   template: PodTemplateSpec;
+  /** The owner's namespace (pods' `POD_NAMESPACE`, `kube_pod_status_ready`); default "default". */
+  namespace?: string;
+  /** Ready this long before a pod counts as available (the owner's `minReadySeconds`). */
+  minReadySeconds?: number;
+  /**
+   * Labels added to the template's on every pod: Argo adds `rollouts-pod-template-hash`, a
+   * Deployment `pod-template-hash`; Services pinned to one revision select by them.
+   */
+  extraLabels?: Record<string, string>;
 }
 
 /**

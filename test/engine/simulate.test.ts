@@ -34,6 +34,7 @@ metrics:
   pod-ready-ratio: [[1]]
   error-rate: [[0.01]]
   response-time-p95: [[0.12]]
+  canary-error-rate: [[0]]
 `);
     expect(exitCode).toBe(0);
     expect(result.phase).toBe('Healthy');
@@ -42,9 +43,9 @@ metrics:
     expect(result.stepCount).toBe(9);
     expect(result.stepIndex).toBe(9);
     expect(weights(result)).toEqual([10, 25, 50, 75, 100]);
-    const started = result.timeline.find((e) => e.type === 'AnalysisRunStarted');
+    const started = result.timeline.find((e) => e.type === 'AnalysisRunStarted' && e.kind === 'Step');
     expect(started).toMatchObject({ t: 30, kind: 'Step' });
-    expect(result.timeline.find((e) => e.type === 'AnalysisRunCompleted')).toMatchObject({ t: 90, phase: 'Successful' });
+    expect(result.timeline.find((e) => e.type === 'AnalysisRunCompleted' && e.run === started?.run)).toMatchObject({ t: 90, phase: 'Successful' });
     expect(result.timeline.find((e) => e.type === 'Promoted')).toMatchObject({ t: 180, revision: 2 });
     // The seed's three metrics: 3 measurements each.
     const measurements = result.timeline.filter((e) => e.type === 'Measurement');
@@ -61,6 +62,7 @@ metrics:
   pod-ready-ratio: [[1]]
   error-rate: [[0.01], [0.09]]
   response-time-p95: [[0.12]]
+  canary-error-rate: [[0]]
 `);
     expect(exitCode).toBe(1);
     expect(result.phase).toBe('Degraded');

@@ -13,9 +13,11 @@ import { registerMigrateCommand } from './migrate.js';
 import { registerSetCommand } from './set.js';
 import { registerSimulateCommand } from './simulate.js';
 import { registerStatusCommand } from './status.js';
+import { registerUpCommands } from './up.js';
 
 /** Every verb's `register`, in the order `baton --help` lists them. */
 export function registerCommands(program: Command): void {
+  registerUpCommands(program);
   registerLintCommand(program);
   registerSimulateCommand(program);
   registerGatewayCommand(program);

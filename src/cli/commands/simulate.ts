@@ -14,6 +14,7 @@ import { formatDiagnostic, hasErrors, type Diagnostic } from '../../core/spec/di
 import { formatDuration } from '../../core/spec/duration.js';
 import { parseManifests } from '../../core/spec/load.js';
 import type { Rollout } from '../../core/spec/types.js';
+import { describeEvent } from '../../engine/events.js';
 import { simulate, type SimulationResult, type TimelineEntry } from '../../engine/simulate.js';
 
 export interface SimulateOptions {
@@ -96,29 +97,9 @@ function formatT(t: number): string {
   return formatDuration(t * 1000);
 }
 
-/** A timeline field as text: strings as they are, anything else as JSON. */
-function text(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 function describe(e: TimelineEntry): string {
-  const { t: _t, type, ...rest } = e;
-  switch (type) {
-    case 'WeightChanged':
-      return `canary ${text(rest.canary)}% / stable ${text(rest.stable)}%`;
-    case 'AnalysisRunStarted':
-      return `${text(rest.run)} (${text(rest.kind)})`;
-    case 'Measurement':
-      return `${text(rest.metric)} ${text(rest.phase)}${rest.value !== undefined ? ` ${text(rest.value)}` : ''}${rest.message ? ` (${text(rest.message)})` : ''}`;
-    case 'AnalysisRunCompleted':
-      return `${text(rest.run)} ${text(rest.phase)}${rest.message ? `: ${text(rest.message)}` : ''}`;
-    case 'Phase':
-      return `${text(rest.phase)}${rest.message ? `: ${text(rest.message)}` : ''}`;
-    default:
-      return Object.entries(rest)
-        .map(([k, v]) => `${k}=${text(v)}`)
-        .join(' ');
-  }
+  const { t: _t, ...rest } = e;
+  return describeEvent(rest);
 }
 
 export function registerSimulateCommand(program: Command): void {

@@ -9,3 +9,5 @@ export {
 } from './supervisor.js';
 export { restartDelayMs } from './backoff.js';
 export { formatPodReadyMetrics, type PodReadySample } from './pod-ready-metrics.js';
+export { pickFreePort, spawnDetached } from './pod-process.js';
+export { isSameProcessAlive, processStartTime, signalGroup } from './pod-record.js';

@@ -33,6 +33,8 @@ export interface PodRecord {
   /** Set once the pod is being stopped: an adopting supervisor finishes the stop. */
   terminating?: boolean;
   template: PodTemplateSpec;
+  /** The pod's labels (template labels plus the hash label); absent in records of older versions. */
+  labels?: Record<string, string>;
   /** argv after `$(VAR)` expansion, working directory and the pod's own environment. */
   argv: string[];
   cwd: string;

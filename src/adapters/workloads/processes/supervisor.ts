@@ -33,6 +33,8 @@ export interface PodInfo {
   hash: string;
   revision: number;
   namespace: string;
+  /** The pod's labels: the template's plus the revision's hash label (Services select by them). */
+  labels: Record<string, string>;
   /** 0 while no process runs. */
   pid: number;
   port: number;
@@ -46,14 +48,8 @@ export interface PodInfo {
   readySince?: number;
 }
 
-/**
- * A revision with what the local runtime reads beyond the port's fields: the manifest's
- * namespace (for `POD_NAMESPACE` and `kube_pod_status_ready`) and the owner's `minReadySeconds`.
- */
-export interface ProcessRevisionWorkload extends RevisionWorkload {
-  namespace?: string;
-  minReadySeconds?: number;
-}
+/** A revision as the supervisor runs it (the port's type; the name is kept for its callers). */
+export type ProcessRevisionWorkload = RevisionWorkload;
 
 export interface ProcessSupervisorOptions {
   /** Pod records live in `stateDir/pods`. */
@@ -81,6 +77,12 @@ export interface ProcessSupervisor extends Workloads {
   podReadyMetrics(): string;
   /** Log files of one pod, or of every pod of an owner (one revision with `hash`), past ones too. */
   logs(target: string | { owner: string; hash?: string }): string[];
+  /**
+   * Replaces every pod of `owner`, one at a time, new before old (Argo's `restart`, surge-style):
+   * a new pod of the same revision starts, and once it is ready the old one is stopped properly.
+   * A replacement not ready within `readyTimeoutMs` is stopped and the restart ends with an error.
+   */
+  restartPods(owner: string, readyTimeoutMs?: number): Promise<void>;
   /** Stops supervising without touching the processes: a new supervisor re-adopts them. */
   stop(): Promise<void>;
   /** Stops every pod properly (drain, preStop, SIGTERM, grace, SIGKILL), then supervising. */
@@ -154,6 +156,7 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
       hash: r.hash,
       revision: r.revision,
       namespace: r.namespace,
+      labels: r.labels ?? { ...r.template.metadata.labels },
       pid: pod.running ? r.pid : 0,
       port: r.port,
       address: `127.0.0.1:${r.port}`,
@@ -178,9 +181,12 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
     return r;
   };
 
+  const readyWaiters = new Map<string, () => void>();
+
   function setReady(pod: Pod, ready: boolean): void {
     if (pod.rec.ready === ready) return;
     pod.rec.ready = ready;
+    if (ready) readyWaiters.get(pod.rec.name)?.();
     if (ready) {
       pod.rec.readySince = Date.now();
       if (pod.phase === 'Starting') pod.phase = 'Running';
@@ -440,15 +446,16 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
     revisionsOf(w.owner).set(w.hash, rev);
     const baseDir = opts.baseDirFor?.(w.owner) ?? process.cwd();
     const container = firstContainer(w.template, w.owner);
+    const labels = { ...w.template.metadata.labels, ...w.extraLabels };
     // Bad templates fail here, before any process starts.
-    podProcessSpec(w.template, { owner: w.owner, name: `${w.owner}-${w.hash}-xxxxx`, namespace, port: 1, labels: w.template.metadata.labels }, baseDir);
+    podProcessSpec(w.template, { owner: w.owner, name: `${w.owner}-${w.hash}-xxxxx`, namespace, port: 1, labels }, baseDir);
     const current = activePods(w.owner, w.hash);
     for (let i = current.length; i < replicas; i++) {
       const name = newPodName(w.owner, w.hash, (n) => pods.has(n) || existsSync(join(store.dir, `${n}.json`)));
       // The kernel may hand out a port again that a pod of ours was given but not yet bound.
       let port = await pickFreePort();
       while ([...pods.values()].some((p) => p.rec.port === port)) port = await pickFreePort();
-      const spec = podProcessSpec(w.template, { owner: w.owner, name, namespace, port, labels: w.template.metadata.labels }, baseDir);
+      const spec = podProcessSpec(w.template, { owner: w.owner, name, namespace, port, labels }, baseDir);
       const now = Date.now();
       const pod: Pod = {
         rec: {
@@ -465,6 +472,7 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
           restarts: 0,
           ready: false,
           template: w.template,
+          labels,
           argv: spec.argv,
           cwd: spec.cwd,
           env: spec.env,
@@ -532,7 +540,37 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
     }
   }
 
+  async function restartOne(old: Pod, readyTimeoutMs: number): Promise<void> {
+    const r = old.rec;
+    const w: ProcessRevisionWorkload = { owner: r.owner, hash: r.hash, revision: r.revision, template: r.template, namespace: r.namespace, minReadySeconds: r.minReadySeconds, ...(r.labels ? { extraLabels: r.labels } : {}) };
+    const before = new Set(pods.keys());
+    await serial(() => doScale(w, activePods(r.owner, r.hash).length + 1));
+    const fresh = [...pods.values()].find((p) => !before.has(p.rec.name));
+    if (!fresh) return;
+    const ready = await new Promise<boolean>((resolve) => {
+      if (fresh.rec.ready) return resolve(true);
+      const t = setTimeout(() => {
+        readyWaiters.delete(fresh.rec.name);
+        resolve(false);
+      }, readyTimeoutMs);
+      readyWaiters.set(fresh.rec.name, () => {
+        clearTimeout(t);
+        readyWaiters.delete(fresh.rec.name);
+        resolve(true);
+      });
+    });
+    if (!ready) {
+      await stopPod(fresh);
+      throw new BatonError('restart-failed', `restart of ${r.owner}: the replacement ${fresh.rec.name} was not ready within ${Math.round(readyTimeoutMs / 1000)} s; ${r.name} keeps running`, { owner: r.owner, pod: fresh.rec.name });
+    }
+    await stopPod(old);
+  }
+
   return {
+    async restartPods(owner, readyTimeoutMs = 600_000) {
+      const olds = [...pods.values()].filter((p) => p.rec.owner === owner && p.phase !== 'Terminating').sort((a, b) => a.rec.createdAt - b.rec.createdAt);
+      for (const old of olds) await restartOne(old, readyTimeoutMs);
+    },
     scale: (w, replicas) => serial(() => doScale(w, replicas)),
     remove: (owner, hash) =>
       serial(() => {

@@ -1,0 +1,67 @@
+/**
+ * `baton up -f <file|dir>... [--state-dir .baton] [--listen 127.0.0.1:8080] [--api 127.0.0.1:7070]
+ *          [--time-scale 1] [--detach]` and `baton down [--keep-services]`.
+ */
+import type { Command } from 'commander';
+import { readManifestFiles } from '../../adapters/fs/read-manifest-files.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { resolveStateDir } from '../../host/state-dir.js';
+import { runDown, runUp, runUpDetached } from '../../host/up.js';
+
+interface UpFlags {
+  filename?: string[];
+  stateDir?: string;
+  listen: string;
+  api: string;
+  timeScale: string;
+  detach?: boolean;
+  metricsJob?: string;
+  scrapeInterval?: string;
+  prometheus?: string;
+}
+
+export function registerUpCommands(program: Command): void {
+  program
+    .command('up')
+    .description('Start the controller, the gateway and the services of the manifests on this machine, and run their rollouts')
+    .option('-f, --filename <path...>', 'manifest files or directories (default: the ones applied last in the state dir)')
+    .option('--state-dir <dir>', 'state directory (default $BATON_STATE_DIR or .baton)')
+    .option('--listen <host:port>', 'where the gateway takes user traffic', '127.0.0.1:8080')
+    .option('--api <host:port>', 'where the control API (and the embedded Prometheus under /prometheus) listens', '127.0.0.1:7070')
+    .option('--time-scale <factor>', 'multiply every pause, interval and delay (0.1: ten times faster)', '1')
+    .option('--metrics-job <name>', "the gateway metrics' job label (default: the job the templates' queries select)")
+    .option('--scrape-interval <ms>', 'embedded Prometheus scrape interval in milliseconds', '5000')
+    .option('--prometheus <url>', 'query this Prometheus instead of the embedded one')
+    .option('--detach', 'run in the background; `baton down` stops it')
+    .action(async (o: UpFlags) => {
+      const timeScale = Number(o.timeScale);
+      if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new InvalidInputError('invalid-option', `--time-scale: ${JSON.stringify(o.timeScale)} must be a number above 0 (e.g. 0.1)`);
+      const scrape = Number(o.scrapeInterval);
+      if (!(scrape >= 100)) throw new InvalidInputError('invalid-option', `--scrape-interval: ${JSON.stringify(o.scrapeInterval)} must be milliseconds >= 100`);
+      const dir = resolveStateDir(o.stateDir);
+      if (o.detach) {
+        process.exitCode = await runUpDetached(dir, process.argv.slice(3), process.stdout);
+        return;
+      }
+      const files = o.filename ? await readManifestFiles(o.filename) : undefined;
+      process.exitCode = await runUp({
+        dir,
+        ...(files ? { files } : {}),
+        listen: o.listen,
+        api: o.api,
+        timeScale,
+        ...(o.metricsJob ? { metricsJob: o.metricsJob } : {}),
+        scrapeIntervalMs: scrape,
+        ...(o.prometheus ? { prometheusUrl: o.prometheus } : {}),
+        out: process.stdout,
+      });
+    });
+  program
+    .command('down')
+    .description('Stop the controller; without --keep-services also every process and the gateway')
+    .option('--state-dir <dir>', 'state directory (default $BATON_STATE_DIR or .baton)')
+    .option('--keep-services', 'leave the services and the gateway running (a later `baton up` re-adopts them)')
+    .action(async (o: { stateDir?: string; keepServices?: boolean }) => {
+      process.exitCode = await runDown(resolveStateDir(o.stateDir), o.keepServices === true, process.stdout);
+    });
+}

@@ -1,0 +1,209 @@
+/**
+ * The engine for a whole manifest set: one RolloutController per Rollout and one
+ * DeploymentController per Deployment, ticked by one loop that sleeps until the earliest thing
+ * due (a pause end, a measurement, a deadline) or until something is observed to change
+ * (`kick`: a pod became ready, a measurement finished, an action arrived). Actions and ticks
+ * are serialised, so a promote never interleaves with a reconcile of the same rollout.
+ */
+import type { RolloutAction } from '../core/rollout/index.js';
+import type { ManifestSet, MetricProviderSpec, PodTemplateSpec } from '../core/spec/types.js';
+import { BatonError } from '../core/errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { MetricsProvider } from '../ports/metrics-provider.js';
+import type { RuntimeStateStore } from '../ports/state-store.js';
+import type { TrafficRouter } from '../ports/traffic-router.js';
+import type { Workloads } from '../ports/workloads.js';
+import { DeploymentController, deploymentStateKey } from './deployment-controller.js';
+import type { EngineEvent } from './events.js';
+import { RolloutController } from './rollout-controller.js';
+
+export interface RuntimeDeps {
+  /** The engine's clock (scaled under `--time-scale`). */
+  clock: Clock;
+  workloads: Workloads;
+  traffic: TrafficRouter;
+  providerFor(spec: MetricProviderSpec): MetricsProvider;
+  store: RuntimeStateStore;
+  onEvent?(event: EngineEvent): void;
+  /** The directory a workload's manifest is in (job providers resolve relative paths there). */
+  baseDirFor?(owner: string): string | undefined;
+  /** Longest sleep between two ticks when nothing is due, on the engine clock; default 5 s. */
+  idleTickMs?: number;
+}
+
+/** A Rollout or Deployment name that is not in the manifests. */
+export class WorkloadNotFoundError extends BatonError {}
+
+export class Runtime {
+  private manifests: ManifestSet | undefined;
+  private readonly rollouts = new Map<string, RolloutController>();
+  private readonly deployments = new Map<string, DeploymentController>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private dirty = false;
+  private sleeper: AbortController | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private tickListeners = new Set<() => void>();
+
+  constructor(private readonly deps: RuntimeDeps) {}
+
+  /** The controllers by name. */
+  rollout(name: string): RolloutController | undefined {
+    return this.rollouts.get(name);
+  }
+
+  deployment(name: string): DeploymentController | undefined {
+    return this.deployments.get(name);
+  }
+
+  rolloutControllers(): RolloutController[] {
+    return [...this.rollouts.values()];
+  }
+
+  deploymentControllers(): DeploymentController[] {
+    return [...this.deployments.values()];
+  }
+
+  get manifestSet(): ManifestSet | undefined {
+    return this.manifests;
+  }
+
+  /**
+   * Puts a manifest set in force: new workloads get a controller, changed ones their new spec,
+   * removed ones are scaled to zero and forgotten.
+   */
+  setManifests(set: ManifestSet): Promise<void> {
+    return this.serial(async () => {
+      this.manifests = set;
+      const onEvent = (e: EngineEvent): void => {
+        this.deps.onEvent?.(e);
+      };
+      for (const r of set.rollouts) {
+        const name = r.metadata.name;
+        const existing = this.rollouts.get(name);
+        if (existing) existing.updateSpec(r, set);
+        else {
+          const c = new RolloutController(r, set, {
+            clock: this.deps.clock,
+            workloads: this.deps.workloads,
+            traffic: this.deps.traffic,
+            providerFor: (spec) => this.deps.providerFor(spec),
+            store: this.deps.store,
+            onEvent,
+            ...baseDirOf(this.deps.baseDirFor?.(name)),
+          });
+          c.onWake = () => this.kick();
+          this.rollouts.set(name, c);
+        }
+      }
+      for (const d of set.deployments) {
+        const existing = this.deployments.get(d.metadata.name);
+        if (existing) existing.updateSpec(d);
+        else this.deployments.set(d.metadata.name, new DeploymentController(d, { clock: this.deps.clock, workloads: this.deps.workloads, store: this.deps.store, onEvent }));
+      }
+      for (const [name, c] of [...this.rollouts]) {
+        if (set.rollouts.some((r) => r.metadata.name === name)) continue;
+        c.stop();
+        await this.removeAll(name, c.rolloutState.revisions.map((r) => r.hash));
+        this.deps.store.deleteRollout(name);
+        this.rollouts.delete(name);
+      }
+      for (const [name, c] of [...this.deployments]) {
+        if (set.deployments.some((d) => d.metadata.name === name)) continue;
+        await this.removeAll(name, c.deploymentState.revisions.map((r) => r.hash));
+        this.deps.store.transaction(() => this.deps.store.setMeta(deploymentStateKey(name), 'null'));
+        this.deployments.delete(name);
+      }
+      this.kick();
+    });
+  }
+
+  /** A Rollout action, carried out between ticks; returns the template undo put in force. */
+  act(name: string, action: RolloutAction): Promise<{ template?: PodTemplateSpec }> {
+    return this.serial(async () => {
+      const c = this.rollouts.get(name);
+      if (!c) {
+        const hint = this.deployments.has(name) ? ' (a Deployment has no steps: use `baton restart` or `baton set image`)' : '';
+        throw new WorkloadNotFoundError('workload-not-found', `no rollout named "${name}"${hint}`, { name });
+      }
+      const out = await c.act(action);
+      this.kick();
+      return out;
+    });
+  }
+
+  /** Something was observed to change: tick as soon as the current tick ends. */
+  kick(): void {
+    this.dirty = true;
+    this.sleeper?.abort();
+  }
+
+  /** Resolves after the next complete tick of every controller (tests, `apply` answers). */
+  nextTick(): Promise<void> {
+    return new Promise((resolve) => {
+      const f = (): void => {
+        this.tickListeners.delete(f);
+        resolve();
+      };
+      this.tickListeners.add(f);
+      this.kick();
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = this.loop();
+  }
+
+  /** Stops the loop and every measurement in flight; processes are left as they are. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sleeper?.abort();
+    for (const c of this.rollouts.values()) c.stop();
+    await this.running;
+    await this.chain;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.dirty = false;
+      const listeners = [...this.tickListeners];
+      await this.serial(() => this.tickAll());
+      for (const l of listeners) l();
+      if (this.dirty || this.stopped) continue;
+      const now = this.deps.clock.now();
+      const times = [...this.rollouts.values(), ...this.deployments.values()].map((c) => c.wakeAt()).filter((t): t is number => t !== undefined);
+      const wake = Math.min(now + (this.deps.idleTickMs ?? 5_000), ...times);
+      const ac = new AbortController();
+      this.sleeper = ac;
+      if (this.dirty) continue;
+      await this.deps.clock.sleepUntil(wake, ac.signal);
+      this.sleeper = undefined;
+    }
+  }
+
+  private async tickAll(): Promise<void> {
+    for (const c of [...this.deployments.values(), ...this.rollouts.values()]) {
+      try {
+        await c.tick();
+      } catch (e) {
+        // One workload's failure (a template that cannot start) must not stop the others.
+        this.deps.onEvent?.({ at: this.deps.clock.now(), rollout: c.name, type: 'EngineError', message: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  private async removeAll(owner: string, hashes: string[]): Promise<void> {
+    for (const h of hashes) await this.deps.workloads.remove(owner, h);
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+}
+
+function baseDirOf(dir: string | undefined): { baseDir?: string } {
+  return dir !== undefined ? { baseDir: dir } : {};
+}

@@ -1,0 +1,470 @@
+/**
+ * `baton up`'s controller, wired: the composition root of the embedded default. It owns the
+ * state directory (lock, token, SQLite store), starts or re-adopts the gateway process and the
+ * service processes, runs the engine on a (possibly scaled) clock, serves the embedded
+ * Prometheus, and offers what the control API needs. Nothing here decides a rollout: the core
+ * does, through src/engine.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname } from 'node:path';
+import { createMetricsProviders } from '../adapters/metrics/index.js';
+import { openSqliteStore, type SqliteStore } from '../adapters/store/sqlite/index.js';
+import { createScaledClock, nextAnchor, type ScaledClockAnchor } from '../adapters/clock/scaled.js';
+import { createSystemClock } from '../adapters/clock/system.js';
+import { createGatewayRouter, type GatewayRouter } from '../adapters/traffic/gateway/router.js';
+import { createProcessSupervisor, type PodInfo, type ProcessSupervisor } from '../adapters/workloads/processes/index.js';
+import { BatonError, InvalidInputError } from '../core/errors.js';
+import type { RolloutAction } from '../core/rollout/index.js';
+import type { RolloutRouting } from '../core/routing/gateway-config.js';
+import { formatDiagnostic, hasErrors } from '../core/spec/diagnostics.js';
+import { setImages, setRestartedAt, setTemplate, type WorkloadRef } from '../core/spec/edit.js';
+import { parseManifests, type ManifestFile } from '../core/spec/load.js';
+import type { ManifestSet } from '../core/spec/types.js';
+import { describeEvent, type EngineEvent } from '../engine/events.js';
+import { Runtime } from '../engine/runtime.js';
+import { createMetricsApp, type MetricsApp } from '../metrics-server/index.js';
+import { META_KEYS, type StoredEvent } from '../ports/state-store.js';
+import type { TrafficRouter } from '../ports/traffic-router.js';
+import type { ActionRequest, ApplyResult, ControllerStatus, EventsPage, EventView, HistoryEntry, LogsResult, WorkloadDetail, WorkloadSummary } from '../api/types.js';
+import { ensureGateway, stopGateway, type RunningGateway } from './gateway-process.js';
+import { metricsJobFor, prometheusAddresses } from './metrics-setup.js';
+import { acquireLock, ensureToken, type StateDir } from './state-dir.js';
+import { deploymentDetail, historyOf, rolloutDetail, summaryOf } from './views.js';
+
+export interface ControlPlaneOptions {
+  dir: StateDir;
+  /** Manifests to apply on start; none: the ones applied last in this state dir. */
+  files?: ManifestFile[];
+  /** Gateway proxy listener, `HOST:PORT`. */
+  listen: string;
+  /** The control API base URL, once known (for the address map and status). */
+  apiUrl: () => string;
+  timeScale: number;
+  /** `job` label of the gateway's metrics; default: the one the templates' queries select. */
+  metricsJob?: string;
+  /** Embedded Prometheus scrape interval; default 5 s. */
+  scrapeIntervalMs?: number;
+  /** A real Prometheus to query instead of the embedded one (no address mapping then). */
+  prometheusUrl?: string;
+  /** Engine events as they happen (foreground progress). */
+  onEvent?: (e: EngineEvent) => void;
+  /** Diagnostics of the controller itself (a failed gateway push). */
+  log?: (line: string) => void;
+  actor?: string;
+}
+
+const ROUTING_KEY = 'gateway.routing';
+const CLOCK_KEY = 'controller.clockAnchor';
+/** How long a leaving pod's in-flight requests may take before it is stopped anyway. */
+const DRAIN_TIMEOUT_MS = 30_000;
+
+/** Everything the control API calls. */
+export class ControlPlane {
+  readonly store: SqliteStore;
+  readonly supervisor: ProcessSupervisor;
+  readonly router: GatewayRouter;
+  readonly runtime: Runtime;
+  readonly metrics: MetricsApp;
+  readonly token: string;
+  readonly startedAt = Date.now();
+  private readonly releaseLock: () => void;
+  private files: ManifestFile[] = [];
+  private generation = 0;
+  private addressMap: Record<string, string> = {};
+  private eventWaiters = new Set<() => void>();
+  private syncQueued = false;
+  private lastEngineError = new Map<string, string>();
+  private closed = false;
+
+  private constructor(
+    private readonly opts: ControlPlaneOptions,
+    private readonly gateway: RunningGateway,
+    parts: { store: SqliteStore; releaseLock: () => void; token: string; anchor: ScaledClockAnchor; routing: RolloutRouting[]; gatewayVersion: number; job: string },
+  ) {
+    this.store = parts.store;
+    this.releaseLock = parts.releaseLock;
+    this.token = parts.token;
+    const log = opts.log ?? (() => {});
+    const wall = createSystemClock();
+    const clock = createScaledClock(parts.anchor, wall);
+    const baseDirs = new Map<string, string>();
+    this.supervisor = createProcessSupervisor({
+      stateDir: opts.dir.root,
+      logDir: opts.dir.logs,
+      timeScale: opts.timeScale,
+      baseDirFor: (owner) => baseDirs.get(owner) ?? process.cwd(),
+      onChange: () => this.podsChanged(),
+      beforeStop: async (pod) => {
+        try {
+          await this.router.drain(pod.address, DRAIN_TIMEOUT_MS);
+        } catch (e) {
+          log(`drain of ${pod.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      },
+    });
+    this.router = createGatewayRouter({
+      client: this.gateway.client,
+      manifests: () => this.runtime.manifestSet ?? emptySet(),
+      pods: () => this.supervisor.pods().map(podEndpoint),
+      job: parts.job,
+      initial: parts.routing,
+      initialVersion: parts.gatewayVersion,
+    });
+    const traffic: TrafficRouter = {
+      apply: async (rollout, effect) => {
+        await this.router.apply(rollout, effect);
+        this.store.setMeta(ROUTING_KEY, JSON.stringify(this.router.routing()));
+      },
+    };
+    const prometheus = opts.prometheusUrl ?? `${opts.apiUrl()}/prometheus`;
+    this.metrics = createMetricsApp({
+      prefix: '/prometheus',
+      config: {
+        scrapeIntervalMs: opts.scrapeIntervalMs ?? 5_000,
+        scrapeTimeoutMs: Math.min(opts.scrapeIntervalMs ?? 5_000, 10_000),
+        evaluationIntervalMs: opts.scrapeIntervalMs ?? 5_000,
+        warnings: [],
+        jobs: [
+          job('baton-gateway', new URL(this.gateway.info.admin).host, '/metrics', opts.scrapeIntervalMs),
+          job('baton-runtime', new URL(opts.apiUrl()).host, '/runtime/metrics', opts.scrapeIntervalMs),
+        ],
+      },
+    });
+    const providers = (): ReturnType<typeof createMetricsProviders> => createMetricsProviders({ addressMap: this.addressMap });
+    let providerFor = providers();
+    this.runtime = new Runtime({
+      clock,
+      workloads: this.supervisor,
+      traffic,
+      providerFor: (spec) => providerFor(spec),
+      store: this.store,
+      baseDirFor: (owner) => baseDirs.get(owner),
+      onEvent: (e) => {
+        if (e.type === 'EngineError') this.recordEngineError(e);
+        this.notifyEvents();
+        opts.onEvent?.(e);
+      },
+    });
+    this.onManifests = (set) => {
+      baseDirs.clear();
+      for (const w of [...set.rollouts, ...set.deployments]) baseDirs.set(w.metadata.name, dirname(w.source.file));
+      this.addressMap = opts.prometheusUrl ? {} : Object.fromEntries(prometheusAddresses(set).map((a) => [a, prometheus]));
+      providerFor = providers();
+    };
+  }
+
+  private onManifests: (set: ManifestSet) => void;
+
+  /** Takes the state dir, starts (or re-adopts) the gateway and every process, and starts the engine. */
+  static async start(opts: ControlPlaneOptions): Promise<ControlPlane> {
+    mkdirSync(opts.dir.logs, { recursive: true });
+    const releaseLock = acquireLock(opts.dir);
+    let store: SqliteStore | undefined;
+    try {
+      const token = ensureToken(opts.dir);
+      store = openSqliteStore(opts.dir.db);
+      const now = Date.now();
+      const savedAnchor = store.getMeta(CLOCK_KEY);
+      const anchor = nextAnchor(savedAnchor ? (JSON.parse(savedAnchor) as ScaledClockAnchor) : undefined, opts.timeScale, now);
+      store.setMeta(CLOCK_KEY, JSON.stringify(anchor));
+      store.setMeta(META_KEYS.timeScale, String(opts.timeScale));
+      store.setMeta(META_KEYS.tokenPath, opts.dir.token);
+      const files = opts.files ?? store.appliedManifests().latest?.files;
+      if (!files) {
+        throw new InvalidInputError('no-manifests', `nothing to run: ${opts.dir.root} holds no applied manifests; pass -f <file|dir>`, { stateDir: opts.dir.root });
+      }
+      const set = parseOrThrow(files);
+      const gateway = await ensureGateway(opts.dir, opts.listen);
+      let gatewayVersion = 0;
+      try {
+        gatewayVersion = (await gateway.client.getConfig()).version;
+      } catch {
+        // A fresh gateway has no config yet.
+      }
+      const routing = JSON.parse(store.getMeta(ROUTING_KEY) ?? '[]') as RolloutRouting[];
+      const plane = new ControlPlane(opts, gateway, { store, releaseLock, token, anchor, routing, gatewayVersion, job: opts.metricsJob ?? metricsJobFor(set) });
+      await plane.putManifests(files, set, opts.actor ?? 'controller');
+      await plane.router.sync();
+      plane.runtime.start();
+      plane.metrics.start();
+      return plane;
+    } catch (e) {
+      store?.close();
+      releaseLock();
+      throw e;
+    }
+  }
+
+  /** What `GET /api/v1/status` shows. */
+  status(): ControllerStatus {
+    return {
+      pid: process.pid,
+      version: '0.1.0',
+      stateDir: this.opts.dir.root,
+      api: this.opts.apiUrl(),
+      gateway: `http://${this.gateway.info.listen}`,
+      gatewayAdmin: this.gateway.info.admin,
+      prometheus: this.opts.prometheusUrl ?? `${this.opts.apiUrl()}/prometheus`,
+      timeScale: this.opts.timeScale,
+      startedAt: this.startedAt,
+      generation: this.generation,
+      addressMap: { ...this.addressMap },
+    };
+  }
+
+  list(): WorkloadSummary[] {
+    return this.details().map(summaryOf);
+  }
+
+  detail(name: string): WorkloadDetail {
+    const d = this.details().find((x) => x.name === name);
+    if (!d) throw notFound(name, this.details());
+    return d;
+  }
+
+  history(name: string): HistoryEntry[] {
+    const d = this.detail(name);
+    const c = this.runtime.rollout(name);
+    const revs = c ? c.rolloutState.revisions : (this.runtime.deployment(name)?.deploymentState.revisions ?? []);
+    return historyOf(d, (h) => revs.find((r) => r.hash === h)?.createdAt ?? 0);
+  }
+
+  /** Applies a new manifest set (after linting it); returns its generation. */
+  async apply(files: ManifestFile[], actor: string): Promise<ApplyResult> {
+    const { set, warnings } = parseOrThrowWithWarnings(files);
+    const before = this.generation;
+    await this.putManifests(files, set, actor);
+    return { generation: this.generation, changed: this.generation !== before, warnings };
+  }
+
+  /** A verb on a workload. */
+  async act(name: string, req: ActionRequest, actor: string): Promise<WorkloadDetail> {
+    const ref = this.refOf(name);
+    this.store.recordAudit({ at: Date.now(), actor, action: req.action, target: name, details: { ...req } });
+    switch (req.action) {
+      case 'set-image': {
+        if (!req.images || Object.keys(req.images).length === 0) throw new InvalidInputError('invalid-action', 'set-image needs images: {container: image}');
+        await this.editManifests(setImages(this.files, ref, req.images), actor);
+        break;
+      }
+      case 'restart': {
+        if (ref.kind === 'Deployment') await this.editManifests(setRestartedAt(this.files, ref, new Date().toISOString()), actor);
+        else await this.supervisor.restartPods(name);
+        break;
+      }
+      case 'undo': {
+        const out = await this.runtime.act(name, { type: 'undo', ...(req.toRevision !== undefined ? { toRevision: req.toRevision } : {}) });
+        if (out.template) await this.editManifests(setTemplate(this.files, ref, stripTemplate(out.template)), actor);
+        break;
+      }
+      case 'promote':
+      case 'abort':
+      case 'retry':
+      case 'pause':
+      case 'resume': {
+        if (ref.kind !== 'Rollout') throw new InvalidInputError('invalid-action', `${req.action} applies to Rollouts; "${name}" is a Deployment (use restart or set image)`, { name });
+        await this.runtime.act(name, toRolloutAction({ ...req, action: req.action }));
+        break;
+      }
+      default: {
+        const never: never = req.action;
+        throw new InvalidInputError('invalid-action', `unknown action ${JSON.stringify(never)}`);
+      }
+    }
+    await this.runtime.nextTick();
+    return this.detail(name);
+  }
+
+  events(q: { workload?: string; afterId?: number; limit?: number }): EventsPage {
+    const rows = this.store.events({ ...(q.workload ? { rollout: q.workload } : {}), ...(q.afterId !== undefined ? { afterId: q.afterId } : {}), limit: q.limit ?? 200 });
+    const events = rows.map(eventView);
+    const lastId = events.length ? (events[events.length - 1] as EventView).id : (q.afterId ?? this.latestEventId());
+    return { events, lastId };
+  }
+
+  /** Resolves with the events after `afterId`, as soon as there is one, or after `waitMs` with none. */
+  async waitEvents(q: { workload?: string; afterId?: number; limit?: number }, waitMs: number): Promise<EventsPage> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const page = this.events(q);
+      if (page.events.length || Date.now() >= deadline || this.closed) return page;
+      const waiters = this.eventWaiters;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, Math.max(0, deadline - Date.now()));
+        function done(): void {
+          clearTimeout(t);
+          waiters.delete(done);
+          resolve();
+        }
+        waiters.add(done);
+      });
+    }
+  }
+
+  logs(q: { workload?: string; revision?: number; pod?: string; tail?: number }): LogsResult {
+    let paths: string[];
+    if (q.pod) paths = this.supervisor.logs(q.pod);
+    else if (q.workload) {
+      let hash: string | undefined;
+      if (q.revision !== undefined) {
+        const d = this.detail(q.workload);
+        hash = d.revisions.find((r) => r.revision === q.revision)?.hash;
+        if (!hash) throw new InvalidInputError('revision-not-found', `"${q.workload}" has no revision ${q.revision} (revisions: ${d.revisions.map((r) => r.revision).join(', ')})`);
+      } else this.detail(q.workload);
+      paths = this.supervisor.logs({ owner: q.workload, ...(hash ? { hash } : {}) });
+    } else throw new InvalidInputError('invalid-query', 'logs needs a workload or a pod');
+    return {
+      files: paths.map((path) => {
+        let text = readFileSync(path, 'utf8');
+        if (q.tail !== undefined) text = text.split('\n').slice(-(q.tail + 1)).join('\n');
+        return { pod: path.replace(/^.*\//, '').replace(/\.log$/, ''), path, text };
+      }),
+    };
+  }
+
+  /** `kube_pod_status_ready` for every process. */
+  runtimeMetrics(): string {
+    return this.supervisor.podReadyMetrics();
+  }
+
+  /**
+   * Stops the controller. Without `keepServices` every process is stopped properly (drained,
+   * preStop, SIGTERM, grace) and then the gateway; with it both keep running for the next
+   * `baton up` to re-adopt.
+   */
+  async shutdown(opts: { keepServices?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.eventWaiters) w();
+    await this.runtime.stop();
+    await this.metrics.stop();
+    if (opts.keepServices) await this.supervisor.stop();
+    else {
+      await this.supervisor.shutdown();
+      await stopGateway(this.opts.dir);
+    }
+    this.store.close();
+    this.releaseLock();
+  }
+
+  private details(): WorkloadDetail[] {
+    const pods = this.supervisor.pods();
+    const resolve = (a: string): string => this.addressMap[a] ?? a;
+    const ts = this.opts.timeScale;
+    return [
+      ...this.runtime.rolloutControllers().map((c) => rolloutDetail(c, pods.filter((p) => p.owner === c.name), ts, resolve)),
+      ...this.runtime.deploymentControllers().map((c) => deploymentDetail(c, pods.filter((p) => p.owner === c.name), ts)),
+    ];
+  }
+
+  private refOf(name: string): WorkloadRef {
+    if (this.runtime.rollout(name)) return { kind: 'Rollout', name };
+    if (this.runtime.deployment(name)) return { kind: 'Deployment', name };
+    throw notFound(name, this.details());
+  }
+
+  private async editManifests(files: ManifestFile[], actor: string): Promise<void> {
+    await this.putManifests(files, parseOrThrow(files), actor);
+  }
+
+  private async putManifests(files: ManifestFile[], set: ManifestSet, actor: string): Promise<void> {
+    this.generation = this.store.applyManifests({ files: files.map((f) => ({ path: f.path, text: f.text })), actor, at: Date.now() });
+    this.files = files;
+    this.onManifests(set);
+    await this.runtime.setManifests(set);
+    this.podsChanged();
+  }
+
+  private podsChanged(): void {
+    this.runtime.kick();
+    if (this.syncQueued || this.closed) return;
+    this.syncQueued = true;
+    queueMicrotask(() => {
+      this.syncQueued = false;
+      this.router.sync().catch((e: unknown) => this.opts.log?.(`gateway update failed: ${e instanceof Error ? e.message : String(e)}`));
+    });
+  }
+
+  private notifyEvents(): void {
+    // The engine reports an event before the tick saves it; wake readers once it is written.
+    setImmediate(() => {
+      for (const w of [...this.eventWaiters]) w();
+    });
+  }
+
+  private recordEngineError(e: EngineEvent): void {
+    const message = String(e.message);
+    if (this.lastEngineError.get(e.rollout) === message) return;
+    this.lastEngineError.set(e.rollout, message);
+    if (!this.closed) this.store.appendEvent({ ...e });
+    this.opts.log?.(`${e.rollout}: ${message}`);
+  }
+
+  private latestEventId(): number {
+    const last = this.store.events({ limit: 1 });
+    return last[0]?.id ?? 0;
+  }
+}
+
+function job(name: string, host: string, path: string, intervalMs = 5_000): { jobName: string; scrapeIntervalMs: number; scrapeTimeoutMs: number; metricsPath: string; honorLabels: boolean; honorTimestamps: boolean; targets: { address: string; labels: Record<string, string> }[] } {
+  return { jobName: name, scrapeIntervalMs: intervalMs, scrapeTimeoutMs: Math.min(intervalMs, 10_000), metricsPath: path, honorLabels: true, honorTimestamps: true, targets: [{ address: host, labels: {} }] };
+}
+
+function podEndpoint(p: PodInfo): { owner: string; hash: string; namespace: string; labels: Record<string, string>; address: string; ready: boolean } {
+  return { owner: p.owner, hash: p.hash, namespace: p.namespace, labels: p.labels, address: p.address, ready: p.ready && p.pid > 0 && p.phase !== 'Terminating' };
+}
+
+function emptySet(): ManifestSet {
+  return { rollouts: [], analysisTemplates: [], clusterAnalysisTemplates: [], services: [], deployments: [], virtualServices: [], destinationRules: [], gateways: [] };
+}
+
+function parseOrThrowWithWarnings(files: ManifestFile[]): { set: ManifestSet; warnings: string[] } {
+  const { set, diagnostics } = parseManifests(files);
+  if (hasErrors(diagnostics)) {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    throw new InvalidInputError('invalid-manifests', `the manifests have ${errors.length} error(s):\n${errors.map(formatDiagnostic).join('\n')}`, { count: errors.length });
+  }
+  return { set, warnings: diagnostics.map(formatDiagnostic) };
+}
+
+function parseOrThrow(files: ManifestFile[]): ManifestSet {
+  return parseOrThrowWithWarnings(files).set;
+}
+
+function notFound(name: string, all: WorkloadDetail[]): BatonError {
+  const names = all.map((d) => `${d.kind.toLowerCase()}/${d.name}`).join(', ');
+  return new BatonError('workload-not-found', `no Rollout or Deployment named "${name}"${names ? ` (there are: ${names})` : ''}`, { name });
+}
+
+function toRolloutAction(req: ActionRequest & { action: 'promote' | 'abort' | 'retry' | 'pause' | 'resume' }): RolloutAction {
+  switch (req.action) {
+    case 'promote':
+      return req.full ? { type: 'promote-full' } : { type: 'promote' };
+    case 'abort':
+      return req.reason ? { type: 'abort', reason: req.reason } : { type: 'abort' };
+    case 'retry':
+    case 'pause':
+    case 'resume':
+      return { type: req.action };
+  }
+}
+
+/** The template as a manifest holds it: no empty defaults the parser adds back anyway. */
+function stripTemplate(template: unknown): unknown {
+  return JSON.parse(JSON.stringify(template)) as unknown;
+}
+
+function eventView(e: StoredEvent): EventView {
+  const { id, at, rollout, type, ...fields } = e;
+  return { id, at, workload: rollout, type, message: describeEvent({ type, ...fields }), fields };
+}
+
+/** The actor of a CLI call on this machine. */
+export function localActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * `baton up` and `baton down`: start the controller in this process (foreground, or a detached
+ * copy of itself with `--detach`), and stop it through its API, or clean up what a dead one
+ * left running.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BatonError } from '../core/errors.js';
+import type { ManifestFile } from '../core/spec/load.js';
+import { describeEvent, type EngineEvent } from '../engine/events.js';
+import { parseListenAddress } from '../gateway/server.js';
+import { createProcessSupervisor } from '../adapters/workloads/processes/index.js';
+import { createApiHandler } from '../api/handler.js';
+import { startApiServer } from '../api/server.js';
+import { ControlPlane } from './control-plane.js';
+import { stopGateway } from './gateway-process.js';
+import { ensureToken, isAlive, readJson, readToken, writeJsonAtomic, type ControllerInfo, type StateDir } from './state-dir.js';
+
+export interface UpOptions {
+  dir: StateDir;
+  files?: ManifestFile[];
+  listen: string;
+  api: string;
+  timeScale: number;
+  metricsJob?: string;
+  scrapeIntervalMs?: number;
+  prometheusUrl?: string;
+  /** Print progress (foreground) to this stream. */
+  out: NodeJS.WritableStream;
+}
+
+const BATON_BIN = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'bin', 'baton.js');
+
+function clock(at: number): string {
+  return new Date(at).toISOString().slice(11, 19);
+}
+
+/** Runs the controller until `baton down`, SIGTERM or SIGINT; resolves with the exit code. */
+export async function runUp(opts: UpOptions): Promise<number> {
+  const apiAddr = parseListenAddress(opts.api, '--api');
+  mkdirSync(opts.dir.root, { recursive: true });
+  parseListenAddress(opts.listen, '--listen');
+  let plane: ControlPlane | undefined;
+  let stopRequested: ((keep: boolean) => void) | undefined;
+  const stopped = new Promise<boolean>((resolve) => (stopRequested = resolve));
+  const handler = createApiHandler(
+    {
+      status: () => ready().status(),
+      list: () => ready().list(),
+      detail: (n) => ready().detail(n),
+      history: (n) => ready().history(n),
+      act: (n, r, a) => ready().act(n, r, a),
+      apply: (f, a) => ready().apply(f, a),
+      waitEvents: (q, w) => ready().waitEvents(q, w),
+      logs: (q) => ready().logs(q),
+      runtimeMetrics: () => (plane ? plane.runtimeMetrics() : ''),
+      prometheus: (req) => (plane ? plane.metrics.handle(req) : Promise.resolve(new Response('starting', { status: 503 }))),
+      requestShutdown: (r) => stopRequested?.(r.keepServices === true),
+    },
+    ensureToken(opts.dir),
+  );
+  function ready(): ControlPlane {
+    if (!plane) throw new BatonError('starting', 'the controller is starting; try again in a moment');
+    return plane;
+  }
+  const server = await startApiServer(apiAddr.host, apiAddr.port, (req) => handler(req));
+  try {
+    plane = await ControlPlane.start({
+      dir: opts.dir,
+      ...(opts.files ? { files: opts.files } : {}),
+      listen: opts.listen,
+      apiUrl: () => server.url,
+      timeScale: opts.timeScale,
+      ...(opts.metricsJob ? { metricsJob: opts.metricsJob } : {}),
+      ...(opts.scrapeIntervalMs ? { scrapeIntervalMs: opts.scrapeIntervalMs } : {}),
+      ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
+      actor: 'up',
+      onEvent: (e: EngineEvent) => opts.out.write(`${clock(Date.now())} ${e.rollout} ${e.type} ${describeEvent(e)}\n`),
+      log: (line) => opts.out.write(`${clock(Date.now())} baton: ${line}\n`),
+    });
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  const status = plane.status();
+  const info: ControllerInfo = { pid: process.pid, api: server.url, gateway: status.gateway, startedAt: plane.startedAt };
+  writeJsonAtomic(opts.dir.controller, info);
+  opts.out.write(
+    [
+      `baton up: controller pid ${process.pid}, state ${opts.dir.root}`,
+      `  gateway     ${status.gateway}`,
+      `  control API ${server.url} (token in ${opts.dir.token})`,
+      `  prometheus  ${status.prometheus}`,
+      ...(opts.timeScale !== 1 ? [`  time scale  ${opts.timeScale} (pauses, intervals and delays take ${opts.timeScale}x their written time)`] : []),
+      `  workloads   ${plane.list().map((w) => `${w.kind.toLowerCase()}/${w.name}`).join(', ') || 'none'}`,
+      '',
+    ].join('\n'),
+  );
+  const onSignal = (): void => stopRequested?.(false);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const keep = await stopped;
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  opts.out.write(`baton up: stopping${keep ? ' (services and gateway keep running)' : ': draining and stopping every process'}\n`);
+  await plane.shutdown({ keepServices: keep });
+  rmSync(opts.dir.controller, { force: true });
+  await server.close();
+  opts.out.write('baton up: stopped\n');
+  return 0;
+}
+
+/** `--detach`: starts `baton up` (these args without --detach) as a detached process and waits until it serves. */
+export async function runUpDetached(dir: StateDir, args: string[], out: NodeJS.WritableStream): Promise<number> {
+  const logFile = join(dir.logs, 'controller.log');
+  mkdirSync(dir.logs, { recursive: true });
+  const fd = openSync(logFile, 'a', 0o600);
+  const before = readJson<ControllerInfo>(dir.controller);
+  const child = spawn(process.execPath, [BATON_BIN, 'up', ...args.filter((a) => a !== '--detach')], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  child.unref();
+  let exited = null as number | null;
+  child.once('exit', (code) => (exited = code ?? 1));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const info = readJson<ControllerInfo>(dir.controller);
+    if (info && info.pid === child.pid && info !== before) {
+      try {
+        const r = await fetch(`${info.api}/healthz`);
+        if (r.ok) {
+          out.write(`baton up: controller pid ${info.pid} running in the background\n  gateway     ${info.gateway}\n  control API ${info.api}\n  log         ${logFile}\n`);
+          child.removeAllListeners('exit');
+          return 0;
+        }
+      } catch {
+        // not serving yet
+      }
+    }
+    if (exited !== null) {
+      const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+      throw new BatonError('up-failed', `the controller exited (code ${exited}) before serving; the end of ${logFile}:\n${tail}`);
+    }
+    if (Date.now() > deadline) throw new BatonError('up-failed', `the controller did not serve within 120 s; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * `baton down`: asks the running controller to stop and waits until it has. With no controller
+ * running (it was killed), stops what it left: the processes (re-adopted from their records)
+ * and the gateway, unless `keepServices`.
+ */
+export async function runDown(dir: StateDir, keepServices: boolean, out: NodeJS.WritableStream): Promise<number> {
+  const info = readJson<ControllerInfo>(dir.controller);
+  if (info && isAlive(info.pid)) {
+    const token = readToken(dir);
+    const r = await fetch(`${info.api}/api/v1/shutdown`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ keepServices }),
+    }).catch((e: unknown) => {
+      throw new BatonError('controller-unreachable', `the controller (pid ${info.pid}) at ${info.api} does not answer: ${e instanceof Error ? e.message : String(e)}; stop it with kill ${info.pid}`);
+    });
+    if (!r.ok) throw new BatonError('down-refused', `the controller refused to stop: ${await r.text()}`);
+    out.write(`baton down: stopping controller pid ${info.pid}${keepServices ? ' (services keep running)' : ''}\n`);
+    while (isAlive(info.pid)) await new Promise((res) => setTimeout(res, 100));
+    out.write('baton down: stopped\n');
+    return 0;
+  }
+  if (keepServices) {
+    out.write(`baton down: no controller is running on ${dir.root}; nothing to do\n`);
+    return 0;
+  }
+  // A controller that died left its processes and gateway: stop them. The gateway first, so no
+  // request is sent to a process being stopped.
+  const gateway = await stopGateway(dir);
+  const supervisor = createProcessSupervisor({ stateDir: dir.root, logDir: dir.logs });
+  const n = supervisor.pods().length;
+  await supervisor.shutdown();
+  rmSync(dir.controller, { force: true });
+  out.write(`baton down: no controller was running; stopped ${n} process(es)${gateway ? ' and the gateway' : ''}\n`);
+  return 0;
+}
