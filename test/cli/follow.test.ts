@@ -127,3 +127,15 @@ describe('baton events --watch', () => {
     );
   });
 });
+
+describe('baton status while paused', () => {
+  it('names promote for a pause step even when the controller marks it paused, and resume for a manual pause', async () => {
+    const d = controller.workloads.get('frontend');
+    if (d) d.paused = true;
+    const step = await baton(['status', 'frontend', '--timeout', '1ms', ...at], { cwd: ws.cwd });
+    expect(step).toMatchObject({ code: 2, stdout: 'Paused - CanaryPauseStep (still waiting: `baton promote frontend` continues it)\n' });
+    if (d) d.message = 'manually paused';
+    const manual = await baton(['status', 'frontend', '--timeout', '1ms', ...at], { cwd: ws.cwd });
+    expect(manual).toMatchObject({ code: 2, stdout: 'Paused - manually paused (still waiting: `baton resume frontend` continues it)\n' });
+  });
+});

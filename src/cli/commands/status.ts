@@ -6,6 +6,7 @@
  * long-polling the controller's events instead of a watch.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import type { WorkloadDetail } from '../../api/types.js';
 import { formatDuration, parseGoDuration } from '../../core/spec/duration.js';
 import { addConnectionOptions, clientFor, interruptSignal, latestEventId, LONG_POLL_MS, type ConnectionOptions } from '../client.js';
 import { kindWord } from '../format/text.js';
@@ -28,6 +29,15 @@ function parseTimeout(value: string): number {
   return ms;
 }
 
+/**
+ * What ends a pause: `promote` for a pause step, a blue/green pause or an inconclusive run (the
+ * pause reasons of Argo's `PauseCondition`), `resume` for `baton pause`.
+ */
+function continueVerb(d: WorkloadDetail): 'promote' | 'resume' {
+  const stepPause = /CanaryPauseStep|BlueGreenPause|InconclusiveAnalysisRun/.test(d.message);
+  return d.paused && !stepPause ? 'resume' : 'promote';
+}
+
 async function runStatus(name: string, opts: StatusOptions): Promise<number> {
   const client = clientFor(opts);
   const timeoutMs = opts.timeout ?? 0;
@@ -41,7 +51,7 @@ async function runStatus(name: string, opts: StatusOptions): Promise<number> {
       const line = d.message ? `${d.phase} - ${d.message}` : d.phase;
       if (line !== printed) {
         // Paused is not an end: say so, and what ends it.
-        const waiting = d.phase === 'Paused' ? ` (still waiting: \`baton ${d.paused ? 'resume' : 'promote'} ${name}\` continues it)` : '';
+        const waiting = d.phase === 'Paused' ? ` (still waiting: \`baton ${continueVerb(d)} ${name}\` continues it)` : '';
         process.stdout.write(`${line}${waiting}\n`);
         printed = line;
       }

@@ -76,8 +76,9 @@ export async function startFakeController(token = 'test-token-123'): Promise<Fak
 
   const select = (workload: string | undefined, afterId: number | undefined, limit: number | undefined): { events: EventView[]; lastId: number } => {
     const mine = events.filter((e) => workload === undefined || e.workload === workload);
-    // Without afterId: the newest `limit`; with it: the next `limit` after it, oldest first.
-    const picked = afterId === undefined ? (limit !== undefined ? mine.slice(-limit) : mine) : mine.filter((e) => e.id > afterId).slice(0, limit);
+    // As the controller's store answers: oldest first, after `afterId`, `limit` keeping the newest.
+    const after = mine.filter((e) => e.id > (afterId ?? 0));
+    const picked = limit !== undefined ? after.slice(-limit) : after;
     const latest = events.length ? (events[events.length - 1]?.id ?? 0) : 0;
     return { events: picked, lastId: picked.length ? (picked[picked.length - 1]?.id ?? 0) : Math.max(afterId ?? 0, latest) };
   };
