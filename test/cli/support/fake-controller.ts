@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ActionRequest, ApplyRequest, EventView, WorkloadDetail } from '../../../src/api/types.js';
+import type { ActionRequest, ApplyRequest, EventView, ShutdownRequest, WorkloadDetail } from '../../../src/api/types.js';
 import { backendDetail, controllerStatus, ENGINE_T0, frontendDetail, history, initialEvents, logFiles } from './fixtures.js';
 
 export interface RecordedRequest {
@@ -29,12 +29,18 @@ export interface FakeController {
   url: string;
   token: string;
   requests: RecordedRequest[];
+  /** Bodies of `POST /api/v1/shutdown`. */
+  shutdowns: ShutdownRequest[];
+  /** Paths the fake takes and never answers (a controller that hangs). */
+  hold: Set<string>;
   workloads: Map<string, WorkloadDetail>;
   events: EventView[];
   /** Adds an event (answering the long polls waiting for it); `change` edits the workload first. */
   emit(workload: string, type: string, message: string, change?: (d: WorkloadDetail) => void): void;
-  /** Resolves once `n` long polls (requests with waitMs > 0) have arrived in all. */
+  /** Resolves once `n` long polls have been parked (waiting for an event) in all. */
   polls(n: number): Promise<void>;
+  /** How many long polls have been parked so far. */
+  parkedPolls(): number;
   close(): Promise<void>;
 }
 
@@ -67,6 +73,8 @@ export async function startFakeController(token = 'test-token-123'): Promise<Fak
   ]);
   const events = initialEvents();
   const requests: RecordedRequest[] = [];
+  const shutdowns: ShutdownRequest[] = [];
+  const hold = new Set<string>();
   const polls: Poll[] = [];
   let pollCount = 0;
   const pollWaiters: { n: number; resolve: () => void }[] = [];
@@ -134,6 +142,7 @@ export async function startFakeController(token = 'test-token-123'): Promise<Fak
     const query = Object.fromEntries(u.searchParams);
     const body = req.method === 'POST' ? await readBody(req) : undefined;
     requests.push({ method: req.method ?? '', path: u.pathname, query, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(body !== undefined ? { body } : {}) });
+    if (hold.has(u.pathname)) return;
     if (u.pathname.startsWith('/api/') && req.headers.authorization !== `Bearer ${token}`) {
       throw new HttpError(401, 'unauthorized', 'a valid bearer token is required');
     }
@@ -183,6 +192,15 @@ export async function startFakeController(token = 'test-token-123'): Promise<Fak
       if (query.tail !== undefined) files = files.map((f) => ({ ...f, text: f.text.split('\n').slice(0, -1).slice(-Number(query.tail)).join('\n') + '\n' }));
       return send(res, 200, { files });
     }
+    if (req.method === 'POST' && u.pathname === '/api/v1/shutdown') {
+      shutdowns.push(body as ShutdownRequest);
+      return send(res, 200, { ok: true });
+    }
+    if (get && u.pathname === '/runtime/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end('kube_pod_status_ready{namespace="tbyte",pod="backend-5d8f9c7b6-x0y0z",condition="true"} 1\n');
+      return;
+    }
     throw new HttpError(404, 'not-found', `no route ${req.method ?? ''} ${u.pathname}`);
   };
 
@@ -206,6 +224,8 @@ export async function startFakeController(token = 'test-token-123'): Promise<Fak
     url,
     token,
     requests,
+    shutdowns,
+    hold,
     workloads,
     events,
     emit(name, type, message, change) {
@@ -215,6 +235,7 @@ export async function startFakeController(token = 'test-token-123'): Promise<Fak
       events.push({ id, at: ENGINE_T0 + id * 1000, workload: name, type, message, fields: {} });
       for (const poll of [...polls]) if (poll.workload === undefined || poll.workload === name) answer(poll);
     },
+    parkedPolls: () => pollCount,
     polls(n) {
       if (pollCount >= n) return Promise.resolve();
       return new Promise((resolve) => pollWaiters.push({ n, resolve }));
