@@ -196,6 +196,8 @@ export interface EventView {
   id: number;
   /** Engine clock, epoch ms. */
   at: number;
+  /** The wall-clock time of `at` (differs from `at` under `--time-scale`). */
+  wallAt?: number;
   workload: string;
   type: string;
   /** A one-line description. */

@@ -76,6 +76,8 @@ export class ControlPlane {
   private syncQueued = false;
   private lastEngineError = new Map<string, string>();
   private closed = false;
+  /** Engine time -> wall time (they differ under --time-scale). */
+  readonly toWall: (engineMs: number) => number;
 
   private constructor(
     private readonly opts: ControlPlaneOptions,
@@ -88,6 +90,7 @@ export class ControlPlane {
     const log = opts.log ?? (() => {});
     const wall = createSystemClock();
     const clock = createScaledClock(parts.anchor, wall);
+    this.toWall = (ms) => clock.toWall(ms);
     const baseDirs = new Map<string, string>();
     this.supervisor = createProcessSupervisor({
       stateDir: opts.dir.root,
@@ -278,7 +281,7 @@ export class ControlPlane {
 
   events(q: { workload?: string; afterId?: number; limit?: number }): EventsPage {
     const rows = this.store.events({ ...(q.workload ? { rollout: q.workload } : {}), ...(q.afterId !== undefined ? { afterId: q.afterId } : {}), limit: q.limit ?? 200 });
-    const events = rows.map(eventView);
+    const events = rows.map((e) => eventView(e, this.toWall));
     const lastId = events.length ? (events[events.length - 1] as EventView).id : (q.afterId ?? this.latestEventId());
     return { events, lastId };
   }
@@ -455,9 +458,9 @@ function stripTemplate(template: unknown): unknown {
   return JSON.parse(JSON.stringify(template)) as unknown;
 }
 
-function eventView(e: StoredEvent): EventView {
+function eventView(e: StoredEvent, toWall: (at: number) => number): EventView {
   const { id, at, rollout, type, ...fields } = e;
-  return { id, at, workload: rollout, type, message: describeEvent({ type, ...fields }), fields };
+  return { id, at, wallAt: Math.round(toWall(at)), workload: rollout, type, message: describeEvent({ type, ...fields }), fields };
 }
 
 /** The actor of a CLI call on this machine. */

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BatonError } from '../core/errors.js';
+import { BatonError, InvalidInputError } from '../core/errors.js';
 import type { ManifestFile } from '../core/spec/load.js';
 import { describeEvent, type EngineEvent } from '../engine/events.js';
 import { parseListenAddress } from '../gateway/server.js';
@@ -41,7 +41,9 @@ function clock(at: number): string {
 export async function runUp(opts: UpOptions): Promise<number> {
   const apiAddr = parseListenAddress(opts.api, '--api');
   mkdirSync(opts.dir.root, { recursive: true });
-  parseListenAddress(opts.listen, '--listen');
+  if (parseListenAddress(opts.listen, '--listen').port === 0) {
+    throw new InvalidInputError('invalid-address', `--listen ${opts.listen}: give the gateway a fixed port (users and a restarted controller must find it), e.g. 127.0.0.1:8080`);
+  }
   let plane: ControlPlane | undefined;
   let stopRequested: ((keep: boolean) => void) | undefined;
   const stopped = new Promise<boolean>((resolve) => (stopRequested = resolve));

@@ -22,6 +22,11 @@ const server = createServer((req, res) => {
     res.end('ok');
     return;
   }
+  if (req.url !== '/' && !req.url.startsWith('/?')) {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'not found', path: req.url, version }));
+    return;
+  }
   const answer = () => {
     if (Math.random() < errorRate) {
       res.writeHead(500, { 'content-type': 'application/json' });

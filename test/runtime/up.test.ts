@@ -1,0 +1,183 @@
+/**
+ * The tbyte example on the embedded default, for real: `baton up` runs the controller, the
+ * gateway and every service as processes, and a second process puts steady load on the gateway.
+ * One file, so these heavy tests run one after the other.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WorkloadDetail } from '../../src/api/types.js';
+import { BACKEND, FRONTEND, startLoad, startUp, type UpHandle } from '../support/baton-up.js';
+
+const pidsOf = (d: WorkloadDetail, image?: string): number[] =>
+  d.revisions.filter((r) => image === undefined || r.image === image).flatMap((r) => r.pods.map((p) => p.pid));
+
+/** Sequential requests through the gateway, each recorded with its start time and version. */
+function startProbe(gateway: string): { stop(): Promise<{ t: number; status: number; version: string }[]> } {
+  const seen: { t: number; status: number; version: string }[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t = Date.now();
+      try {
+        // undici's request, not fetch: fetch does not send a Host header of our choosing.
+        const r = await request(`${gateway}/`, { headers: { host: 'tbyte.local' } });
+        const body = await r.body.text();
+        const header = r.headers['x-version'];
+        const version = typeof header === 'string' ? header : (/"version":"([^"]+)"/.exec(body)?.[1] ?? '?');
+        seen.push({ t, status: r.statusCode, version });
+      } catch {
+        seen.push({ t, status: 0, version: '?' });
+      }
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return seen;
+    },
+  };
+}
+
+let up: UpHandle | undefined;
+afterEach(async () => {
+  await up?.cleanup();
+  up = undefined;
+});
+
+describe('baton up: a canary release under load', () => {
+  it('rolls v2 out through every step at >= 500 requests/s with zero failed requests', async () => {
+    up = await startUp();
+    const before = await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 healthy');
+    const v1Pids = before.revisions.flatMap((r) => r.pods.map((p) => p.pid));
+    expect(v1Pids).toHaveLength(2);
+
+    const load = await startLoad(`${up.gateway}/`, { rate: 600 });
+    await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
+    const done = await up.waitUntil(
+      FRONTEND,
+      (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0),
+      120_000,
+      'v2 promoted and v1 gone',
+    );
+    const result = await load.stop();
+
+    // Every frontend process was replaced.
+    const v2Pids = done.revisions.flatMap((r) => r.pods.map((p) => p.pid));
+    expect(v2Pids).toHaveLength(2);
+    expect(v2Pids.some((p) => v1Pids.includes(p))).toBe(false);
+    // Through every step, with the seed's step analysis passing on live metrics.
+    const events = await up.events();
+    const weights = events.filter((e) => e.workload === FRONTEND && e.type === 'WeightChanged').map((e) => e.fields.canary);
+    expect(weights).toEqual([10, 25, 50, 75, 100]);
+    const stepRun = events.find((e) => e.type === 'AnalysisRunCompleted' && String(e.fields.run).includes('-2-2'));
+    expect(stepRun?.fields.phase).toBe('Successful');
+    // Zero failed requests, at the rate asked.
+    const seconds = (result.stoppedAt - result.startedAt) / 1000;
+    expect(result.failures).toEqual([]);
+    expect(result.failed).toBe(0);
+    expect(result.total / seconds).toBeGreaterThanOrEqual(500);
+  }, 240_000);
+});
+
+describe('baton up: a bad release', () => {
+  it('is aborted by analysis, traffic back at 100 % stable within 1 s of the decision, stable untouched', async () => {
+    up = await startUp();
+    const before = await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 healthy');
+    const load = await startLoad(`${up.gateway}/`, { rate: 300 });
+    up.edit('frontend-rollout.yaml', (t) => t.replace('image: tbyte/frontend:v1', 'image: tbyte/frontend:v3').replace(/name: ERROR_RATE\n(\s*)value: "0"/, 'name: ERROR_RATE\n$1value: "0.5"'));
+    const probe = startProbe(up.gateway);
+    await up.apply();
+    const after = await up.waitUntil(FRONTEND, (d) => d.aborted && d.phase === 'Degraded', 60_000, 'the bad release aborted');
+    const events = await up.events();
+    const aborted = events.find((e) => e.workload === FRONTEND && e.type === 'Aborted');
+    expect(aborted?.wallAt).toBeDefined();
+    const decision = aborted?.wallAt as number;
+    // Keep probing past the 1 s bound.
+    await new Promise((r) => setTimeout(r, 1500));
+    const probes = await probe.stop();
+    const result = await load.stop();
+
+    expect(String(aborted?.fields.message)).toMatch(/analysis phase error\/failed: Metric "canary-error-rate" assessed Failed/);
+    expect(after.canaryWeight).toBe(0);
+    // The canary had traffic (and failed some of it) before the decision ...
+    expect(probes.some((p) => p.version === 'tbyte/frontend:v3' && p.t < decision)).toBe(true);
+    expect(result.failures.length).toBeGreaterThan(0);
+    // ... and none once a second had passed after it.
+    const late = probes.filter((p) => p.t > decision + 1000);
+    expect(late.length).toBeGreaterThan(10);
+    expect(late.filter((p) => p.version !== 'tbyte/frontend:v1' || p.status !== 200)).toEqual([]);
+    expect(result.failures.filter((f) => f.t > decision + 1000)).toEqual([]);
+    // The stable processes were never touched.
+    expect(pidsOf(after, 'tbyte/frontend:v1').sort()).toEqual(pidsOf(before).sort());
+  }, 180_000);
+
+  it('that never becomes ready leaves stable untouched and the rollout Degraded after progressDeadlineSeconds', async () => {
+    up = await startUp();
+    const before = await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 healthy');
+    const load = await startLoad(`${up.gateway}/`, { rate: 300 });
+    up.edit('frontend-rollout.yaml', (t) =>
+      t
+        .replace('image: tbyte/frontend:v1', 'image: tbyte/frontend:v2')
+        .replace(/readinessProbe:\n(\s*)httpGet:\n(\s*)path: \/healthz/, 'readinessProbe:\n$1httpGet:\n$2path: /never-ready')
+        .replace('  replicas: 2\n', '  replicas: 2\n  progressDeadlineSeconds: 30\n'),
+    );
+    await up.apply();
+    const after = await up.waitUntil(FRONTEND, (d) => d.phase === 'Degraded', 60_000, 'Degraded by the progress deadline');
+    const result = await load.stop();
+    expect(after.message).toMatch(/ProgressDeadlineExceeded/);
+    expect(after.canaryWeight).toBe(0);
+    const canary = after.revisions.find((r) => r.image === 'tbyte/frontend:v2');
+    expect(canary?.ready).toBe(0);
+    expect(pidsOf(after, 'tbyte/frontend:v1').sort()).toEqual(pidsOf(before).sort());
+    expect(result.failures).toEqual([]);
+  }, 180_000);
+});
+
+describe('baton up: a Deployment rolling update', () => {
+  it('replaces every backend process under load with zero failed requests', async () => {
+    up = await startUp();
+    const before = await up.waitUntil(BACKEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'backend healthy');
+    await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy', 60_000, 'frontend healthy');
+    const load = await startLoad(`${up.gateway}/api/users`, { rate: 600 });
+    await up.call('POST', `/api/v1/workloads/${BACKEND}/actions`, { action: 'set-image', images: { backend: 'tbyte/backend:v2' } });
+    const after = await up.waitUntil(BACKEND, (d) => d.phase === 'Healthy' && d.currentImage === 'tbyte/backend:v2' && pidsOf(d).length === 2 && pidsOf(d, 'tbyte/backend:v1').length === 0, 120_000, 'backend v2 everywhere');
+    const result = await load.stop();
+    expect(pidsOf(after).some((p) => pidsOf(before).includes(p))).toBe(false);
+    expect(result.failures).toEqual([]);
+    expect(result.total / ((result.stoppedAt - result.startedAt) / 1000)).toBeGreaterThanOrEqual(500);
+  }, 180_000);
+});
+
+describe('baton up: kill -9 of the controller mid-rollout', () => {
+  it('loses no request and the rollout resumes at the step it was on', async () => {
+    up = await startUp();
+    await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 healthy');
+    const gatewayBefore = JSON.parse(readFileSync(join(up.stateDir, 'gateway.json'), 'utf8')) as { pid: number };
+    const load = await startLoad(`${up.gateway}/`, { rate: 300 });
+    await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
+    const mid = await up.waitUntil(FRONTEND, (d) => d.stepIndex === 4, 60_000, 'the pause after setWeight 25');
+    const canaryPids = pidsOf(mid, 'tbyte/frontend:v2');
+    up.proc.kill('SIGKILL');
+    await new Promise((r) => up?.proc.once('exit', r));
+
+    const { root, listen } = up;
+    up = await startUp({ reuse: { root, listen } });
+    const resumed = await up.detail(FRONTEND);
+    expect(resumed.stepIndex).toBeGreaterThanOrEqual(4);
+    // The running processes were re-adopted, not restarted.
+    expect(pidsOf(resumed, 'tbyte/frontend:v2')).toEqual(expect.arrayContaining(canaryPids));
+    const done = await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2', 120_000, 'v2 promoted after the restart');
+    const result = await load.stop();
+
+    const events = (await up.events()).filter((e) => e.workload === FRONTEND);
+    expect(events.filter((e) => e.type === 'WeightChanged').map((e) => e.fields.canary)).toEqual([10, 25, 50, 75, 100]);
+    expect(events.filter((e) => e.type === 'RevisionCreated')).toHaveLength(2);
+    expect(done.revisions.find((r) => r.image === 'tbyte/frontend:v2')?.revision).toBe(2);
+    const gatewayAfter = JSON.parse(readFileSync(join(up.stateDir, 'gateway.json'), 'utf8')) as { pid: number };
+    expect(gatewayAfter.pid).toBe(gatewayBefore.pid);
+    expect(result.failures).toEqual([]);
+  }, 240_000);
+});

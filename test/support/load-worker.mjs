@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Steady HTTP load from its own process (autocannon), for the zero-downtime tests and bench:
+//   node load-worker.mjs '{"url":"http://127.0.0.1:8080/","host":"tbyte.local","rate":600,"connections":20}'
+// Prints `ready` once started; on SIGTERM stops and prints one JSON line: totals, every failed
+// request with its wall time (non-2xx status or socket error), and latency percentiles.
+import autocannon from 'autocannon';
+
+const opts = JSON.parse(process.argv[2] ?? '{}');
+const failures = [];
+let ok = 0;
+let started = 0;
+const instance = autocannon(
+  {
+    url: opts.url,
+    connections: opts.connections ?? 20,
+    overallRate: opts.rate ?? 500,
+    duration: opts.durationS ?? 3600,
+    timeout: opts.timeoutS ?? 10,
+    headers: { host: opts.host ?? 'localhost' },
+    // Every response is checked, not only counted: a 5xx is a failed user request.
+    expectBody: undefined,
+  },
+  (err, result) => {
+    if (err) {
+      process.stdout.write(JSON.stringify({ error: String(err) }) + '\n');
+      process.exit(1);
+    }
+    process.stdout.write(
+      JSON.stringify({
+        startedAt: started,
+        stoppedAt: Date.now(),
+        total: ok + failures.length,
+        ok,
+        failed: failures.length,
+        failures: failures.slice(0, 1000),
+        non2xx: result.non2xx,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        latency: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+        requestsPerSecond: result.requests.average,
+      }) + '\n',
+    );
+    process.exit(0);
+  },
+);
+instance.on('response', (_client, statusCode) => {
+  if (statusCode >= 200 && statusCode < 400) ok++;
+  else failures.push({ t: Date.now(), status: statusCode });
+});
+instance.on('reqError', (e) => failures.push({ t: Date.now(), error: String(e?.code ?? e) }));
+started = Date.now();
+process.stdout.write('ready\n');
+process.on('SIGTERM', () => instance.stop());
