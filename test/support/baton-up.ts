@@ -8,7 +8,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EventsPage, EventView, WorkloadDetail } from '../../src/api/types.js';
-import { freePort, tempDir, waitFor } from './net.js';
+import { freePort, tempDir } from './net.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BATON = join(ROOT, 'bin', 'baton.js');
@@ -63,17 +63,20 @@ export async function startUp(opts: UpOptions = {}): Promise<UpHandle> {
   const args = [BATON, 'up', ...(opts.reuse ? [] : ['-f', manifests]), '--state-dir', stateDir, '--listen', listen, '--api', `127.0.0.1:${apiPort}`, '--time-scale', String(opts.timeScale ?? 0.1), '--scrape-interval', '500', ...(opts.extraArgs ?? [])];
   const proc = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  let serving: () => void = () => {};
+  const served = new Promise<void>((resolve, reject) => {
+    serving = resolve;
+    proc.once('exit', (code) => reject(new Error(`baton up exited ${code}:\n${out}`)));
+  });
+  const collect = (c: Buffer): void => {
+    out += c.toString();
+    // Printed once the API serves and the workloads are started.
+    if (out.includes('baton up: controller pid')) serving();
+  };
+  proc.stdout?.on('data', collect);
+  proc.stderr?.on('data', collect);
   const api = `http://127.0.0.1:${apiPort}`;
-  await waitFor(
-    async () => {
-      if (proc.exitCode !== null) throw new Error(`baton up exited ${proc.exitCode}:\n${out}`);
-      return out.includes('baton up: controller pid');
-    },
-    60_000,
-    'baton up to serve',
-  );
+  await served;
   const token = readFileSync(join(stateDir, 'api.token'), 'utf8').trim();
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const r = await fetch(`${api}${path}`, {
