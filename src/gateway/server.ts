@@ -4,7 +4,7 @@
  * persist -> swap the reference -> release endpoints that left).
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { InvalidInputError } from '../core/errors.js';
 import { compileConfig, type CompiledConfig } from './config/compile.js';
 import type { GatewayConfig } from './config/types.js';
@@ -12,7 +12,8 @@ import { validateConfig } from './config/validate.js';
 import { createMetricsRegistry } from './metrics/registry.js';
 import { createWindowStats, type WindowStats } from './metrics/window-stats.js';
 import { createEndpointRegistry, type Endpoint } from './proxy/endpoints.js';
-import { createRequestHandler, type ProxyContext } from './proxy/forward.js';
+import { createProxy, createRequestHandler, type ProxyContext } from './proxy/forward.js';
+import { createFront } from './proxy/front.js';
 import { createUpgradeHandler } from './proxy/upgrade.js';
 import { createAdminHandler, type ApplyOutcome } from './admin/server.js';
 import { loadPersistedConfig, persistConfig } from './state/persist.js';
@@ -125,10 +126,28 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
 
   const proxy = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, createRequestHandler(ctx));
   proxy.on('upgrade', createUpgradeHandler(ctx));
-  proxy.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":"bad-request"}');
-    else socket.destroy();
+  proxy.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // Node's own default for a head over its 16 KiB limit is 431 (RFC 6585 section 5); the rest is malformed.
+    if (err.code === 'HPE_HEADER_OVERFLOW') socket.end('HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\ncontent-length: 36\r\nconnection: close\r\n\r\n{"error":"request-header-too-large"}');
+    else socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":"bad-request"}');
   });
+  // Accepted connections go to the raw front end first; node:http's own connection listener
+  // (which the 'connection' event is documented to accept injected sockets through) serves
+  // those it hands over. The server still listens, so close() and its idle/all-connection
+  // tracking keep working for handed-over connections.
+  const httpListeners = proxy.listeners('connection') as Array<(s: Socket) => void>;
+  proxy.removeAllListeners('connection');
+  const front = createFront({
+    proxy: createProxy(ctx),
+    handOver: (s) => {
+      for (const l of httpListeners) l.call(proxy, s);
+    },
+  });
+  proxy.on('connection', (s: Socket) => front.accept(s));
   const admin = createServer(createAdminHandler({ ctx, apply }));
 
   const port = await listen(proxy, listenAddr);
@@ -145,14 +164,17 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     ctx.draining = true;
     proxy.close();
     proxy.closeIdleConnections();
+    front.closeIdle();
     const deadline = Date.now() + (opts.drainTimeoutMs ?? 10_000);
     // In-flight requests finish on their own; poll the counter at a coarse step (shutdown only).
     while (metrics.health.inFlight > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
       proxy.closeIdleConnections();
+      front.closeIdle();
     }
     const clean = metrics.health.inFlight === 0;
     proxy.closeAllConnections();
+    front.closeAll();
     // Upgraded connections have no request/response boundary to wait for: they end with the process.
     for (const s of ctx.upgraded) s.destroy();
     admin.close();

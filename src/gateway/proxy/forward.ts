@@ -4,7 +4,7 @@
  * count the answer. The config object is read once per request, so a swap in the middle of a
  * request changes nothing for it.
  */
-import { request, type IncomingMessage, type ServerResponse, type ClientRequest, type OutgoingHttpHeaders } from 'node:http';
+import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, type ClientRequest, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { CompiledConfig, CompiledDestination, CompiledRoute } from '../config/compile.js';
@@ -30,6 +30,35 @@ export interface ProxyContext {
   draining: boolean;
   /** Client sockets of upgraded (WebSocket) connections: the HTTP server no longer tracks them, so shutdown closes them from here. */
   readonly upgraded: Set<Socket>;
+}
+
+/** A client request as the request path reads it: from `node:http`, or from the raw front end (`front.ts`). */
+export interface ProxyRequest {
+  readonly method: string;
+  /** The request target as sent (origin form). */
+  readonly url: string;
+  /** Field names lower-cased, repeated fields combined as `IncomingMessage` does. */
+  readonly headers: IncomingHttpHeaders;
+  readonly remoteAddress: string | undefined;
+  /** The body stream; undefined when the request has no body (the raw front end passes only those). */
+  readonly body: IncomingMessage | undefined;
+}
+
+/**
+ * The client's answer as the request path writes it: a `ServerResponse`, or the raw front
+ * end's response. `close` fires once, when the answer is complete or the client has gone.
+ */
+export interface ProxyResponse {
+  readonly headersSent: boolean;
+  readonly writableFinished: boolean;
+  readonly statusCode: number;
+  setHeader(name: 'connection', value: 'close'): unknown;
+  writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
+  /** False when the client is not keeping up; `drain` follows. */
+  write(chunk: Buffer): boolean;
+  end(body?: string): unknown;
+  destroy(): unknown;
+  once(event: 'close' | 'drain', listener: () => void): unknown;
 }
 
 /** RFC 9110 section 9.2.2: these may be repeated without a different effect. */
@@ -68,14 +97,14 @@ export function pathOf(url: string): string {
 }
 
 /** Index of the destination for this request: sticky by hash when `hashOn` names a present key, else smooth WRR. */
-export function chooseDestination(route: CompiledRoute<Endpoint>, req: IncomingMessage): number {
+export function chooseDestination(route: CompiledRoute<Endpoint>, headers: IncomingHttpHeaders): number {
   const h = route.hashOn;
   if (h !== undefined) {
     let key: string | undefined;
     if ('header' in h) {
-      const v = req.headers[h.header.toLowerCase()];
+      const v = headers[h.header.toLowerCase()];
       key = Array.isArray(v) ? v.join(',') : v;
-    } else key = readCookie(req.headers.cookie, h.cookie);
+    } else key = readCookie(headers.cookie, h.cookie);
     if (key !== undefined && key !== '') return pickByHash(route.weights, route.totalWeight, key);
   }
   return pickSmooth(route.picker);
@@ -93,15 +122,32 @@ function retryTarget(route: CompiledRoute<Endpoint>, dest: CompiledDestination<E
   return undefined;
 }
 
-/** The HTTP request handler of the listener. */
+/** The `node:http` request handler: requests the raw front end handed over (upgrades aside). */
 export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const proxy = createProxy(ctx);
+  return (req, res) => proxy({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, remoteAddress: req.socket.remoteAddress, body: req }, res);
+}
+
+/** Relays an upstream answer's body to the client with backpressure (`Readable.pipe` needs a `Writable`). */
+function relayBody(pres: IncomingMessage, res: ProxyResponse): void {
+  pres.on('data', (chunk: Buffer) => {
+    if (res.write(chunk)) return;
+    pres.pause();
+    res.once('drain', () => pres.resume());
+  });
+  pres.once('end', () => res.end());
+}
+
+/** The request path, for both front ends. */
+export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyResponse) => void {
   const health = ctx.metrics.health;
   return function handle(req, res) {
     const cfg = ctx.config;
     const started = performance.now();
     health.inFlight++;
-    const method = req.method ?? 'GET';
-    const url = req.url ?? '/';
+    const method = req.method;
+    const url = req.url;
+    const body = req.body;
     const path = pathOf(url);
     const found = findRoute(cfg.routes, { host: normalizeHost(req.headers.host), path, method, headers: req.headers });
     let finished = false;
@@ -129,11 +175,11 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
       ctx.metrics.countUnrouted();
       status = 404;
       sendError(res, new GatewayError('no-route', `no route matches ${method} ${req.headers.host ?? ''}${path}`));
-      req.resume();
+      body?.resume();
       return;
     }
     const route = cfg.routes[found.index] as CompiledRoute<Endpoint>;
-    const di = chooseDestination(route, req);
+    const di = chooseDestination(route, req.headers);
     const chosen = route.destinations[di] as CompiledDestination<Endpoint>;
     dest = chosen;
 
@@ -151,12 +197,12 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
     if (!first) {
       status = 503;
       sendError(res, new GatewayError('no-endpoint', `cluster ${chosen.cluster.name} has no endpoint`, route.name, chosen.cluster.name));
-      req.resume();
+      body?.resume();
       return;
     }
 
     const upstreamPath = route.rewriteUri !== undefined ? rewritePath(url, path, found.match, route.rewriteUri) : url;
-    const headers = upstreamRequestHeaders(req.headers, req.socket.remoteAddress, route.rewriteAuthority);
+    const headers = upstreamRequestHeaders(req.headers, req.remoteAddress, route.rewriteAuthority);
     if (ctx.draining) headers.connection = 'close';
 
     let mirrorBody: Buffer[] | undefined;
@@ -180,15 +226,15 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
 
     function pipeBody(target: ClientRequest): void {
       bodyPiped = true;
-      if (!hasBody) {
+      if (!hasBody || body === undefined) {
         target.end();
         return;
       }
       if (chunked || mirrorOn) {
-        req.on('data', (chunk: Buffer) => {
+        body.on('data', (chunk: Buffer) => {
           bodyBytes += chunk.length;
           if (bodyBytes > route.maxBodyBytes && !finished) {
-            req.unpipe(target);
+            body.unpipe(target);
             target.destroy();
             status = 413;
             sendError(res, new GatewayError('body-too-large', `request body exceeds the limit of ${route.maxBodyBytes} bytes`, route.name, dest?.cluster.name), true);
@@ -203,19 +249,19 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
           }
         });
         if (mirrorOn && mirror !== undefined)
-          req.once('end', () => {
+          body.once('end', () => {
             if (mirrorBody !== undefined) sendMirror(ctx, mirror.cluster, method, upstreamPath, headers, Buffer.concat(mirrorBody), route.timeoutMs);
           });
       }
-      req.pipe(target);
+      body.pipe(target);
     }
 
     function fail(e: GatewayError): void {
       if (timer) clearTimeout(timer);
       if (finished) return;
       status = e.status;
-      if (!bodyPiped) req.resume();
-      sendError(res, e, bodyPiped && !req.readableEnded);
+      if (!bodyPiped) body?.resume();
+      sendError(res, e, bodyPiped && body !== undefined && !body.readableEnded);
     }
 
     function attempt(d: CompiledDestination<Endpoint>, ep: Endpoint): void {
@@ -254,7 +300,7 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
         const h = stripHopByHop(pres.headers);
         if (ctx.draining) h.connection = 'close';
         res.writeHead(status, h);
-        pres.pipe(res);
+        relayBody(pres, res);
         pres.once('error', () => res.destroy());
       });
       p.once('error', (err: NodeJS.ErrnoException) => {

@@ -1,8 +1,8 @@
 /** The one place where gateway errors become HTTP answers: a status and a small JSON body naming route and cluster. */
-import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { GatewayError } from '../errors.js';
+import type { ProxyResponse } from './forward.js';
 
 /** `{"error":"no-endpoint","message":...,"route":...,"cluster":...}` */
 export function errorBody(e: GatewayError): string {
@@ -14,7 +14,7 @@ export function errorBody(e: GatewayError): string {
  * (the client then sees a truncated response, as with any proxy). `close` asks the client to
  * reconnect, used when the request body was not read (413).
  */
-export function sendError(res: ServerResponse, e: GatewayError, close = false): void {
+export function sendError(res: ProxyResponse, e: GatewayError, close = false): void {
   if (res.headersSent) {
     res.destroy();
     return;

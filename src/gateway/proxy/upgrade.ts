@@ -37,7 +37,7 @@ export function createUpgradeHandler(ctx: ProxyContext): (req: IncomingMessage, 
       return;
     }
     const route = cfg.routes[found.index] as CompiledRoute<Endpoint>;
-    const dest = route.destinations[chooseDestination(route, req)];
+    const dest = route.destinations[chooseDestination(route, req.headers)];
     const ep = dest && pickEndpoint(dest.cluster.balancer, dest.cluster.endpoints, performance.now());
     if (!dest || !ep) {
       sendErrorOnSocket(socket, new GatewayError('no-endpoint', `cluster ${dest?.cluster.name ?? '?'} has no endpoint`, route.name, dest?.cluster.name));
