@@ -1,24 +1,224 @@
 #!/usr/bin/env node
-// The tbyte demo on the embedded default: the seed's frontend rollout, a good release and a bad
-// one, run by the real engine on a virtual clock (`baton simulate`). Exits 0 when both end as
-// they should: the good one Healthy, the bad one rolled back by analysis.
-import { spawnSync } from 'node:child_process';
+// The tbyte demo on the embedded default (README's first command): `baton up` starts the
+// controller, the gateway, the seed's frontend (a Rollout) and backend (a Deployment) as real
+// processes; steady load goes through the gateway from a second process; v2 rolls out through
+// 10/25/50/75/100 % with analysis on live metrics; then a bad v3 (half its requests fail) that
+// Baton rolls back by itself. Prints a summary and exits 0 when both releases ended as they
+// should: v2 promoted without a failed request, v3 aborted by analysis.
+//
+//   node examples/tbyte/demo.mjs [--time-scale 0.1] [--rate 200] [--keep]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const baton = join(here, '..', '..', 'bin', 'baton.js');
+const root = join(here, '..', '..');
+const baton = join(root, 'bin', 'baton.js');
 const manifests = join(here, 'manifests');
+const FRONTEND = 'tbyte-microservices-frontend';
 
-function release(title, scenario, expectedExit) {
-  console.log(`\n=== ${title} ===\n`);
-  const r = spawnSync(process.execPath, [baton, 'simulate', '-f', manifests, '--scenario', join(here, 'scenarios', scenario)], { stdio: 'inherit' });
-  if (r.status !== expectedExit) {
-    console.error(`\n${title}: expected exit ${expectedExit}, got ${r.status}`);
-    process.exit(1);
+const { values: args } = parseArgs({
+  options: {
+    'time-scale': { type: 'string', default: '0.1' },
+    rate: { type: 'string', default: '200' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const rate = Number(args.rate);
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+const t0 = Date.now();
+const stamp = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s`;
+const say = (line) => console.log(`${stamp()}  ${line}`);
+
+// ---- start baton up ------------------------------------------------------------------------
+const stateDir = mkdtempSync(join(tmpdir(), 'baton-demo-'));
+const listen = `127.0.0.1:${await freePort()}`;
+const apiAddr = `127.0.0.1:${await freePort()}`;
+const api = `http://${apiAddr}`;
+const gateway = `http://${listen}`;
+console.log(`Starting Baton on this machine (state in ${stateDir}, --time-scale ${args['time-scale']}: every pause and interval takes ${args['time-scale']}x its written time)\n`);
+const up = spawn(process.execPath, [baton, 'up', '-f', manifests, '--state-dir', stateDir, '--listen', listen, '--api', apiAddr, '--time-scale', args['time-scale'], '--scrape-interval', '1000'], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+let upOutput = '';
+await new Promise((resolve, reject) => {
+  const collect = (c) => {
+    upOutput += c.toString();
+    if (upOutput.includes('baton up: controller pid')) resolve();
+  };
+  up.stdout.on('data', collect);
+  up.stderr.on('data', collect);
+  up.once('exit', (code) => reject(new Error(`baton up exited ${code}:\n${upOutput}`)));
+});
+console.log(upOutput.split('\n').filter((l) => /^(baton up| {2})/.test(l)).join('\n') + '\n');
+const token = readFileSync(join(stateDir, 'api.token'), 'utf8').trim();
+
+let cleaned = false;
+async function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  if (args.keep) {
+    console.log(`\n--keep: Baton keeps running. Try: node bin/baton.js get rollout ${FRONTEND} --state-dir ${stateDir}; stop it with node bin/baton.js down --state-dir ${stateDir}`);
+    up.stdout.destroy();
+    up.stderr.destroy();
+    up.unref();
+    return;
+  }
+  spawnSync(process.execPath, [baton, 'down', '--state-dir', stateDir], { stdio: 'ignore' });
+  await new Promise((r) => (up.exitCode !== null ? r() : up.once('exit', r)));
+  rmSync(stateDir, { recursive: true, force: true });
+}
+process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
+
+async function call(method, path, body) {
+  const r = await fetch(`${api}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return JSON.parse(text);
+}
+
+// Live progress: the controller's events, as they happen.
+let lastId = 0;
+let printing = true;
+const interesting = new Set(['WeightChanged', 'Measurement', 'AnalysisRunStarted', 'AnalysisRunCompleted', 'Aborted', 'Promoted', 'Scaled', 'RevisionCreated']);
+const events = [];
+const eventWaiters = new Set();
+(async () => {
+  while (printing) {
+    const page = await call('GET', `/api/v1/events?afterId=${lastId}&waitMs=1000&limit=1000`).catch(() => ({ events: [], lastId }));
+    lastId = page.lastId;
+    for (const e of page.events) {
+      events.push(e);
+      if (interesting.has(e.type) || (e.type === 'Phase' && e.workload === FRONTEND)) say(`${e.workload.replace('tbyte-microservices-', '')}: ${e.type} ${e.message}`);
+    }
+    for (const w of [...eventWaiters]) w();
+  }
+})();
+async function waitFor(name, pred, what, timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await call('GET', `/api/v1/workloads/${name}`);
+    if (pred(d)) return d;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${d.phase} ${d.message}`);
+    await new Promise((r) => {
+      const done = () => {
+        eventWaiters.delete(done);
+        r();
+      };
+      eventWaiters.add(done);
+    });
   }
 }
 
-release('v2, a good release: 10 -> 25 -> 50 -> 75 -> 100 %', 'good-release.yaml', 0);
-release('v2, a bad release: the error rate rises and Baton rolls back', 'bad-release.yaml', 1);
-console.log('\nBoth releases ended as they should: the good one promoted, the bad one aborted by analysis.');
+// A probe: sequential requests that note which version answered (for "back on stable").
+function startProbe() {
+  const seen = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t = Date.now();
+      try {
+        const r = await request(`${gateway}/`, { headers: { host: 'tbyte.local' } });
+        await r.body.dump();
+        seen.push({ t, status: r.statusCode, version: r.headers['x-version'] ?? '?' });
+      } catch {
+        seen.push({ t, status: 0, version: '?' });
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return { stop: async () => ((running = false), await loop, seen) };
+}
+
+let load;
+try {
+  await waitFor(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === d.desired, 'v1');
+  await waitFor('tbyte-microservices-backend', (d) => d.phase === 'Healthy', 'backend');
+  say(`v1 is up. Steady load: ${rate} requests/s on ${gateway} (Host: tbyte.local), from a second process.`);
+
+  const child = spawn(process.execPath, [join(root, 'scripts', 'load-worker.mjs'), JSON.stringify({ url: `${gateway}/`, host: 'tbyte.local', rate, connections: 8 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  if ((await lines.next()).value !== 'ready') throw new Error('the load generator did not start');
+  load = { stop: async () => (child.kill('SIGTERM'), JSON.parse((await lines.next()).value)) };
+  await new Promise((r) => setTimeout(r, 3000));
+
+  // ---- v2: a good release ------------------------------------------------------------------
+  console.log('\n=== v2, a good release: 10 -> 25 -> 50 -> 75 -> 100 % with analysis ===\n');
+  const v2Start = Date.now();
+  await call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
+  await waitFor(FRONTEND, (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0), 'v2 promoted');
+  const v2End = Date.now();
+  say('v2 is stable on every process.');
+  await new Promise((r) => setTimeout(r, 2000));
+
+  // ---- v3: a bad release -------------------------------------------------------------------
+  console.log('\n=== v3, a bad release: half of its requests fail; Baton must roll it back by itself ===\n');
+  const files = readdirSync(manifests)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => {
+      let text = readFileSync(join(manifests, f), 'utf8');
+      if (f === 'frontend-rollout.yaml') text = text.replace('image: tbyte/frontend:v1', 'image: tbyte/frontend:v3').replace(/name: ERROR_RATE\n(\s*)value: "0"/, 'name: ERROR_RATE\n$1value: "0.5"');
+      return { path: join(manifests, f), text };
+    });
+  const probe = startProbe();
+  const v3Start = Date.now();
+  await call('POST', '/api/v1/apply', { files });
+  const aborted = await waitFor(FRONTEND, (d) => d.aborted && d.phase === 'Degraded', 'v3 aborted');
+  await new Promise((r) => setTimeout(r, 2000));
+  const v3End = Date.now();
+  const probes = await probe.stop();
+  const result = await load.stop();
+  load = undefined;
+  printing = false;
+
+  // ---- summary -----------------------------------------------------------------------------
+  const abortEvent = events.find((e) => e.workload === FRONTEND && e.type === 'Aborted');
+  const decision = abortEvent?.wallAt ?? abortEvent?.at;
+  const within = (f, a, b) => f.t >= a && f.t <= b;
+  const v2Failed = result.failures.filter((f) => within(f, v2Start, v2End)).length;
+  const v3Failures = result.failures.filter((f) => within(f, v3Start, v3End));
+  const firstError = v3Failures[0]?.t;
+  const lastBad = probes.filter((p) => p.version === 'tbyte/frontend:v3').map((p) => p.t).pop();
+  const s = (ms) => (ms === undefined || Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
+  console.log('\n=== Summary ===\n');
+  console.log(`requests served                          ${result.total} (${result.requestsPerSecond.toFixed(0)}/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms)`);
+  console.log(`failed requests, v2 release (good)       ${v2Failed}`);
+  console.log(`failed requests, v3 release (bad)        ${v3Failures.length} (the canary's staged failures before the rollback)`);
+  console.log(`failed requests outside releases         ${result.failures.length - v2Failed - v3Failures.length}`);
+  console.log(`v3: first error -> abort decision        ${s(decision - firstError)}`);
+  const afterDecision = lastBad !== undefined ? lastBad - decision : undefined;
+  console.log(
+    `v3: decision -> 100 % stable             ${afterDecision === undefined || afterDecision <= 0 ? `no v3 response began after the decision (${probes.filter((p) => p.t > decision).length} probe requests after it, all v2)` : `last v3 response began ${s(afterDecision)} after the decision`}`,
+  );
+  console.log(`v3: why                                  ${aborted.message}`);
+  const ok = v2Failed === 0 && aborted.aborted && aborted.stableImage === 'tbyte/frontend:v2';
+  console.log(ok ? '\nBoth releases ended as they should: v2 promoted without a failed request, v3 rolled back by analysis.' : '\nSomething did not go as it should; see above.');
+  await cleanup();
+  process.exit(ok ? 0 : 1);
+} catch (e) {
+  console.error(`\ndemo failed: ${e instanceof Error ? e.message : String(e)}`);
+  printing = false;
+  if (load) await load.stop().catch(() => {});
+  await cleanup();
+  process.exit(1);
+}

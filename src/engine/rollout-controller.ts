@@ -40,6 +40,13 @@ export interface ControllerDeps {
   /** Directory relative paths in manifests are resolved against (job workingDir). */
   baseDir?: string;
   /**
+   * Runs before the first process of a new revision starts (the schema expand of a
+   * SchemaMigration). Until it resolves the revision is not scaled up; a rejection aborts the
+   * rollout with its message, before any user reaches the new code. Called again after a
+   * restart, so it must be idempotent (the migration runner skips what it already applied).
+   */
+  prepareRevision?(rollout: Rollout, revision: { hash: string; revision: number }): Promise<void>;
+  /**
    * Wait for measurements inside `tick` (the simulator, whose providers answer at once). The
    * runtime leaves it off: a slow query must not hold up promote/abort; `onWake` fires instead.
    */
@@ -58,6 +65,12 @@ export class RolloutController {
   /** Events reported since the last save. */
   private unsaved: EngineEvent[] = [];
   private lastWakeAt: number | undefined;
+  /** Revisions whose preparation finished (or that need none) / is running / failed. */
+  private prepared = new Set<string>();
+  private preparing = new Map<string, Promise<void>>();
+  /** Scale-ups held back until the revision is prepared: hash -> replicas. */
+  private heldScales = new Map<string, number>();
+  private failedPreparation: { hash: string; revision: number; message: string } | undefined;
   /** Called when a measurement finishes outside a tick, so the owner can tick again. */
   onWake: () => void = () => {};
 
@@ -135,6 +148,7 @@ export class RolloutController {
    * runs or take measurements, and the next pass sees their outcome.
    */
   async tick(): Promise<RolloutStatus> {
+    await this.afterPreparation(this.deps.clock.now());
     for (let pass = 0; pass < MAX_PASSES_PER_INSTANT; pass++) {
       const now = this.deps.clock.now();
       const out = reconcileRollout({
@@ -181,6 +195,11 @@ export class RolloutController {
         case 'scaleRevision': {
           const info = this.state.revisions.find((r) => r.hash === effect.hash);
           if (!info) throw new Error(`scaleRevision for unknown revision ${effect.hash}`);
+          if (effect.replicas > 0 && !this.isPrepared(info.hash, info.revision)) {
+            this.heldScales.set(info.hash, effect.replicas);
+            break;
+          }
+          this.heldScales.delete(info.hash);
           await this.deps.workloads.scale(
             {
               owner: this.name,
@@ -252,6 +271,50 @@ export class RolloutController {
           throw new Error(`unknown effect ${JSON.stringify(never)}`);
         }
       }
+    }
+  }
+
+  /**
+   * Whether a revision may get processes: no preparation hook, already running ones (a stable
+   * or re-adopted revision), or a preparation that finished. Starts the preparation otherwise.
+   */
+  private isPrepared(hash: string, revision: number): boolean {
+    if (!this.deps.prepareRevision || this.prepared.has(hash)) return true;
+    const observed = this.deps.workloads.observe(this.name).find((r) => r.hash === hash);
+    if (observed && observed.replicas > 0) {
+      this.prepared.add(hash);
+      return true;
+    }
+    if (!this.preparing.has(hash)) {
+      // Settled outside a tick: only flags are set here; the next tick acts on them.
+      const p = this.deps.prepareRevision(this.rollout, { hash, revision }).then(
+        () => {
+          this.preparing.delete(hash);
+          this.prepared.add(hash);
+          this.onWake();
+        },
+        (e: unknown) => {
+          this.preparing.delete(hash);
+          this.heldScales.delete(hash);
+          this.failedPreparation = { hash, revision, message: `preparing revision ${revision} failed: ${e instanceof Error ? e.message : String(e)}` };
+          this.onWake();
+        },
+      );
+      this.preparing.set(hash, p);
+    }
+    return false;
+  }
+
+  /** Carries out what a preparation that settled since the last tick asks: the held scale-up, or an abort. */
+  private async afterPreparation(now: number): Promise<void> {
+    const failed = this.failedPreparation;
+    if (failed) {
+      this.failedPreparation = undefined;
+      this.emit({ at: now, rollout: this.name, type: 'PrepareFailed', revision: failed.revision, hash: failed.hash, message: failed.message });
+      if (this.state.currentHash === failed.hash && !this.state.aborted) await this.act({ type: 'abort', reason: failed.message });
+    }
+    for (const [hash, replicas] of [...this.heldScales]) {
+      if (this.prepared.has(hash) && this.state.desiredReplicas[hash] === replicas) await this.carryOut([{ type: 'scaleRevision', hash, replicas }], now);
     }
   }
 

@@ -154,7 +154,7 @@ export interface LoadResult {
 
 /** Starts steady load on the gateway from another process; `stop()` returns what it saw. */
 export async function startLoad(url: string, opts: { host?: string; rate: number; connections?: number }): Promise<{ stop(): Promise<LoadResult> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'test', 'support', 'load-worker.mjs'), JSON.stringify({ url, host: opts.host ?? 'tbyte.local', rate: opts.rate, connections: opts.connections ?? 16 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'load-worker.mjs'), JSON.stringify({ url, host: opts.host ?? 'tbyte.local', rate: opts.rate, connections: opts.connections ?? 16 })], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const it = lines[Symbol.asyncIterator]();
   const first = await it.next();

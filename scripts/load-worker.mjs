@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Steady HTTP load from its own process (autocannon), for the zero-downtime tests and bench:
-//   node load-worker.mjs '{"url":"http://127.0.0.1:8080/","host":"tbyte.local","rate":600,"connections":20}'
+// Steady HTTP load from its own process (autocannon), for the demo, the zero-downtime tests and bench:
+//   node scripts/load-worker.mjs '{"url":"http://127.0.0.1:8080/","host":"tbyte.local","rate":600,"connections":20}'
 // Prints `ready` once started; on SIGTERM stops and prints one JSON line: totals, every failed
 // request with its wall time (non-2xx status or socket error), and latency percentiles.
 import autocannon from 'autocannon';
