@@ -3,7 +3,15 @@
 // the upstream directly, at the same concurrency and duration, plus the gateway's resident
 // memory with 1,000 open client connections. Prints a table and writes bench/gateway/RESULTS.md.
 //
-//   node bench/gateway/run.mjs [--rounds 3] [--duration 5] [--connections 64] [--threads 1] [--open-connections 1000] [--write no]
+//   node bench/gateway/run.mjs [--rounds 3] [--duration 5] [--connections 64] [--threads 1] [--open-connections 1000] [--write no] [--baseline REF]
+//
+// --baseline REF also builds the gateway of git commit REF (e.g. HEAD~1) and loads it in the
+// same rounds, between the current tree's gateway and the references: an A/B of two builds
+// that sees the same machine load.
+//
+// For every proxy the CPU time per request (user + system, the process and its children) is
+// read from /proc around each run. On a shared machine it is steadier than req/s: a proxy
+// that loses its core to other work serves fewer requests, but each costs what it costs.
 //
 // All four targets stay up and are loaded in turn, round after round; each figure is the
 // median over the rounds, so a burst of load from elsewhere on the machine hits every target
@@ -15,7 +23,7 @@
 // comparison is per core. Baton runs as an esbuild bundle of src/gateway/main.ts, as it would
 // from a build, so neither tsx's loader nor its memory is measured.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -31,11 +39,20 @@ const CONNECTIONS = Number(args.connections ?? 64);
 const THREADS = Number(args.threads ?? 1);
 const OPEN_CONNS = Number(args['open-connections'] ?? 1000);
 const ROUNDS = Number(args.rounds ?? 3);
+const BASELINE = args.baseline;
 
 const children = [];
 const tmp = mkdtempSync(join(tmpdir(), 'baton-bench-gw-'));
 function cleanup() {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  // Each child leads its own process group, so nginx's workers go with their master: an
+  // orphaned worker would keep this script's stderr pipe, and so the script, alive.
+  for (const c of children) {
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   rmSync(tmp, { recursive: true, force: true });
 }
 process.on('exit', cleanup);
@@ -78,7 +95,7 @@ async function waitPort(port, timeoutMs = 15_000) {
 }
 
 function start(cmd, argv, name, env = {}) {
-  const c = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  const c = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env }, detached: true });
   let err = '';
   c.stderr.on('data', (d) => (err += d));
   c.on('exit', (code, sig) => { if (code && !c.expectedExit) console.error(`${name} exited ${code ?? sig}: ${err}`); });
@@ -109,11 +126,20 @@ async function startUpstreams() {
   return { stable, canary };
 }
 
-async function startBaton(up) {
+/** The source tree of git commit `ref`, unpacked beside the temp files, with the project's node_modules. */
+function checkoutRef(ref) {
+  const dir = join(tmp, `ref-${ref.replace(/[^\w.-]/g, '_')}`);
+  mkdirSync(dir);
+  execFileSync('sh', ['-c', `git -C "$1" archive "$2" src | tar -x -C "$3"`, 'sh', root, ref, dir], { stdio: 'inherit' });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+async function startBaton(up, srcRoot = root, name = 'gateway') {
   const port = await freePort();
   const admin = await freePort();
-  const bundle = join(tmp, 'gateway.mjs');
-  execFileSync(join(root, 'node_modules/.bin/esbuild'), [join(root, 'src/gateway/main.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning'], { stdio: 'inherit' });
+  const bundle = join(tmp, `${name}.mjs`);
+  execFileSync(join(root, 'node_modules/.bin/esbuild'), [join(srcRoot, 'src/gateway/main.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning'], { stdio: 'inherit' });
   const c = start(process.execPath, [bundle, '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`], 'baton');
   await waitPort(port);
   await waitPort(admin);
@@ -169,6 +195,30 @@ async function load(port) {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors, note: '' };
 }
 
+function gitShort(ref) {
+  return execFileSync('git', ['-C', root, 'rev-parse', '--short', ref], { encoding: 'utf8' }).trim();
+}
+
+/** The commit the working tree is on, and whether src/gateway differs from it. */
+function describeTree() {
+  const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'src/gateway'], { encoding: 'utf8' }).trim() !== '';
+  return `${gitShort('HEAD')}${dirty ? ' with uncommitted src/gateway changes' : ''}`;
+}
+
+/** User + system CPU time of a process and its children (nginx's workers), in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  let ms = (Number(fields[11]) + Number(fields[12])) * 10;
+  let kids = '';
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  } catch {
+    // No children file: no children counted.
+  }
+  for (const k of kids.split(/\s+/).filter(Boolean)) ms += cpuMs(Number(k));
+  return ms;
+}
+
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
@@ -197,20 +247,25 @@ async function main() {
   const up = await startUpstreams();
   const baton = await startBaton(up);
   const idleRss = rssMb(baton.child.pid);
+  const baseline = BASELINE ? await startBaton(up, checkoutRef(BASELINE), 'baseline') : undefined;
   const nginx = await startNginx(up);
   const haproxy = await startHaproxy(up);
   const targets = [
     { name: 'upstream direct', port: up.stable },
-    { name: 'baton gateway', port: baton.port },
-    { name: 'nginx', port: nginx.port },
-    { name: 'haproxy', port: haproxy.port },
+    { name: 'baton gateway', port: baton.port, pid: baton.child.pid },
+    ...(baseline ? [{ name: `baton gateway at ${BASELINE}`, port: baseline.port, pid: baseline.child.pid }] : []),
+    { name: 'nginx', port: nginx.port, pid: nginx.child.pid },
+    { name: 'haproxy', port: haproxy.port, pid: haproxy.child.pid },
   ];
   const runs = new Map(targets.map((t) => [t.name, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
+      const cpu0 = t.pid ? cpuMs(t.pid) : 0;
       const r = await load(t.port);
+      // The warm-up run is in the CPU figure too, so it is divided by both runs' requests (estimated at the measured rate).
+      if (t.pid) r.cpuUs = ((cpuMs(t.pid) - cpu0) * 1000) / (r.rps * (DURATION + 2));
       runs.get(t.name).push(r);
-      console.log(`round ${round} ${t.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`);
+      console.log(`round ${round} ${t.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.cpuUs ? `, ${r.cpuUs.toFixed(1)} us CPU/request` : ''}`);
     }
   }
   const median = (xs) => {
@@ -219,11 +274,12 @@ async function main() {
   };
   const rows = targets.map((t) => {
     const rs = runs.get(t.name);
-    return { name: t.name, rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), errors: rs.reduce((a, r) => a + r.errors, 0), note: rs.map((r) => r.note).filter(Boolean).join('; ') };
+    return { name: t.name, rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), cpuUs: t.pid ? median(rs.map((r) => r.cpuUs)) : NaN, errors: rs.reduce((a, r) => a + r.errors, 0), note: rs.map((r) => r.note).filter(Boolean).join('; ') };
   });
   const afterLoadRss = rssMb(baton.child.pid);
   await stop(nginx.child);
   await stop(haproxy.child);
+  if (baseline) await stop(baseline.child);
   const sockets = await openConnections(baton.port, OPEN_CONNS);
   await new Promise((r) => setTimeout(r, 500));
   const openRss = rssMb(baton.child.pid);
@@ -233,12 +289,12 @@ async function main() {
   const ref = rows.find((r) => r.name === 'haproxy');
   const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
   const lines = [
-    '| target | req/s | p50 ms | p99 ms | non-2xx | req/s vs HAProxy | p99 vs HAProxy |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors}${r.note ? ` (${r.note})` : ''} | ${fmt(r.rps / ref.rps, 2)}x | ${fmt(r.p99 / ref.p99, 2)}x |`),
+    '| target | req/s | p50 ms | p99 ms | CPU us/req | non-2xx | req/s vs HAProxy | p99 vs HAProxy | CPU/req vs HAProxy |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${Number.isFinite(r.cpuUs) ? fmt(r.cpuUs, 1) : ''} | ${r.errors}${r.note ? ` (${r.note})` : ''} | ${fmt(r.rps / ref.rps, 2)}x | ${fmt(r.p99 / ref.p99, 2)}x | ${Number.isFinite(r.cpuUs) ? `${fmt(r.cpuUs / ref.cpuUs, 2)}x` : ''} |`),
   ];
   const mem = `Baton gateway RSS: ${fmt(idleRss, 1)} MB idle, ${fmt(afterLoadRss, 1)} MB after the load run, ${fmt(openRss, 1)} MB with ${OPEN_CONNS} open client connections (target < 150 MB).`;
-  const header = `Run ${new Date().toISOString()} on ${cpus().length} CPUs (load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}), ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION} s per target, ${THREADS} thread(s) per proxy, load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}; upstream: nginx (1 worker) returning a fixed body; split 90/10 everywhere.`;
+  const header = `Run ${new Date().toISOString()} on ${cpus().length} CPUs (load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}), ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION} s per target, ${THREADS} thread(s) per proxy, load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}; upstream: nginx (1 worker) returning a fixed body; split 90/10 everywhere; gateway built from ${describeTree()}${BASELINE ? `, baseline ${BASELINE} = ${gitShort(BASELINE)}` : ''}.`;
   console.log(`\n${header}\n\n${lines.join('\n')}\n\n${mem}`);
   if (args.write !== 'no') {
     const file = join(here, 'RESULTS.md');

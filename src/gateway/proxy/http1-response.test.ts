@@ -94,6 +94,10 @@ describe('ResponseReader', () => {
     expect(() => collect().reader.push(Buffer.from('HTTP/1.1 200 OK\r\nA: 1\r\n folded\r\n\r\n'))).toThrow(/bad header line/);
     expect(() => collect().reader.push(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'))).toThrow(/bad chunk size/);
     expect(() => collect().reader.push(Buffer.from('HTTP/1.1 101 Switching Protocols\r\n\r\n'))).toThrow(/101/);
+    // A bare LF or CR in a value would end the field early in the head relayed to the client.
+    expect(() => collect().reader.push(Buffer.from('HTTP/1.1 200 OK\r\nX-A: 1\nSet-Cookie: evil=1\r\n\r\n'))).toThrow(/bare CR, LF or NUL/);
+    expect(() => collect().reader.push(Buffer.from('HTTP/1.1 200 OK\r\nX-A: 1\rX-B: 2\r\n\r\n'))).toThrow(/bare CR, LF or NUL/);
+    expect(() => collect().reader.push(Buffer.from('HTTP/1.1 200 OK\r\nX-A: 1\u00002\r\n\r\n'))).toThrow(/bare CR, LF or NUL/);
     const cut = collect();
     cut.reader.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'));
     expect(() => cut.reader.close()).toThrow(/before the response was complete/);

@@ -48,7 +48,11 @@ const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
 
+/** A CR not before LF, a LF not after CR, or NUL: a field value holding one could split the answer relayed to the client. */
+const BARE_CR_LF_NUL = /\r(?!\n)|(?<!\r)\n|\0/;
+
 function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead; framing: 'none' | 'chunked' | 'length' | 'close'; length: number } {
+  if (BARE_CR_LF_NUL.test(text)) throw new ResponseParseError('bare CR, LF or NUL in the response head');
   const lines = text.split('\r\n');
   const m = STATUS_LINE.exec(lines[0] ?? '');
   if (!m) throw new ResponseParseError(`bad status line ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
