@@ -15,7 +15,7 @@ import type { TrafficRouter } from '../ports/traffic-router.js';
 import type { Workloads } from '../ports/workloads.js';
 import { DeploymentController, deploymentStateKey } from './deployment-controller.js';
 import type { EngineEvent } from './events.js';
-import { RolloutController } from './rollout-controller.js';
+import { RolloutController, type ControllerDeps } from './rollout-controller.js';
 
 export interface RuntimeDeps {
   /** The engine's clock (scaled under `--time-scale`). */
@@ -27,6 +27,10 @@ export interface RuntimeDeps {
   onEvent?(event: EngineEvent): void;
   /** The directory a workload's manifest is in (job providers resolve relative paths there). */
   baseDirFor?(owner: string): string | undefined;
+  /** Forwarded to every RolloutController (schema expands before a new revision starts). */
+  prepareRevision?: ControllerDeps['prepareRevision'];
+  /** Called after every complete tick of all workloads. */
+  afterTick?: () => void;
   /** Longest sleep between two ticks when nothing is due, on the engine clock; default 5 s. */
   idleTickMs?: number;
 }
@@ -90,6 +94,7 @@ export class Runtime {
             providerFor: (spec) => this.deps.providerFor(spec),
             store: this.deps.store,
             onEvent,
+            ...(this.deps.prepareRevision ? { prepareRevision: this.deps.prepareRevision } : {}),
             ...baseDirOf(this.deps.baseDirFor?.(name)),
           });
           c.onWake = () => this.kick();
@@ -169,6 +174,7 @@ export class Runtime {
       this.dirty = false;
       const listeners = [...this.tickListeners];
       await this.serial(() => this.tickAll());
+      this.deps.afterTick?.();
       for (const l of listeners) l();
       if (this.dirty || this.stopped) continue;
       const now = this.deps.clock.now();

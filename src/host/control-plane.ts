@@ -29,6 +29,7 @@ import type { TrafficRouter } from '../ports/traffic-router.js';
 import type { ActionRequest, ApplyResult, ControllerStatus, EventsPage, EventView, HistoryEntry, LogsResult, WorkloadDetail, WorkloadSummary } from '../api/types.js';
 import { ensureGateway, stopGateway, type RunningGateway } from './gateway-process.js';
 import { metricsJobFor, prometheusAddresses } from './metrics-setup.js';
+import { createSchemaMigrationCoordinator, type SchemaMigrationCoordinator } from './schema-migrations.js';
 import { acquireLock, ensureToken, type StateDir } from './state-dir.js';
 import { deploymentDetail, historyOf, rolloutDetail, summaryOf } from './views.js';
 
@@ -66,6 +67,7 @@ export class ControlPlane {
   readonly router: GatewayRouter;
   readonly runtime: Runtime;
   readonly metrics: MetricsApp;
+  readonly migrations: SchemaMigrationCoordinator;
   readonly token: string;
   readonly startedAt = Date.now();
   private readonly releaseLock: () => void;
@@ -134,6 +136,16 @@ export class ControlPlane {
         ],
       },
     });
+    this.migrations = createSchemaMigrationCoordinator({
+      manifests: () => this.runtime.manifestSet ?? emptySet(),
+      clock,
+      log,
+      recordEvent: (e) => {
+        if (!this.closed) this.store.appendEvent({ ...e });
+        this.notifyEvents();
+        opts.onEvent?.(e);
+      },
+    });
     const providers = (): ReturnType<typeof createMetricsProviders> => createMetricsProviders({ addressMap: this.addressMap });
     let providerFor = providers();
     this.runtime = new Runtime({
@@ -143,6 +155,8 @@ export class ControlPlane {
       providerFor: (spec) => providerFor(spec),
       store: this.store,
       baseDirFor: (owner) => baseDirs.get(owner),
+      prepareRevision: (rollout, revision) => this.migrations.prepareRevision(rollout, revision),
+      afterTick: () => this.migrations.afterTick({ rollouts: this.runtime.rolloutControllers(), pods: this.supervisor.pods() }),
       onEvent: (e) => {
         if (e.type === 'EngineError') this.recordEngineError(e);
         this.notifyEvents();
@@ -341,6 +355,7 @@ export class ControlPlane {
     this.closed = true;
     for (const w of this.eventWaiters) w();
     await this.runtime.stop();
+    await this.migrations.close();
     await this.metrics.stop();
     if (opts.keepServices) await this.supervisor.stop();
     else {
