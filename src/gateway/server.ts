@@ -146,6 +146,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     handOver: (s) => {
       for (const l of httpListeners) l.call(proxy, s);
     },
+    draining: () => ctx.draining,
   });
   proxy.on('connection', (s: Socket) => front.accept(s));
   const admin = createServer(createAdminHandler({ ctx, apply }));

@@ -99,12 +99,20 @@ let up: Upstream;
 /** Resolves when the upstream has received a request to /hold; its answer never comes. */
 let holdSeen: Promise<{ closed: Promise<void> }>;
 let markHold: (v: { closed: Promise<void> }) => void;
+/** Resolves with a function that answers the request to /gate when called. */
+let gateSeen: Promise<() => void>;
+let markGate: (release: () => void) => void;
 
 beforeAll(async () => {
   holdSeen = new Promise((r) => (markHold = r));
+  gateSeen = new Promise((r) => (markGate = r));
   up = await startUpstream('front', (req, res, body) => {
     if (req.url === '/hold') {
       markHold({ closed: new Promise((r) => res.once('close', () => r())) });
+      return;
+    }
+    if (req.url === '/gate') {
+      markGate(() => res.end('released'));
       return;
     }
     res.writeHead(200, { 'content-type': 'text/plain', 'x-seen-te': String(req.headers.te), 'x-seen-secret': String(req.headers['x-secret']) });
@@ -218,6 +226,22 @@ describe('raw front end', () => {
     expect(gw.context.endpoints.totalInFlight()).toBe(0);
     const metrics = await send(gw.adminUrl, '/metrics');
     expect(metrics.body).toContain('http_requests_total{role="front",route="main",method="GET",status="499"} 1');
+  });
+
+  it('on shutdown closes idle connections at once and answers the request in flight with connection: close', async () => {
+    const own = await startTestGateway(splitConfig(1, { front: { endpoints: [up.key], labels: { role: 'front' } } }, { front: 100 }));
+    const idle = new RawClient(own.port);
+    idle.write('GET /idle HTTP/1.1\r\nhost: x\r\n\r\n');
+    await idle.waitReplies(1);
+    const busy = new RawClient(own.port);
+    busy.write('GET /gate HTTP/1.1\r\nhost: x\r\n\r\n');
+    const release = await gateSeen;
+    const closing = own.close();
+    await idle.closed;
+    release();
+    await busy.closed;
+    expect(busy.replies.map((x) => [x.body, x.headers.connection])).toEqual([['released', 'close']]);
+    expect(await closing).toBe(true);
   });
 
   it('answers 2,000 pipelined requests in order from a client that reads only at the end', async () => {

@@ -23,6 +23,9 @@ import { INCOMPLETE, UNUSUAL, readRequestHead, type RequestHead } from './reques
 /** An idle connection (no request, or a partial head) is closed after this long, as `node:http`'s keepAliveTimeout was set. */
 export const FRONT_IDLE_MS = 65_000;
 
+/** A head still incomplete this long after its first byte is answered 408 (`node:http`'s headersTimeout, as it was set). */
+export const FRONT_HEAD_MS = 60_000;
+
 /** Bytes of pipelined requests held while an answer is in progress before the socket is paused. */
 const MAX_QUEUED_BYTES = 64 * 1024;
 
@@ -58,6 +61,8 @@ export interface FrontOptions {
   readonly proxy: (req: ProxyRequest, res: ProxyResponse) => void;
   /** Gives a connection to `node:http` (its `connection` listener), which serves it from then on. */
   readonly handOver: (socket: Socket) => void;
+  /** True once the gateway is shutting down: every answer then carries `connection: close`. */
+  readonly draining: () => boolean;
 }
 
 /** The raw front end: give it accepted sockets. */
@@ -89,7 +94,7 @@ class RawResponse implements ProxyResponse {
     private readonly conn: FrontConnection,
     readonly request: RequestHead,
   ) {
-    this.closeAfter = !request.keepAlive;
+    this.closeAfter = !request.keepAlive || conn.front.draining();
     this.noBody = request.method === 'HEAD';
   }
 
@@ -118,6 +123,8 @@ class RawResponse implements ProxyResponse {
       this.chunked = true;
       head += 'transfer-encoding: chunked\r\n';
     }
+    // A request in flight when the shutdown began learns of it here.
+    if (!this.closeAfter && this.conn.front.draining()) this.closeAfter = true;
     if (this.closeAfter) head += 'connection: close\r\n';
     this.head = head + '\r\n';
   }
@@ -206,6 +213,7 @@ class RawResponse implements ProxyResponse {
 }
 
 class FrontConnection {
+  readonly front: FrontState;
   /** Bytes read and not yet consumed (a partial head, or pipelined requests). */
   private queued: Buffer | undefined;
   private current: RawResponse | undefined;
@@ -227,11 +235,14 @@ class FrontConnection {
     if (this.current === undefined) this.socket.destroy();
   };
   private readonly remoteAddress: string | undefined;
+  /** `Date.now()` when the first byte of a head still incomplete arrived; 0 when none is pending. */
+  private headSince = 0;
 
   constructor(
     readonly socket: Socket,
-    private readonly front: FrontState,
+    front: FrontState,
   ) {
+    this.front = front;
     this.remoteAddress = socket.remoteAddress;
     socket.on('data', this.onData);
     socket.on('error', this.onError);
@@ -259,7 +270,11 @@ class FrontConnection {
       while (this.current === undefined && !this.done && this.queued !== undefined) {
         const buf = this.queued;
         const head = readRequestHead(buf, 0);
-        if (head === INCOMPLETE) break;
+        if (head === INCOMPLETE) {
+          this.headIncomplete();
+          break;
+        }
+        this.headSince = 0;
         if (head === UNUSUAL) {
           this.handOver();
           return;
@@ -273,6 +288,17 @@ class FrontConnection {
       this.reading = false;
     }
     if (this.socket.isPaused() && !this.done && (this.queued === undefined || this.queued.length <= MAX_QUEUED_BYTES)) this.socket.resume();
+  }
+
+  /** Bounds the time a client may take to send a head, as `node:http`'s headersTimeout (slow-loris). */
+  private headIncomplete(): void {
+    const now = Date.now();
+    if (this.headSince === 0) this.headSince = now;
+    else if (now - this.headSince > FRONT_HEAD_MS) {
+      this.done = true;
+      this.queued = undefined;
+      this.socket.end('HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: 27\r\nconnection: close\r\n\r\n{"error":"request-timeout"}');
+    }
   }
 
   /** Called by the answer when it is complete or cut. */
