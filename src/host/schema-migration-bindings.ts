@@ -1,0 +1,89 @@
+/**
+ * Which SchemaMigrations belong to a rollout, and everything a run of the migration runner
+ * needs for one of them: the migrations read from disk (relative to the manifest), the
+ * database URL (from its env var or file), the timeouts, and a session opener that keeps one
+ * PGlite per embedded database open for the controller's lifetime.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import { databaseUrlOf, isPgliteUrl, migrationsDirOf, pgliteSession, readMigrations, type MigrateOptions, type SqlSession } from '../adapters/migrate/index.js';
+import { parseSchemaMigration, SCHEMA_MIGRATION_KIND, type SchemaMigration } from '../core/migrate/manifest.js';
+import type { ManifestSet } from '../core/spec/types.js';
+
+/** The valid SchemaMigrations of `set` whose `rolloutRef` is `rollout`, in file order. */
+export function schemaMigrationsFor(set: ManifestSet, rollout: string): SchemaMigration[] {
+  const out: SchemaMigration[] = [];
+  for (const ext of set.extensions ?? []) {
+    if (ext.kind !== SCHEMA_MIGRATION_KIND) continue;
+    // Loading the set already reported every problem; an invalid one is simply not ours to run.
+    const { manifest } = parseSchemaMigration(ext);
+    if (manifest && manifest.spec.rolloutRef === rollout) out.push(manifest);
+  }
+  return out;
+}
+
+/** Names the SchemaMigration in events and messages: `namespace/name` or `name`. */
+export function schemaMigrationName(m: SchemaMigration): string {
+  return m.metadata.namespace ? `${m.metadata.namespace}/${m.metadata.name}` : m.metadata.name;
+}
+
+/**
+ * The audit table's `revision` for steps run for a rollout revision: `<rollout>@<hash> (revision N)`.
+ * After a restart the controller finds the revision an expand went out with by this prefix.
+ */
+export function revisionTag(rollout: string, revision: { hash: string; revision: number }): string {
+  return `${rollout}@${revision.hash} (revision ${revision.revision})`;
+}
+
+/** True when an audit `revision` was written by {@link revisionTag} for this rollout and hash. */
+export function isTagOf(tag: string | null, rollout: string, hash: string): boolean {
+  return tag !== null && tag.startsWith(`${rollout}@${hash} `);
+}
+
+/**
+ * Embedded databases stay open while the controller runs: `pglite:memory` would otherwise be a
+ * new, empty database for every run, and `pglite:<dir>` can be opened by one PGlite at a time.
+ */
+export interface SessionPool {
+  openerFor(url: string): (() => Promise<SqlSession>) | undefined;
+  close(): Promise<void>;
+}
+
+export function createSessionPool(): SessionPool {
+  const open = new Map<string, Promise<PGlite>>();
+  return {
+    openerFor(url) {
+      if (!isPgliteUrl(url)) return undefined;
+      return async () => {
+        let db = open.get(url);
+        if (!db) {
+          const where = url.slice('pglite:'.length);
+          db = import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create(where === 'memory' || where === '' ? undefined : where));
+          open.set(url, db);
+          // A database that failed to open is tried again next time.
+          db.catch(() => open.delete(url));
+        }
+        // Not owned: the runner's close() must leave it open for the next run.
+        return pgliteSession(await db, false);
+      };
+    },
+    async close() {
+      const all = [...open.values()];
+      open.clear();
+      for (const db of all) await (await db.catch(() => undefined))?.close();
+    },
+  };
+}
+
+/** Runner options for one SchemaMigration; bad input (a missing env var or directory) throws an InvalidInputError naming it. */
+export async function runnerOptionsFor(m: SchemaMigration, pool: SessionPool, env: NodeJS.ProcessEnv = process.env): Promise<MigrateOptions> {
+  const databaseUrl = await databaseUrlOf(m, env);
+  const opener = pool.openerFor(databaseUrl);
+  return {
+    databaseUrl,
+    ...(opener ? { openSession: opener } : {}),
+    migrations: await readMigrations(migrationsDirOf(m)),
+    lockTimeoutMs: m.spec.lockTimeoutMs,
+    statementTimeoutMs: m.spec.statementTimeoutMs,
+    maxLockRetries: m.spec.maxLockRetries,
+  };
+}

@@ -1,0 +1,354 @@
+/**
+ * SchemaMigrations with the running controller. The rules (when an expand runs, when a contract
+ * may, never after an abort) through the coordinator with a fake set of rollout views, a
+ * virtual clock and a real PostgreSQL server; then `baton up` end to end on the tbyte example.
+ */
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createVirtualClock, type VirtualClock } from '../../src/adapters/clock/virtual.js';
+import { initialRolloutState, type RolloutPhase, type RolloutState } from '../../src/core/rollout/index.js';
+import type { ManifestSet, Rollout } from '../../src/core/spec/types.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type PodView, type RolloutView, type SchemaMigrationCoordinator, type SchemaMigrationOptions } from '../../src/host/schema-migrations.js';
+import { tempDir } from '../support/net.js';
+import { startPostgres, type RunningPostgres } from '../support/postgres.js';
+import { auditRows, columnsOf, freshDatabase, withClient, writeMigrations } from '../migrate/helpers.js';
+
+const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'tbyte', 'migrations');
+const ROLLOUT = 'web';
+const V1 = { hash: 'aaaa1111', revision: 1 };
+const V2 = { hash: 'bbbb2222', revision: 2 };
+const BAKE_MS = 60_000;
+
+let server: RunningPostgres;
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** The manifests in force: one SchemaMigration bound to `web`, its migrations in `dir`. */
+function manifestsWith(dir: string, spec: Record<string, unknown> = {}): ManifestSet {
+  return {
+    rollouts: [], analysisTemplates: [], clusterAnalysisTemplates: [], services: [], deployments: [], virtualServices: [], destinationRules: [], gateways: [],
+    extensions: [{
+      apiVersion: 'baton.dev/v1alpha1', kind: 'SchemaMigration', metadata: { name: 'users-db', labels: {}, annotations: {} },
+      spec: { databaseUrl: { env: 'TEST_DATABASE_URL' }, rolloutRef: { name: ROLLOUT }, migrationsDir: '.', lockTimeout: '2s', bakeTime: `${BAKE_MS / 1000}s`, ...spec },
+      source: { file: join(dir, 'schema-migration.yaml'), line: 1, column: 1 },
+    }],
+  };
+}
+
+const rolloutSpec = { metadata: { name: ROLLOUT } } as Rollout;
+
+/** A rollout as the controller shows it after a tick. */
+function view(state: Partial<RolloutState>, phase: RolloutPhase): RolloutView {
+  return {
+    name: ROLLOUT,
+    spec: rolloutSpec,
+    rolloutState: { ...initialRolloutState(), revisions: [{ ...V1, template: {} as never, createdAt: 0 }, { ...V2, template: {} as never, createdAt: 0 }], ...state },
+    status: { phase, message: '', stepCount: 0, canaryWeight: 0, aborted: state.aborted ?? false, replicas: 0, updatedReplicas: 0, availableReplicas: 0 },
+  };
+}
+const v1Stable = view({ stableHash: V1.hash, currentHash: V1.hash }, 'Healthy');
+const v2Canary = view({ stableHash: V1.hash, currentHash: V2.hash }, 'Paused');
+const v2Promoted = view({ stableHash: V2.hash, currentHash: V2.hash }, 'Healthy');
+const v2Aborted = view({ stableHash: V1.hash, currentHash: V2.hash, aborted: true }, 'Degraded');
+const pod = (hash: string): PodView => ({ owner: ROLLOUT, hash, pid: 4242, phase: 'Running' });
+
+interface Harness {
+  url: string;
+  dir: string;
+  clock: VirtualClock;
+  events: EngineEvent[];
+  coord: SchemaMigrationCoordinator;
+  types(): string[];
+  /** One tick's view, then waits for whatever it started. */
+  tick(v: RolloutView, pods?: PodView[]): Promise<void>;
+  /** Adds the example's 0001_email_verified, as a release that needs it would. */
+  addEmailVerified(): void;
+}
+
+async function harness(extra: Partial<SchemaMigrationOptions> = {}, opts: { url?: string; reuseDir?: string } = {}): Promise<Harness> {
+  const url = opts.url ?? (await freshDatabase(server.url));
+  let dir = opts.reuseDir;
+  if (!dir) {
+    const tmp = await tempDir('baton-sm-');
+    cleanups.push(tmp.remove);
+    dir = tmp.path;
+    cpSync(join(EXAMPLE, '0000_init'), join(dir, '0000_init'), { recursive: true });
+  }
+  const clock = createVirtualClock(1_000_000);
+  const events: EngineEvent[] = [];
+  const set = manifestsWith(dir);
+  const coord = createSchemaMigrationCoordinator({ manifests: () => set, clock, recordEvent: (e) => events.push(e), log: () => undefined, env: { TEST_DATABASE_URL: url }, ...extra });
+  cleanups.push(() => coord.close());
+  const d = dir;
+  return {
+    url, dir: d, clock, events, coord,
+    types: () => events.map((e) => `${e.type}${typeof e.migration === 'string' ? ` ${e.migration}` : ''}`),
+    async tick(v, pods = []) {
+      coord.afterTick({ rollouts: [v], pods });
+      await coord.idle();
+    },
+    addEmailVerified() {
+      cpSync(join(EXAMPLE, '0001_email_verified'), join(d, '0001_email_verified'), { recursive: true });
+    },
+  };
+}
+
+/** First deploy of v1 (its expands), then v2 prepared with 0001 while v1 is stable. */
+async function releaseV2(h: Harness, seed = true): Promise<void> {
+  await h.coord.prepareRevision(rolloutSpec, V1);
+  await h.tick(v1Stable, [pod(V1.hash)]);
+  if (seed) await withClient(h.url, (c) => c.query("INSERT INTO users (email, email_confirmed_at) VALUES ('a@x', now()), ('b@x', NULL)"));
+  h.addEmailVerified();
+  await h.coord.prepareRevision(rolloutSpec, V2);
+}
+
+describe('expands before a new revision', () => {
+  it('runs the first revision\'s expands, records them with the revision, and does nothing the second time', async () => {
+    const h = await harness();
+    await h.coord.prepareRevision(rolloutSpec, V1);
+    expect(h.types()).toEqual(['SchemaExpandStarted 0000_init', 'SchemaExpanded 0000_init']);
+    expect(h.events[1]).toMatchObject({ rollout: ROLLOUT, schemaMigration: 'users-db', phase: 'expand', revision: 1 });
+    const rows = await auditRows(h.url);
+    expect(rows.map((r) => [r.name, r.phase, r.status, r.revision])).toEqual([['0000_init', 'expand', 'done', `${ROLLOUT}@${V1.hash} (revision 1)`]]);
+    // Called again after a controller restart: the runner skips what is applied.
+    await h.coord.prepareRevision(rolloutSpec, V1);
+    expect(await auditRows(h.url)).toHaveLength(1);
+    expect(h.events).toHaveLength(2);
+  });
+
+  it('runs the new migration\'s expand and backfill while v1 is stable', async () => {
+    const h = await harness();
+    await releaseV2(h);
+    expect(h.types().slice(2)).toEqual(['SchemaExpandStarted 0001_email_verified', 'SchemaExpanded 0001_email_verified', 'SchemaBackfilled 0001_email_verified']);
+    const users = await withClient(h.url, async (c) => (await c.query<{ email: string; email_verified: boolean }>('SELECT email, email_verified FROM users ORDER BY email')).rows);
+    expect(users).toEqual([{ email: 'a@x', email_verified: true }, { email: 'b@x', email_verified: false }]);
+  });
+
+  it('rejects with the input named when the database URL is missing, and records the failure', async () => {
+    const h = await harness({ env: {} });
+    await expect(h.coord.prepareRevision(rolloutSpec, V1)).rejects.toMatchObject({ code: 'database-url-missing' });
+    expect(h.events.map((e) => e.type)).toEqual(['SchemaMigrationFailed']);
+    expect(String(h.events[0]?.message)).toContain('TEST_DATABASE_URL');
+  });
+
+  it('stops the expand and rejects when the stable revision degrades meanwhile; nothing of it stays', async () => {
+    let reads = 0;
+    let firstRead: () => void = () => undefined;
+    const baselineTaken = new Promise<void>((r) => (firstRead = r));
+    const h = await harness({
+      healthIntervalMs: 1_000,
+      stableErrorRate: (name) => {
+        expect(name).toBe(ROLLOUT);
+        reads++;
+        if (reads === 1) firstRead();
+        return Promise.resolve(reads === 1 ? 0.01 : 0.4);
+      },
+    });
+    await h.coord.prepareRevision(rolloutSpec, V1);
+    await h.tick(v1Stable, [pod(V1.hash)]);
+    // A slow expand: the column is added, then the statement holds on until cancelled.
+    await writeMigrations(h.dir, { '0001_slow': { expand: 'ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname text;\nSELECT pg_sleep(60);\n' } });
+    const prepared = h.coord.prepareRevision(rolloutSpec, V2);
+    await baselineTaken;
+    await waitForEvent(h.events, 'SchemaExpandStarted', '0001_slow');
+    const started = Date.now();
+    h.clock.advance(1_000);
+    await expect(prepared).rejects.toThrow(/error rate rose to 40\.0% during the schema expand \(1\.0% before it, limit 6\.0%\)/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(h.events.at(-1)).toMatchObject({ type: 'SchemaMigrationFailed', migration: '0001_slow', phase: 'expand', revision: 2 });
+    // Cancelled inside its transaction: the column is gone with it, and the expand is pending again.
+    expect(await columnsOf(h.url, 'users')).not.toContain('nickname');
+    expect((await auditRows(h.url)).filter((r) => r.name === '0001_slow').map((r) => r.status)).toEqual(['failed']);
+  });
+
+  it('does not watch a first deploy (there is no stable revision to protect)', async () => {
+    let reads = 0;
+    const h = await harness({ stableErrorRate: () => Promise.resolve(++reads && 1) });
+    await h.coord.prepareRevision(rolloutSpec, V1);
+    expect(reads).toBe(0);
+    expect(h.types()).toContain('SchemaExpanded 0000_init');
+  });
+});
+
+/** Resolves once `events` holds one of `type` (for `migration`); checked on every push. */
+function waitForEvent(events: EngineEvent[], type: string, migration?: string): Promise<void> {
+  const found = (): boolean => events.some((e) => e.type === type && (migration === undefined || e.migration === migration));
+  if (found()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const push = events.push.bind(events);
+    events.push = (...items: EngineEvent[]): number => {
+      const n = push(...items);
+      if (found()) resolve();
+      return n;
+    };
+  });
+}
+
+describe('contracts after promotion', () => {
+  it('waits for promotion, for the old revision\'s processes and for the bake time, then contracts', async () => {
+    const h = await harness();
+    await releaseV2(h);
+    // The canary: v1 stable, v2 receiving some traffic.
+    await h.tick(v2Canary, [pod(V1.hash), pod(V2.hash)]);
+    h.clock.advance(10 * BAKE_MS);
+    await h.tick(v2Canary, [pod(V1.hash), pod(V2.hash)]);
+    // Promoted at this instant; v1 still running (scaleDownDelaySeconds).
+    const promotedAt = h.clock.now();
+    await h.tick(v2Promoted, [pod(V1.hash), pod(V2.hash)]);
+    h.clock.advance(BAKE_MS / 2);
+    await h.tick(v2Promoted, [pod(V1.hash), pod(V2.hash)]);
+    expect(await columnsOf(h.url, 'users')).toContain('email_confirmed_at');
+    // v1 gone, but the bake time counts from promotion.
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    h.clock.advanceTo(promotedAt + BAKE_MS - 1);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    expect(h.types().filter((t) => t.startsWith('SchemaContract'))).toEqual([]);
+    h.clock.advanceTo(promotedAt + BAKE_MS);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    expect(h.types().slice(-3)).toEqual(['SchemaBackfilled 0001_email_verified', 'SchemaContractStarted 0001_email_verified', 'SchemaContracted 0001_email_verified']);
+    expect(await columnsOf(h.url, 'users')).toEqual(['id', 'email', 'created_at', 'email_verified']);
+    // Once only.
+    h.clock.advance(BAKE_MS);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    expect((await auditRows(h.url)).filter((r) => r.phase === 'contract').map((r) => r.status)).toEqual(['done']);
+  });
+
+  it('counts a Terminating process of the old revision as still running, and a stopped one as gone', async () => {
+    const h = await harness();
+    await releaseV2(h);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    h.clock.advance(BAKE_MS);
+    await h.tick(v2Promoted, [pod(V2.hash), { owner: ROLLOUT, hash: V1.hash, pid: 99, phase: 'Terminating' }, { owner: 'other', hash: 'x', pid: 7, phase: 'Running' }]);
+    expect(h.types().filter((t) => t.startsWith('SchemaContract'))).toEqual([]);
+    await h.tick(v2Promoted, [pod(V2.hash), { owner: ROLLOUT, hash: V1.hash, pid: 0, phase: 'Failed' }]);
+    expect(h.types().at(-1)).toBe('SchemaContracted 0001_email_verified');
+  });
+
+  it('never contracts after an abort, not even once the same revision is retried and promoted', async () => {
+    const h = await harness();
+    await releaseV2(h);
+    await h.tick(v2Canary, [pod(V1.hash), pod(V2.hash)]);
+    await h.tick(v2Aborted, [pod(V1.hash), pod(V2.hash)]);
+    expect(h.events.at(-1)).toMatchObject({ type: 'SchemaContractSkipped', phase: 'contract', revision: 2, schemaMigration: 'users-db' });
+    h.clock.advance(BAKE_MS);
+    await h.tick(v2Aborted, [pod(V1.hash)]);
+    // retry, promoted, old processes gone, bake time long past.
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    h.clock.advance(10 * BAKE_MS);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    expect(h.events.filter((e) => e.type === 'SchemaContractSkipped')).toHaveLength(1);
+    expect(h.types().filter((t) => t.startsWith('SchemaContract') && t !== 'SchemaContractSkipped')).toEqual([]);
+    expect(await columnsOf(h.url, 'users')).toContain('email_confirmed_at');
+    expect((await auditRows(h.url)).some((r) => r.phase === 'contract')).toBe(false);
+  });
+
+  it('contracts with the next revision after an aborted one, when that one is promoted', async () => {
+    const h = await harness();
+    await releaseV2(h);
+    await h.tick(v2Aborted, [pod(V1.hash)]);
+    const V3 = { hash: 'cccc3333', revision: 3 };
+    await h.coord.prepareRevision(rolloutSpec, V3);
+    const v3Promoted = view({ stableHash: V3.hash, currentHash: V3.hash, revisions: [{ ...V3, template: {} as never, createdAt: 0 }] }, 'Healthy');
+    await h.tick(v3Promoted, [pod(V3.hash)]);
+    h.clock.advance(BAKE_MS);
+    await h.tick(v3Promoted, [pod(V3.hash)]);
+    expect(h.events.at(-1)).toMatchObject({ type: 'SchemaContracted', migration: '0001_email_verified', revision: 3 });
+  });
+
+  it('never contracts for an undo back to the revision that was stable before the expand', async () => {
+    const h = await harness();
+    await releaseV2(h);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    // During the bake time a person runs `baton undo`: v1 comes back as revision 3.
+    await h.coord.prepareRevision(rolloutSpec, { hash: V1.hash, revision: 3 });
+    await h.tick(v1Stable, [pod(V1.hash)]);
+    h.clock.advance(10 * BAKE_MS);
+    await h.tick(v1Stable, [pod(V1.hash)]);
+    expect(h.types().filter((t) => t.startsWith('SchemaContract'))).toEqual([]);
+    expect(await columnsOf(h.url, 'users')).toContain('email_confirmed_at');
+  });
+
+  it('after a controller restart, finds the promoted revision\'s expands in the audit table and contracts after a full bake time', async () => {
+    const first = await harness();
+    await releaseV2(first);
+    await first.coord.close();
+    const h = await harness({}, { url: first.url, reuseDir: first.dir });
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    expect(h.events).toEqual([]);
+    h.clock.advance(BAKE_MS - 1);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    expect(h.events).toEqual([]);
+    h.clock.advance(1);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    expect(h.types().at(-1)).toBe('SchemaContracted 0001_email_verified');
+  });
+
+  it('leaves a failing contract to a person after the attempts, with the reason in an event', async () => {
+    const h = await harness({ contractRetryMs: 1_000, contractAttempts: 2 });
+    await releaseV2(h);
+    // A view on the old column makes the contract's DROP COLUMN fail (PostgreSQL: other objects depend on it).
+    await withClient(h.url, (c) => c.query('CREATE VIEW confirmed AS SELECT email_confirmed_at FROM users'));
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    h.clock.advance(BAKE_MS);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    h.clock.advance(1_000);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    h.clock.advance(1_000);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    const failed = h.events.filter((e) => e.type === 'SchemaMigrationFailed');
+    expect(failed.map((e) => e.next)).toEqual(['retried later', expect.stringMatching(/gave up after 2 attempts/)]);
+    expect(String(failed[0]?.message)).toMatch(/depend/);
+    expect(await columnsOf(h.url, 'users')).toContain('email_confirmed_at');
+  });
+});
+
+describe('on the embedded database', () => {
+  it('keeps one pglite:memory database for the controller\'s lifetime: the contract sees the expand', async () => {
+    const h = await harness({}, { url: 'pglite:memory' });
+    await releaseV2(h, false);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    h.clock.advance(BAKE_MS);
+    await h.tick(v2Promoted, [pod(V2.hash)]);
+    expect(h.types().at(-1)).toBe('SchemaContracted 0001_email_verified');
+  }, 60_000);
+});
+
+describe('the stable revision\'s error rate from the gateway', () => {
+  it('sums the stable hash\'s clusters of that rollout over the window', async () => {
+    const clusters = {
+      'ns/web@aaaa1111': { endpoints: [], labels: { rollout: ROLLOUT, revision: 'aaaa1111' } },
+      'ns/web-stable@aaaa1111': { endpoints: [], labels: { rollout: ROLLOUT, revision: 'aaaa1111' } },
+      'ns/web@bbbb2222': { endpoints: [], labels: { rollout: ROLLOUT, revision: 'bbbb2222' } },
+      'ns/api@aaaa1111': { endpoints: [], labels: { rollout: 'api', revision: 'aaaa1111' } },
+    };
+    const stats: Record<string, [number, number]> = { 'ns/web@aaaa1111': [90, 9], 'ns/web-stable@aaaa1111': [10, 1], 'ns/web@bbbb2222': [50, 50], 'ns/api@aaaa1111': [100, 100] };
+    const windows: number[] = [];
+    const client = {
+      getConfig: () => Promise.resolve({ version: 1, routes: [], clusters }),
+      getStats: (name: string, windowS: number) => {
+        windows.push(windowS);
+        const [requests, errors5xx] = stats[name] ?? [0, 0];
+        return Promise.resolve({ cluster: name, windowSeconds: windowS, requests, errors5xx, connectionFailures: 0, errorRate: 0, latencyMs: { p50: null, p95: null, p99: null } });
+      },
+    };
+    expect(await gatewayStableErrorRate(client, ROLLOUT, 'aaaa1111', 5)).toBeCloseTo(0.1);
+    expect(windows).toEqual([5, 5]);
+    expect(await gatewayStableErrorRate(client, ROLLOUT, undefined)).toBeUndefined();
+    stats['ns/web@aaaa1111'] = [0, 0];
+    stats['ns/web-stable@aaaa1111'] = [0, 0];
+    expect(await gatewayStableErrorRate(client, ROLLOUT, 'aaaa1111')).toBeUndefined();
+  });
+});
+
