@@ -54,6 +54,11 @@ export interface ProxyResponse {
   readonly statusCode: number;
   setHeader(name: 'connection', value: 'close'): unknown;
   writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
+  /**
+   * Optional: `writeHead` from field lines ready to send (`ResponseHead.relay`), which saves
+   * building and serialising a header object; `headers` is the parsed form of the same lines.
+   */
+  writeHeadLines?(status: number, lines: string, headers: IncomingHttpHeaders): unknown;
   /** False when the client is not keeping up; `drain` follows. */
   write(chunk: Buffer): boolean;
   end(body?: string): unknown;
@@ -355,7 +360,8 @@ export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyRe
           if (timer) clearTimeout(timer);
           if (finished) return;
           status = h.status;
-          res.writeHead(status, stripHopByHop(h.headers));
+          if (h.relay !== undefined && res.writeHeadLines !== undefined) res.writeHeadLines(status, h.relay, h.headers);
+          else res.writeHead(status, stripHopByHop(h.headers));
         },
         onData(chunk) {
           if (finished || res.write(chunk)) return true;

@@ -15,7 +15,7 @@
  * only once the answer before it is complete; bytes that arrive meanwhile wait, and the socket
  * is paused when they pile up.
  */
-import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
+import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ProxyRequest, ProxyResponse } from './forward.js';
 import { INCOMPLETE, UNUSUAL, readRequestHead, type RequestHead } from './request-head.js';
@@ -117,16 +117,33 @@ class RawResponse implements ProxyResponse {
       else head += `${k}: ${v}\r\n`;
     }
     if (!hasDate) head += dateHeader();
+    head += this.framing(status, headers['content-length'] !== undefined);
+    this.head = head + '\r\n';
+  }
+
+  writeHeadLines(status: number, lines: string, headers: IncomingHttpHeaders): void {
+    if (this.headersSent) return;
+    this.headersSent = true;
+    this.statusCode = status;
+    let head = statusLine(status) + lines;
+    if (headers.date === undefined) head += dateHeader();
+    head += this.framing(status, headers['content-length'] !== undefined);
+    this.head = head + '\r\n';
+  }
+
+  /** Decides how the body is framed; returns the lines that says so (and `connection: close` when closing). */
+  private framing(status: number, hasLength: boolean): string {
+    let out = '';
     if (status < 200 || status === 204 || status === 304) this.noBody = true;
-    else if (!this.noBody && headers['content-length'] === undefined) {
+    else if (!this.noBody && !hasLength) {
       // RFC 9112 6.1: an answer of unknown length to an HTTP/1.1 client is sent chunked.
       this.chunked = true;
-      head += 'transfer-encoding: chunked\r\n';
+      out = 'transfer-encoding: chunked\r\n';
     }
     // A request in flight when the shutdown began learns of it here.
     if (!this.closeAfter && this.conn.front.draining()) this.closeAfter = true;
-    if (this.closeAfter) head += 'connection: close\r\n';
-    this.head = head + '\r\n';
+    if (this.closeAfter) out += 'connection: close\r\n';
+    return out;
   }
 
   write(chunk: Buffer): boolean {

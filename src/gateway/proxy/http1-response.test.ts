@@ -29,7 +29,12 @@ describe('ResponseReader', () => {
     const c = collect();
     const rest = c.reader.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-A: 1\r\nX-A: 2\r\n\r\nhello'));
     expect(rest?.length).toBe(0);
-    expect(c.heads[0]).toEqual({ status: 200, keepAlive: true, headers: { 'content-type': 'text/plain', 'content-length': '5', 'set-cookie': ['a=1', 'b=2'], 'x-a': '1, 2' } });
+    expect(c.heads[0]).toEqual({
+      status: 200,
+      keepAlive: true,
+      headers: { 'content-type': 'text/plain', 'content-length': '5', 'set-cookie': ['a=1', 'b=2'], 'x-a': '1, 2' },
+      relay: 'Content-Type: text/plain\r\nContent-Length: 5\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-A: 1\r\nX-A: 2\r\n',
+    });
     expect(c.body()).toBe('hello');
     expect(c.ended()).toBe(1);
   });
@@ -86,6 +91,18 @@ describe('ResponseReader', () => {
     expect(c.body()).toBe('ok');
     expect(c.heads[0]?.keepAlive).toBe(false);
     expect(c.heads[0]?.headers['content-length']).toBeUndefined();
+  });
+
+  it('relays field lines without the hop-by-hop ones, and leaves the rest to the header object when Connection names more', () => {
+    const c = collect();
+    c.reader.push(Buffer.from('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nX-A: 1\r\nTrailer: x\r\nContent-Length: 0\r\n\r\n'));
+    expect(c.heads[0]?.relay).toBe('X-A: 1\r\nContent-Length: 0\r\n');
+    const named = collect();
+    named.reader.push(Buffer.from('HTTP/1.1 200 OK\r\nConnection: x-private\r\nX-Private: 1\r\nContent-Length: 0\r\n\r\n'));
+    expect(named.heads[0]?.relay).toBeUndefined();
+    const both = collect();
+    both.reader.push(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n'));
+    expect(both.heads[0]?.relay).toBeUndefined();
   });
 
   it('refuses malformed responses and a response cut short', () => {

@@ -18,7 +18,16 @@ export interface ResponseHead {
   headers: IncomingHttpHeaders;
   /** The connection may carry another request after this response. */
   keepAlive: boolean;
+  /**
+   * The field lines as received, each ending in CRLF, without the hop-by-hop ones (RFC 9110
+   * 7.6.1): ready to relay. Undefined when `Connection` names further fields, or when both
+   * Transfer-Encoding and Content-Length came: then `headers` is the one to use.
+   */
+  relay: string | undefined;
 }
+
+/** Hop-by-hop fields (RFC 9110 7.6.1), never relayed; as `headers.ts` removes them. */
+const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'te', 'transfer-encoding', 'upgrade', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
 
 /** What the reader reports while it consumes bytes. */
 export interface ResponseSink {
@@ -62,6 +71,7 @@ function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead;
   let te: string | undefined;
   let cl: string | undefined;
   let conn = '';
+  let relay: string | undefined = '';
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
     const colon = line.indexOf(':');
@@ -69,6 +79,7 @@ function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead;
     if (colon <= 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) throw new ResponseParseError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
     const name = line.slice(0, colon).toLowerCase();
     const value = line.slice(colon + 1).trim();
+    if (!HOP_BY_HOP.has(name)) relay += `${line}\r\n`;
     if (name === 'set-cookie') {
       const prior = headers['set-cookie'];
       if (prior === undefined) headers['set-cookie'] = [value];
@@ -83,6 +94,8 @@ function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead;
     const prior = headers[name] as string | undefined;
     headers[name] = prior === undefined ? value : `${prior}, ${value}`;
   }
+  // Fields that Connection names are hop-by-hop too; `close` and `keep-alive` name none.
+  if (conn !== '' && conn !== 'keep-alive' && conn !== 'close') relay = undefined;
   let keepAlive = http10 ? /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(conn) : !/(?:^|,)\s*close\s*(?:,|$)/.test(conn);
   let framing: 'none' | 'chunked' | 'length' | 'close';
   let length = 0;
@@ -95,6 +108,7 @@ function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead;
     // Both headers present: Transfer-Encoding wins, and the connection must not be reused (RFC 9112 6.3).
     if (cl !== undefined) {
       delete headers['content-length'];
+      relay = undefined;
       keepAlive = false;
     }
   } else if (cl !== undefined) {
@@ -105,7 +119,7 @@ function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead;
     framing = 'close';
     keepAlive = false;
   }
-  return { head: { status, headers, keepAlive }, framing, length };
+  return { head: { status, headers, keepAlive, relay }, framing, length };
 }
 
 /**
