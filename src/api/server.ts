@@ -30,7 +30,7 @@ export interface RunningApiServer {
 
 /** Listens on `host:port` (port 0 picks one) and serves `handle`. */
 export async function startApiServer(host: string, port: number, handle: (req: Request) => Promise<Response>): Promise<RunningApiServer> {
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     toRequest(req)
       .then(handle)
       .then(async (r) => {

@@ -272,7 +272,7 @@ export class ControlPlane {
       }
       case 'undo': {
         const out = await this.runtime.act(name, { type: 'undo', ...(req.toRevision !== undefined ? { toRevision: req.toRevision } : {}) });
-        if (out.template) await this.editManifests(setTemplate(this.files, ref, stripTemplate(out.template)), actor);
+        if (out.template) await this.editManifests(setTemplate(this.files, ref, out.template), actor);
         break;
       }
       case 'promote':
@@ -466,11 +466,6 @@ function toRolloutAction(req: ActionRequest & { action: 'promote' | 'abort' | 'r
     case 'resume':
       return { type: req.action };
   }
-}
-
-/** The template as a manifest holds it: no empty defaults the parser adds back anyway. */
-function stripTemplate(template: unknown): unknown {
-  return JSON.parse(JSON.stringify(template)) as unknown;
 }
 
 function eventView(e: StoredEvent, toWall: (at: number) => number): EventView {

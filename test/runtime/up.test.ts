@@ -3,6 +3,7 @@
  * gateway and every service as processes, and a second process puts steady load on the gateway.
  * One file, so these heavy tests run one after the other.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -180,4 +181,49 @@ describe('baton up: kill -9 of the controller mid-rollout', () => {
     expect(gatewayAfter.pid).toBe(gatewayBefore.pid);
     expect(result.failures).toEqual([]);
   }, 240_000);
+});
+
+describe('baton up: the CLI verbs against a running controller', () => {
+  it('status, list, set image, promote --full, undo, history, logs and restart work end to end', async () => {
+    up = await startUp();
+    const u = up;
+    const cli = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'baton.js'), ...args, '--state-dir', u.stateDir], { encoding: 'utf8', timeout: 120_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    expect(cli('status', FRONTEND, '--timeout', '60s').status).toBe(0);
+    const list = cli('list');
+    expect(list.stdout).toContain(FRONTEND);
+    expect(list.stdout).toContain(BACKEND);
+    const v1 = await up.detail(FRONTEND);
+
+    expect(cli('set', 'image', FRONTEND, 'frontend=tbyte/frontend:v2').status).toBe(0);
+    const json = JSON.parse(cli('get', 'rollout', FRONTEND, '-o', 'json').stdout) as WorkloadDetail;
+    expect(json.currentImage).toBe('tbyte/frontend:v2');
+    expect(cli('promote', FRONTEND, '--full').status).toBe(0);
+    await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2', 60_000, 'v2 promoted in full');
+
+    // undo: the previous template comes back as a new revision (Argo renumbers it), here promoted at once.
+    expect(cli('undo', FRONTEND).status).toBe(0);
+    expect(cli('promote', FRONTEND, '--full').status).toBe(0);
+    const undone = await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v1', 60_000, 'back on v1');
+    expect(undone.revisions.find((r) => r.image === 'tbyte/frontend:v1')?.revision).toBe(3);
+    const history = cli('history', FRONTEND);
+    expect(history.status).toBe(0);
+    expect(history.stdout).toMatch(/tbyte\/frontend:v2/);
+    const logs = cli('logs', FRONTEND);
+    expect(logs.status).toBe(0);
+    expect(logs.stdout.length + logs.stderr.length).toBeGreaterThan(0);
+
+    // restart of a Rollout: every process replaced, no new revision.
+    const beforeRestart = await up.detail(FRONTEND);
+    expect(cli('restart', FRONTEND).status).toBe(0);
+    const restarted = await up.waitUntil(FRONTEND, (d) => pidsOf(d).length === 2 && !pidsOf(d).some((p) => pidsOf(beforeRestart).includes(p)), 60_000, 'frontend processes replaced');
+    expect(restarted.revisions.map((r) => r.revision)).toEqual(beforeRestart.revisions.map((r) => r.revision));
+    // restart of a Deployment: a new revision rolls out.
+    expect(cli('restart', BACKEND).status).toBe(0);
+    const backend = await up.waitUntil(BACKEND, (d) => d.phase === 'Healthy' && (d.currentRevision ?? 0) >= 2 && pidsOf(d).length === 2, 60_000, 'backend restarted');
+    expect(backend.currentRevision).toBe(2);
+    expect(v1.stableImage).toBe('tbyte/frontend:v1');
+  }, 300_000);
 });
