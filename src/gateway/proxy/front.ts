@@ -18,6 +18,7 @@
 import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ProxyRequest, ProxyResponse } from './forward.js';
+import { writeBatched } from './write-batch.js';
 import { INCOMPLETE, UNUSUAL, readRequestHead, type RequestHead } from './request-head.js';
 
 /** An idle connection (no request, or a partial head) is closed after this long, as `node:http`'s keepAliveTimeout was set. */
@@ -170,7 +171,7 @@ class RawResponse implements ProxyResponse {
       const out = Buffer.allocUnsafe(head.length + chunk.length);
       out.write(head, 0, 'latin1');
       chunk.copy(out, head.length);
-      return s.write(out);
+      return writeBatched(s, out);
     }
     s.cork();
     s.write(head, 'latin1');

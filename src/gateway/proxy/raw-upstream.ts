@@ -8,6 +8,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { IDLE_SOCKET_MS, type Endpoint, type IdleConnection } from './endpoints.js';
+import { writeBatched } from './write-batch.js';
 import { ResponseReader, type ResponseHead, type ResponseSink } from './http1-response.js';
 
 /** At most this many idle connections are kept per endpoint (as the Agent's `maxFreeSockets`). */
@@ -102,7 +103,7 @@ class UpstreamConnection implements IdleConnection {
 
   start(ex: ActiveExchange, head: string): void {
     this.active = ex;
-    this.socket.write(head, 'latin1');
+    writeBatched(this.socket, head);
   }
 
   private onData(d: Buffer): void {
