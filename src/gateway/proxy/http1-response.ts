@@ -57,11 +57,10 @@ const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
 
-/** A CR not before LF, a LF not after CR, or NUL: a field value holding one could split the answer relayed to the client. */
-const BARE_CR_LF_NUL = /\r(?!\n)|(?<!\r)\n|\0/;
+/** CR, LF or NUL left in a line once the head is split at CRLF: a field holding one could split the answer relayed to the client. */
+const BARE_CR_LF_NUL = /[\r\n\0]/;
 
 function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead; framing: 'none' | 'chunked' | 'length' | 'close'; length: number } {
-  if (BARE_CR_LF_NUL.test(text)) throw new ResponseParseError('bare CR, LF or NUL in the response head');
   const lines = text.split('\r\n');
   const m = STATUS_LINE.exec(lines[0] ?? '');
   if (!m) throw new ResponseParseError(`bad status line ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
@@ -74,6 +73,7 @@ function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead;
   let relay: string | undefined = '';
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
+    if (BARE_CR_LF_NUL.test(line)) throw new ResponseParseError('bare CR, LF or NUL in the response head');
     const colon = line.indexOf(':');
     // A field line starting with white space is obsolete line folding (RFC 9112 5.2): refused.
     if (colon <= 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) throw new ResponseParseError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);

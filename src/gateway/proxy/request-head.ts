@@ -60,9 +60,9 @@ const FIRST_WINS = new Set([
 const TCHAR = new Uint8Array(128);
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;
 
-/** Characters no head may hold: controls other than HTAB, CR, LF; DEL; a CR not before LF; a LF not after CR. */
+/** Characters no field value may hold once the head is split at CRLF: controls other than HTAB (so a bare CR or LF too), and DEL. */
 // eslint-disable-next-line no-control-regex -- finding control characters is what it is for
-const BAD_HEAD = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** An origin-form target of visible ASCII. */
 const TARGET = /^\/[\x21-\x7e]*$/;
@@ -99,8 +99,9 @@ export function readRequestHead(buf: Buffer, start: number): RequestHead | typeo
   const end = buf.indexOf('\r\n\r\n', start, 'latin1');
   if (end < 0) return buf.length - start > MAX_RAW_HEAD_BYTES ? UNUSUAL : INCOMPLETE;
   if (end + 4 - start > MAX_RAW_HEAD_BYTES) return UNUSUAL;
+  // The request line is checked whole below (method, visible-ASCII target, exact version) and
+  // field names are tokens, so only values need a look for control characters.
   const text = buf.toString('latin1', start, end);
-  if (BAD_HEAD.test(text)) return UNUSUAL;
 
   let eol = text.indexOf('\r\n');
   const line = eol < 0 ? text : text.slice(0, eol);
@@ -125,6 +126,7 @@ export function readRequestHead(buf: Buffer, start: number): RequestHead | typeo
     if (!isToken(raw)) return UNUSUAL;
     const name = raw.toLowerCase();
     const value = trimOws(field.slice(colon + 1));
+    if (BAD_VALUE.test(value)) return UNUSUAL;
     switch (name) {
       case 'host':
         if (hostSeen) return UNUSUAL;
