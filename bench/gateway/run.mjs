@@ -199,10 +199,10 @@ function gitShort(ref) {
   return execFileSync('git', ['-C', root, 'rev-parse', '--short', ref], { encoding: 'utf8' }).trim();
 }
 
-/** The commit the working tree is on, and whether src/gateway differs from it. */
+/** The commit the working tree is on, and whether the gateway's code (not its docs) differs from it. */
 function describeTree() {
-  const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'src/gateway'], { encoding: 'utf8' }).trim() !== '';
-  return `${gitShort('HEAD')}${dirty ? ' with uncommitted src/gateway changes' : ''}`;
+  const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'src', ':(exclude)*.md'], { encoding: 'utf8' }).trim() !== '';
+  return `${gitShort('HEAD')}${dirty ? ' with uncommitted changes under src' : ''}`;
 }
 
 /** User + system CPU time of a process and its children (nginx's workers), in ms, from /proc (clock ticks of 10 ms). */
