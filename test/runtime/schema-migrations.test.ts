@@ -3,7 +3,7 @@
  * may, never after an abort) through the coordinator with a fake set of rollout views, a
  * virtual clock and a real PostgreSQL server; then `baton up` end to end on the tbyte example.
  */
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualClock, type VirtualClock } from '../../src/adapters/clock/virtual.js';
@@ -11,6 +11,8 @@ import { initialRolloutState, type RolloutPhase, type RolloutState } from '../..
 import type { ManifestSet, Rollout } from '../../src/core/spec/types.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type PodView, type RolloutView, type SchemaMigrationCoordinator, type SchemaMigrationOptions } from '../../src/host/schema-migrations.js';
+import type { EventsPage, EventView, WorkloadDetail } from '../../src/api/types.js';
+import { FRONTEND, startLoad, startUp, type LoadResult, type UpHandle } from '../support/baton-up.js';
 import { tempDir } from '../support/net.js';
 import { startPostgres, type RunningPostgres } from '../support/postgres.js';
 import { auditRows, columnsOf, freshDatabase, withClient, writeMigrations } from '../migrate/helpers.js';
@@ -352,3 +354,173 @@ describe('the stable revision\'s error rate from the gateway', () => {
   });
 });
 
+
+/** Long-polls the controller's events until one matches; returns it. */
+async function waitForEventView(up: UpHandle, pred: (e: EventView) => boolean, timeoutMs: number, what: string): Promise<EventView> {
+  const deadline = Date.now() + timeoutMs;
+  let afterId = 0;
+  for (;;) {
+    const page = await up.call<EventsPage>('GET', `/api/v1/events?afterId=${afterId}&waitMs=1000&limit=1000`);
+    const hit = page.events.find(pred);
+    if (hit) return hit;
+    afterId = page.lastId;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${up.output().slice(-3000)}`);
+  }
+}
+
+interface AuditTimes {
+  name: string;
+  phase: string;
+  status: string;
+  revision: string | null;
+  started: number;
+  finished: number | null;
+}
+
+async function auditTimes(url: string): Promise<AuditTimes[]> {
+  return withClient(url, async (c) => {
+    const r = await c.query<{ name: string; phase: string; status: string; revision: string | null; started_at: Date; finished_at: Date | null }>('SELECT name, phase, status, revision, started_at, finished_at FROM baton_schema_migrations ORDER BY id');
+    return r.rows.map((x) => ({ name: x.name, phase: x.phase, status: x.status, revision: x.revision, started: x.started_at.getTime(), finished: x.finished_at?.getTime() ?? null }));
+  });
+}
+
+const TIME_SCALE = 0.1;
+/** The test copy's bake time: 60 s on the engine clock, 6 s of wall time at --time-scale 0.1. */
+const E2E_BAKE_S = 60;
+const isSchema = (e: EventView, type: string, migration?: string): boolean => e.workload === FRONTEND && e.type === type && (migration === undefined || e.fields.migration === migration);
+/** The event's wall time; a missing event or time fails the test. */
+function wallOf(e: EventView | undefined): number {
+  if (e?.wallAt === undefined) throw new Error(`no wall time for ${JSON.stringify(e)}`);
+  return e.wallAt;
+}
+const startedAtOf = (d: WorkloadDetail, image: string): number[] => d.revisions.filter((r) => r.image === image).flatMap((r) => r.pods.map((p) => p.startedAt));
+
+describe('baton up with the tbyte SchemaMigration (real processes, real PostgreSQL)', () => {
+  let up: UpHandle | undefined;
+  let load: { stop(): Promise<LoadResult> } | undefined;
+  afterEach(async () => {
+    await load?.stop();
+    load = undefined;
+    await up?.cleanup();
+    up = undefined;
+  });
+
+  /** Steady load from a second process: the step analysis needs traffic to measure. */
+  async function loadOn(h: UpHandle): Promise<void> {
+    load = await startLoad(`${h.gateway}/`, { rate: 100, connections: 4 });
+  }
+
+  async function stopLoad(): Promise<LoadResult> {
+    const l = load;
+    load = undefined;
+    if (!l) throw new Error('no load running');
+    return l.stop();
+  }
+
+  /** `baton up` on the example plus its SchemaMigration: only 0000_init on disk, a short bake time. */
+  async function start(url: string): Promise<UpHandle> {
+    return startUp({
+      timeScale: TIME_SCALE,
+      copy: ['migrations'],
+      files: ['migrations/schema-migration.yaml'],
+      env: { TBYTE_DATABASE_URL: url },
+      beforeStart: (root) => {
+        // v1 ships with the users table only; 0001_email_verified arrives with v2.
+        rmSync(join(root, 'migrations', '0001_email_verified'), { recursive: true });
+        const manifest = join(root, 'migrations', 'schema-migration.yaml');
+        const text = readFileSync(manifest, 'utf8');
+        expect(text).toContain('bakeTime: 10m');
+        writeFileSync(manifest, text.replace('bakeTime: 10m', `bakeTime: ${E2E_BAKE_S}s`));
+      },
+    });
+  }
+
+  function addEmailVerified(h: UpHandle): void {
+    cpSync(join(EXAMPLE, '0001_email_verified'), join(h.root, 'migrations', '0001_email_verified'), { recursive: true });
+  }
+
+  it('expands before each revision\'s first process, and contracts after promotion, the bake time and the last v1 process', async () => {
+    const url = await freshDatabase(server.url);
+    up = await start(url);
+    const v1 = await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 healthy');
+    // First deploy: the schema exists before the app starts.
+    const initDone = await waitForEventView(up, (e) => isSchema(e, 'SchemaExpanded', '0000_init'), 10_000, '0000_init expanded');
+    const firstV1 = Math.min(...startedAtOf(v1, 'tbyte/frontend:v1'));
+    const v1Hash = v1.revisions.find((r) => r.image === 'tbyte/frontend:v1')?.hash ?? '';
+    let audit = await auditTimes(url);
+    expect(audit.map((r) => [r.name, r.phase, r.status, r.revision])).toEqual([['0000_init', 'expand', 'done', `${FRONTEND}@${v1Hash} (revision 1)`]]);
+    expect(audit[0]?.finished ?? Infinity).toBeLessThanOrEqual(firstV1);
+    expect(wallOf(initDone)).toBeLessThanOrEqual(firstV1);
+    await withClient(url, (c) => c.query("INSERT INTO users (email, email_confirmed_at) VALUES ('a@x', now()), ('b@x', NULL)"));
+
+    addEmailVerified(up);
+    await loadOn(up);
+    await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
+    const v2 = await up.waitUntil(
+      FRONTEND,
+      (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0),
+      120_000,
+      'v2 promoted and v1 gone',
+    );
+    await stopLoad();
+    const contracted = await waitForEventView(up, (e) => isSchema(e, 'SchemaContracted', '0001_email_verified'), 60_000, 'the contract');
+    const events = await up.events();
+    const firstV2 = Math.min(...startedAtOf(v2, 'tbyte/frontend:v2'));
+    audit = (await auditTimes(url)).filter((r) => r.name === '0001_email_verified');
+    expect(audit.map((r) => `${r.phase}:${r.status}`)).toEqual(['expand:done', 'backfill:done', 'backfill:done', 'contract:done']);
+    // Expand and backfill finished before the first v2 process started.
+    for (const r of audit.slice(0, 2)) expect(r.finished ?? Infinity).toBeLessThanOrEqual(firstV2);
+    const expanded = events.find((e) => isSchema(e, 'SchemaExpanded', '0001_email_verified'));
+    expect(expanded?.fields.revision).toBe(2);
+    expect(wallOf(expanded)).toBeLessThanOrEqual(firstV2);
+    // The contract: after promotion plus the bake time (on the scaled clock), and after v1 was scaled down.
+    const promoted = events.find((e) => e.workload === FRONTEND && e.type === 'Promoted' && e.fields.revision === 2);
+    const v1Down = events.find((e) => e.workload === FRONTEND && e.type === 'ScaledDown' && e.fields.revision === 1);
+    expect(promoted && v1Down).toBeTruthy();
+    const contract = audit[3] as AuditTimes;
+    expect(contract.started - wallOf(promoted)).toBeGreaterThanOrEqual(E2E_BAKE_S * 1000 * TIME_SCALE);
+    expect(contract.started).toBeGreaterThan(wallOf(v1Down));
+    expect(contracted.fields).toMatchObject({ schemaMigration: 'tbyte/tbyte-users-db', phase: 'contract', revision: 2 });
+    expect(await columnsOf(url, 'users')).toEqual(['id', 'email', 'created_at', 'email_verified']);
+    // `baton get` shows the steps with the rollout's events.
+    const shown = (await up.call<EventsPage>('GET', `/api/v1/events?workload=${FRONTEND}&limit=1000`)).events.map((e) => e.type);
+    expect(shown).toEqual(expect.arrayContaining(['SchemaExpandStarted', 'SchemaExpanded', 'SchemaBackfilled', 'SchemaContractStarted', 'SchemaContracted']));
+  }, 240_000);
+
+  it('never contracts after an abort: the expanded schema stays and v1 keeps serving, even once v2 is retried and promoted', async () => {
+    const url = await freshDatabase(server.url);
+    up = await start(url);
+    await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 healthy');
+    addEmailVerified(up);
+    await loadOn(up);
+    await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
+    await waitForEventView(up, (e) => e.workload === FRONTEND && e.type === 'WeightChanged' && e.fields.canary === 10, 60_000, 'the canary at 10 %');
+    await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'abort', reason: 'e2e' });
+    await up.waitUntil(FRONTEND, (d) => d.phase === 'Degraded', 30_000, 'aborted');
+    // The expanded schema did not disturb the stable revision: not one failed request.
+    const served = await stopLoad();
+    expect(served.total).toBeGreaterThan(0);
+    expect(served.failures).toEqual([]);
+    await loadOn(up);
+    const skipped = await waitForEventView(up, (e) => isSchema(e, 'SchemaContractSkipped'), 30_000, 'the contract skipped');
+    expect(skipped.fields).toMatchObject({ revision: 2, phase: 'contract' });
+    expect(await columnsOf(url, 'users')).toEqual(['id', 'email', 'email_confirmed_at', 'created_at', 'email_verified']);
+
+    await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'retry' });
+    await up.waitUntil(
+      FRONTEND,
+      (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0),
+      120_000,
+      'v2 promoted after the retry and v1 gone',
+    );
+    await stopLoad();
+    const promotedAt = wallOf((await up.events()).filter((e) => e.workload === FRONTEND && e.type === 'Promoted').pop());
+    // Absence can only be seen by waiting: twice the bake time past promotion, ticks run every 0.5 s.
+    const until = promotedAt + 2 * E2E_BAKE_S * 1000 * TIME_SCALE;
+    while (Date.now() < until) await up.call<EventsPage>('GET', `/api/v1/events?afterId=${Number.MAX_SAFE_INTEGER}&waitMs=${Math.max(1, until - Date.now())}`);
+    const events = await up.events();
+    expect(events.filter((e) => isSchema(e, 'SchemaContractStarted') || isSchema(e, 'SchemaContracted'))).toEqual([]);
+    expect((await auditTimes(url)).some((r) => r.phase === 'contract')).toBe(false);
+    expect(await columnsOf(url, 'users')).toContain('email_confirmed_at');
+  }, 240_000);
+});

@@ -44,6 +44,14 @@ export interface UpOptions {
   /** Reuse a state dir and manifests copy (restart after kill -9). */
   reuse?: { root: string; listen: string };
   extraArgs?: string[];
+  /** More directories of examples/tbyte to copy beside `manifests` (e.g. `migrations`). */
+  copy?: string[];
+  /** More `-f` paths, relative to the copy's root (e.g. `migrations/schema-migration.yaml`). */
+  files?: string[];
+  /** More environment variables for the controller (e.g. a database URL). */
+  env?: Record<string, string>;
+  /** Called with the copy's root before `baton up` starts (to edit the copied files). */
+  beforeStart?: (root: string) => void;
 }
 
 export async function startUp(opts: UpOptions = {}): Promise<UpHandle> {
@@ -54,14 +62,15 @@ export async function startUp(opts: UpOptions = {}): Promise<UpHandle> {
     const tmp = await tempDir('baton-up-');
     root = tmp.path;
     removeRoot = tmp.remove;
-    for (const d of ['manifests', 'frontend', 'backend']) cpSync(join(ROOT, 'examples', 'tbyte', d), join(root, d), { recursive: true });
+    for (const d of ['manifests', 'frontend', 'backend', ...(opts.copy ?? [])]) cpSync(join(ROOT, 'examples', 'tbyte', d), join(root, d), { recursive: true });
   }
+  opts.beforeStart?.(root);
   const manifests = join(root, 'manifests');
   const stateDir = join(root, '.baton');
   const listen = opts.reuse?.listen ?? `127.0.0.1:${await freePort()}`;
   const apiPort = await freePort();
-  const args = [BATON, 'up', ...(opts.reuse ? [] : ['-f', manifests]), '--state-dir', stateDir, '--listen', listen, '--api', `127.0.0.1:${apiPort}`, '--time-scale', String(opts.timeScale ?? 0.1), '--scrape-interval', '500', ...(opts.extraArgs ?? [])];
-  const proc = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [BATON, 'up', ...(opts.reuse ? [] : ['-f', manifests, ...(opts.files ?? []).map((f) => join(root, f))]), '--state-dir', stateDir, '--listen', listen, '--api', `127.0.0.1:${apiPort}`, '--time-scale', String(opts.timeScale ?? 0.1), '--scrape-interval', '500', ...(opts.extraArgs ?? [])];
+  const proc = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
   let out = '';
   let serving: () => void = () => {};
   const served = new Promise<void>((resolve, reject) => {
