@@ -111,6 +111,18 @@ beforeAll(async () => {
       markHold({ closed: new Promise((r) => res.once('close', () => r())) });
       return;
     }
+    if (req.url === '/chunks') {
+      // No length: Node sends it chunked, and the gateway must frame it anew for its client.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first,');
+      res.end('second');
+      return;
+    }
+    if (req.url === '/empty') {
+      res.writeHead(204, { 'x-empty': 'yes' });
+      res.end();
+      return;
+    }
     if (req.url === '/gate') {
       markGate(() => res.end('released'));
       return;
@@ -144,6 +156,20 @@ describe('raw front end', () => {
       [200, 'GET /c '],
     ]);
     expect(r[0]?.headers.date).toMatch(/GMT$/);
+    c.socket.destroy();
+  });
+
+  it('frames an answer of unknown length as chunked and a 204 without a body, keeping the connection', async () => {
+    const c = client();
+    c.write('GET /chunks HTTP/1.1\r\nhost: x\r\n\r\nGET /empty HTTP/1.1\r\nhost: x\r\n\r\nGET /after HTTP/1.1\r\nhost: x\r\n\r\n', [false, false, false]);
+    const r = await c.waitReplies(3);
+    expect(r.map((x) => [x.status, x.body])).toEqual([
+      [200, 'first,second'],
+      [204, ''],
+      [200, 'GET /after '],
+    ]);
+    expect([r[0]?.headers['transfer-encoding'], r[1]?.headers['transfer-encoding']]).toEqual(['chunked', undefined]);
+    expect(r[1]?.headers['x-empty']).toBe('yes');
     c.socket.destroy();
   });
 
