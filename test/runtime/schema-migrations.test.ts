@@ -395,7 +395,7 @@ function wallOf(e: EventView | undefined): number {
 }
 const startedAtOf = (d: WorkloadDetail, image: string): number[] => d.revisions.filter((r) => r.image === image).flatMap((r) => r.pods.map((p) => p.startedAt));
 
-describe('baton up with the tbyte SchemaMigration (real processes, real PostgreSQL)', () => {
+describe('baton up with the tbyte SchemaMigration (real processes)', () => {
   let up: UpHandle | undefined;
   let load: { stop(): Promise<LoadResult> } | undefined;
   afterEach(async () => {
@@ -523,4 +523,24 @@ describe('baton up with the tbyte SchemaMigration (real processes, real PostgreS
     expect((await auditTimes(url)).some((r) => r.phase === 'contract')).toBe(false);
     expect(await columnsOf(url, 'users')).toContain('email_confirmed_at');
   }, 240_000);
+
+  it('runs on an embedded PGlite data directory (the demo\'s database): the schema exists before v1 starts', async () => {
+    const data = await tempDir('baton-pglite-');
+    cleanups.push(data.remove);
+    up = await start(`pglite:${data.path}`);
+    const v1 = await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 90_000, 'v1 healthy');
+    const expanded = await waitForEventView(up, (e) => isSchema(e, 'SchemaExpanded', '0000_init'), 10_000, '0000_init expanded');
+    expect(wallOf(expanded)).toBeLessThanOrEqual(Math.min(...startedAtOf(v1, 'tbyte/frontend:v1')));
+    // The controller holds the data directory; read it once the controller has stopped.
+    await up.cleanup();
+    up = undefined;
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await PGlite.create(data.path);
+    try {
+      const rows = await db.query<{ name: string; phase: string; status: string }>('SELECT name, phase, status FROM baton_schema_migrations ORDER BY id');
+      expect(rows.rows).toEqual([{ name: '0000_init', phase: 'expand', status: 'done' }]);
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
 });
