@@ -13,6 +13,8 @@ import type { EngineEvent } from '../../src/engine/events.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type PodView, type RolloutView, type SchemaMigrationCoordinator, type SchemaMigrationOptions } from '../../src/host/schema-migrations.js';
 import type { EventsPage, EventView, WorkloadDetail } from '../../src/api/types.js';
 import { FRONTEND, startLoad, startUp, type LoadResult, type UpHandle } from '../support/baton-up.js';
+import { createGatewayClient } from '../../src/adapters/traffic/gateway/client.js';
+import { blast, splitConfig, startTestGateway, startUpstream } from '../gateway/support.js';
 import { tempDir } from '../support/net.js';
 import { startPostgres, type RunningPostgres } from '../support/postgres.js';
 import { auditRows, columnsOf, freshDatabase, withClient, writeMigrations } from '../migrate/helpers.js';
@@ -328,32 +330,35 @@ describe('on the embedded database', () => {
 });
 
 describe('the stable revision\'s error rate from the gateway', () => {
-  it('sums the stable hash\'s clusters of that rollout over the window', async () => {
+  it('sums the 5xx of the rollout\'s stable clusters over the window, from a real gateway', async () => {
+    const gw = await startTestGateway();
+    cleanups.push(async () => void (await gw.close()));
+    const upstream = await startUpstream('u', (req, res) => {
+      res.writeHead(req.url === '/boom' ? 500 : 200);
+      res.end('x');
+    });
+    cleanups.push(() => upstream.close());
+    const client = createGatewayClient(gw.adminUrl);
+    const stable = (service: string): { endpoints: string[]; labels: Record<string, string> } => ({ endpoints: [upstream.key], labels: { service, rollout: ROLLOUT, revision: V1.hash } });
     const clusters = {
-      'ns/web@aaaa1111': { endpoints: [], labels: { rollout: ROLLOUT, revision: 'aaaa1111' } },
-      'ns/web-stable@aaaa1111': { endpoints: [], labels: { rollout: ROLLOUT, revision: 'aaaa1111' } },
-      'ns/web@bbbb2222': { endpoints: [], labels: { rollout: ROLLOUT, revision: 'bbbb2222' } },
-      'ns/api@aaaa1111': { endpoints: [], labels: { rollout: 'api', revision: 'aaaa1111' } },
+      [`ns/web@${V1.hash}`]: stable('web'),
+      [`ns/web-stable@${V1.hash}`]: stable('web-stable'),
+      [`ns/web@${V2.hash}`]: { endpoints: [upstream.key], labels: { rollout: ROLLOUT, revision: V2.hash } },
+      [`ns/api@${V1.hash}`]: { endpoints: [upstream.key], labels: { rollout: 'api', revision: V1.hash } },
     };
-    const stats: Record<string, [number, number]> = { 'ns/web@aaaa1111': [90, 9], 'ns/web-stable@aaaa1111': [10, 1], 'ns/web@bbbb2222': [50, 50], 'ns/api@aaaa1111': [100, 100] };
-    const windows: number[] = [];
-    const client = {
-      getConfig: () => Promise.resolve({ version: 1, routes: [], clusters }),
-      getStats: (name: string, windowS: number) => {
-        windows.push(windowS);
-        const [requests, errors5xx] = stats[name] ?? [0, 0];
-        return Promise.resolve({ cluster: name, windowSeconds: windowS, requests, errors5xx, connectionFailures: 0, errorRate: 0, latencyMs: { p50: null, p95: null, p99: null } });
-      },
-    };
-    expect(await gatewayStableErrorRate(client, ROLLOUT, 'aaaa1111', 5)).toBeCloseTo(0.1);
-    expect(windows).toEqual([5, 5]);
+    expect(await gatewayStableErrorRate(client, ROLLOUT, V1.hash)).toBeUndefined();
+    // 40 requests over both stable clusters (split at random), 10 of them 500s.
+    await client.putConfig(splitConfig(1, clusters, { [`ns/web@${V1.hash}`]: 50, [`ns/web-stable@${V1.hash}`]: 50 }));
+    await blast(gw.url, '/', 30, 4);
+    await blast(gw.url, '/boom', 10, 4);
+    expect(await gatewayStableErrorRate(client, ROLLOUT, V1.hash, 60)).toBeCloseTo(0.25);
+    // Failures of the canary and of another rollout on the same hash do not count.
+    await client.putConfig(splitConfig(2, clusters, { [`ns/web@${V2.hash}`]: 50, [`ns/api@${V1.hash}`]: 50 }));
+    await blast(gw.url, '/boom', 20, 4);
+    expect(await gatewayStableErrorRate(client, ROLLOUT, V1.hash, 60)).toBeCloseTo(0.25);
     expect(await gatewayStableErrorRate(client, ROLLOUT, undefined)).toBeUndefined();
-    stats['ns/web@aaaa1111'] = [0, 0];
-    stats['ns/web-stable@aaaa1111'] = [0, 0];
-    expect(await gatewayStableErrorRate(client, ROLLOUT, 'aaaa1111')).toBeUndefined();
   });
 });
-
 
 /** Long-polls the controller's events until one matches; returns it. */
 async function waitForEventView(up: UpHandle, pred: (e: EventView) => boolean, timeoutMs: number, what: string): Promise<EventView> {
