@@ -185,6 +185,58 @@ describe('raw front end', () => {
     c.socket.destroy();
   });
 
+  it('streams a Content-Length body itself and keeps serving the connection', async () => {
+    const c = client();
+    const big = 'b'.repeat(300 * 1024);
+    c.write(`POST /post HTTP/1.1\r\nhost: x\r\ncontent-length: ${big.length}\r\n\r\n`);
+    // The body in pieces, more than the front end holds before it pauses the socket.
+    for (let i = 0; i < big.length; i += 50 * 1024) {
+      c.write(big.slice(i, i + 50 * 1024), []);
+      await nextTurn();
+    }
+    c.write('PUT /small HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\n\r\nhelloGET /after HTTP/1.1\r\nhost: x\r\n\r\n', [false, false]);
+    const r = await c.waitReplies(3);
+    expect(r.map((x) => x.body)).toEqual([`POST /post ${big}`, 'PUT /small hello', 'GET /after ']);
+    // node:http would have added `connection: keep-alive`: the connection was never handed over.
+    expect(r.map((x) => x.headers.connection)).toEqual([undefined, undefined, undefined]);
+    c.socket.destroy();
+  });
+
+  it('reads and drops the rest of a body answered before it was read, then serves the next request', async () => {
+    const own = await startTestGateway({
+      version: 1,
+      routes: [{ name: 'only-x', hosts: ['x'], destinations: [{ cluster: 'front', weight: 100 }] }],
+      clusters: { front: { endpoints: [up.key] } },
+    });
+    try {
+      const c = new RawClient(own.port);
+      c.write('POST /nowhere HTTP/1.1\r\nhost: elsewhere\r\ncontent-length: 10\r\n\r\n01234');
+      const [notFound] = await c.waitReplies(1);
+      expect(notFound?.status).toBe(404);
+      c.write('56789GET /next HTTP/1.1\r\nhost: x\r\n\r\n');
+      const r = await c.waitReplies(2);
+      expect(r[1]?.body).toBe('GET /next ');
+      c.socket.destroy();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('cuts the upstream request when the client leaves in the middle of the body', async () => {
+    // Wrapped in an object: a promise resolved with a promise would wait for the inner one.
+    const upstreamSawIt = new Promise<{ closed: Promise<void> }>((resolve) =>
+      up.server.once('request', (req: import('node:http').IncomingMessage) => resolve({ closed: new Promise((r) => req.once('close', () => r())) })),
+    );
+    const c = client();
+    c.write('POST /cut HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\nonly-a-little');
+    const upstream = await upstreamSawIt;
+    c.socket.destroy();
+    await upstream.closed;
+    expect(up.seen.some((s) => s.url === '/cut')).toBe(false);
+    await c.closed;
+    expect(gw.context.metrics.health.inFlight).toBe(0);
+  });
+
   it('hands the connection to node:http at a body, with the pipelined requests after it intact', async () => {
     const c = client();
     c.write(

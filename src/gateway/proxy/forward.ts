@@ -6,6 +6,7 @@
  */
 import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, type ClientRequest, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { CompiledConfig, CompiledDestination, CompiledRoute } from '../config/compile.js';
 import { shouldMirror } from '../config/compile.js';
@@ -40,8 +41,8 @@ export interface ProxyRequest {
   /** Field names lower-cased, repeated fields combined as `IncomingMessage` does. */
   readonly headers: IncomingHttpHeaders;
   readonly remoteAddress: string | undefined;
-  /** The body stream; undefined when the request has no body (the raw front end passes only those). */
-  readonly body: IncomingMessage | undefined;
+  /** The body stream (an `IncomingMessage`, or the raw front end's reader of `Content-Length` bytes); undefined when there is none. */
+  readonly body: Readable | undefined;
 }
 
 /**

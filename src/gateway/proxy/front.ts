@@ -1,9 +1,10 @@
 /**
  * The client side of the proxy for the common case, on `node:net` sockets: request heads are
- * read by `readRequestHead`, requests without a body are served from here, and a connection
- * whose next request is anything else (a body, an upgrade, `Expect`, HTTP/1.0, a malformed or
- * very long head) is handed whole to the `node:http` server, which serves it from then on as
- * it did every request before. Handing over happens at a request boundary, with no answer
+ * read by `readRequestHead`, requests without a body or with a `Content-Length` one are served
+ * from here (the body as a stream with backpressure), and a connection whose next request is
+ * anything else (a chunked body, an upgrade, `Expect`, HTTP/1.0, a malformed or very long
+ * head) is handed whole to the `node:http` server, which serves it from then on as it did
+ * every request before. Handing over happens at a request boundary, with no answer
  * outstanding, and the bytes already read are put back in front of the socket, so `node:http`
  * sees the connection exactly as the client sent it.
  *
@@ -17,6 +18,7 @@
  */
 import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import type { ProxyRequest, ProxyResponse } from './forward.js';
 import { writeBatched } from './write-batch.js';
 import { INCOMPLETE, UNUSUAL, readRequestHead, type RequestHead } from './request-head.js';
@@ -112,7 +114,12 @@ class RawResponse implements ProxyResponse {
     let hasDate = false;
     for (const k in headers) {
       const v = headers[k];
-      if (v === undefined || k === 'connection') continue;
+      if (v === undefined) continue;
+      if (k === 'connection') {
+        // The request path asks to close after an answer whose request body was not read (413).
+        if (v === 'close') this.closeAfter = true;
+        continue;
+      }
       if (k === 'date') hasDate = true;
       if (Array.isArray(v)) for (const x of v) head += `${k}: ${x}\r\n`;
       else head += `${k}: ${v}\r\n`;
@@ -230,8 +237,28 @@ class RawResponse implements ProxyResponse {
   }
 }
 
+/**
+ * The body of a request served here: the next `Content-Length` bytes of the connection, as a
+ * stream with backpressure (the socket is paused while the consumer does not read).
+ */
+class RequestBody extends Readable {
+  constructor(private readonly conn: FrontConnection) {
+    super({ highWaterMark: 64 * 1024 });
+  }
+
+  override _read(): void {
+    this.conn.bodyWanted();
+  }
+}
+
 class FrontConnection {
   readonly front: FrontState;
+  /** The body of the current request while some of it is still to come from the client. */
+  private body: RequestBody | undefined;
+  /** Bytes of that body not yet read from the socket. */
+  private bodyLeft = 0;
+  /** The socket is paused because the body's reader is not keeping up. */
+  private bodyPaused = false;
   /** Bytes read and not yet consumed (a partial head, or pipelined requests). */
   private queued: Buffer | undefined;
   private current: RawResponse | undefined;
@@ -271,13 +298,42 @@ class FrontConnection {
   }
 
   get idle(): boolean {
-    return this.current === undefined;
+    return this.current === undefined && this.bodyLeft === 0;
   }
 
   private received(d: Buffer): void {
     this.queued = this.queued === undefined ? d : Buffer.concat([this.queued, d]);
-    if (this.current === undefined) this.serve();
-    else if (this.queued.length > MAX_QUEUED_BYTES) this.socket.pause();
+    if (this.bodyLeft > 0) this.feedBody();
+    if (this.current === undefined && this.bodyLeft === 0) this.serve();
+    else if (this.queued !== undefined && this.queued.length > MAX_QUEUED_BYTES) this.socket.pause();
+  }
+
+  /** Moves queued bytes into the current request's body, pausing the socket when its reader is full. */
+  private feedBody(): void {
+    const body = this.body;
+    const q = this.queued;
+    if (body === undefined || q === undefined || this.bodyLeft === 0) return;
+    const n = Math.min(this.bodyLeft, q.length);
+    this.queued = n === q.length ? undefined : q.subarray(n);
+    this.bodyLeft -= n;
+    const more = body.push(n === q.length ? q : q.subarray(0, n));
+    if (this.bodyLeft === 0) {
+      this.body = undefined;
+      body.push(null);
+    } else if (!more && !this.bodyPaused) {
+      this.bodyPaused = true;
+      this.socket.pause();
+    }
+  }
+
+  /** The body's reader wants more: feed what is queued, and read from the socket again. */
+  bodyWanted(): void {
+    this.feedBody();
+    if (this.bodyPaused && !this.done) {
+      this.bodyPaused = false;
+      this.socket.resume();
+    }
+    if (this.bodyLeft === 0 && this.current === undefined) this.serve();
   }
 
   /** Reads and serves queued requests until one is in progress, the bytes run out, or the connection is handed over. */
@@ -285,7 +341,7 @@ class FrontConnection {
     if (this.reading) return;
     this.reading = true;
     try {
-      while (this.current === undefined && !this.done && this.queued !== undefined) {
+      while (this.current === undefined && this.bodyLeft === 0 && !this.done && this.queued !== undefined) {
         const buf = this.queued;
         const head = readRequestHead(buf, 0);
         if (head === INCOMPLETE) {
@@ -300,12 +356,19 @@ class FrontConnection {
         this.queued = head.length === buf.length ? undefined : buf.subarray(head.length);
         const res = new RawResponse(this, head);
         this.current = res;
-        this.front.proxy({ method: head.method, url: head.target, headers: head.headers, remoteAddress: this.remoteAddress, body: undefined }, res);
+        let body: RequestBody | undefined;
+        if (head.contentLength > 0) {
+          body = new RequestBody(this);
+          this.body = body;
+          this.bodyLeft = head.contentLength;
+          this.feedBody();
+        }
+        this.front.proxy({ method: head.method, url: head.target, headers: head.headers, remoteAddress: this.remoteAddress, body }, res);
       }
     } finally {
       this.reading = false;
     }
-    if (this.socket.isPaused() && !this.done && (this.queued === undefined || this.queued.length <= MAX_QUEUED_BYTES)) this.socket.resume();
+    if (this.socket.isPaused() && !this.done && !this.bodyPaused && (this.queued === undefined || this.queued.length <= MAX_QUEUED_BYTES)) this.socket.resume();
   }
 
   /** Bounds the time a client may take to send a head, as `node:http`'s headersTimeout (slow-loris). */
@@ -326,6 +389,12 @@ class FrontConnection {
     if (res.closeAfter || !res.writableFinished) {
       this.done = true;
       if (res.writableFinished) this.socket.end();
+      return;
+    }
+    // Answered before its body was read (a 404, say): the rest of the body is read and dropped, as node:http does.
+    if (this.body !== undefined) {
+      this.body.resume();
+      this.bodyWanted();
       return;
     }
     this.serve();
@@ -352,6 +421,9 @@ class FrontConnection {
   private closed(): void {
     this.done = true;
     this.front.connections.delete(this);
+    // A body cut short ends without 'end', so it is never taken for a whole one; the request
+    // path then cuts the upstream request, as the answer closes unfinished.
+    if (this.body !== undefined) this.body.destroy();
     this.current?.finish();
   }
 }

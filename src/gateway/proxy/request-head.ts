@@ -1,9 +1,9 @@
 /**
  * A strict reader of HTTP/1.1 request heads (RFC 9112 sections 3 and 5) for the raw front end
- * (`front.ts`), for the common case only: an origin-form GET/HEAD/DELETE/OPTIONS/... without a
- * body. Everything else is reported as `UNUSUAL` so that the connection is handed to
- * `node:http`, whose llhttp parser then answers it exactly as before: bodies (Content-Length
- * above 0, Transfer-Encoding), `Expect`, `Upgrade`, HTTP/1.0, absolute-form or `*` targets,
+ * (`front.ts`), for the common case only: an origin-form request without a body or with a
+ * `Content-Length` one. Everything else is reported as `UNUSUAL` so that the connection is
+ * handed to `node:http`, whose llhttp parser then answers it exactly as before: chunked bodies
+ * (Transfer-Encoding), `Expect`, `Upgrade`, HTTP/1.0, absolute-form or `*` targets,
  * repeated `Host` or `Content-Length`, and anything malformed (bare CR or LF, control
  * characters, white space before a colon, obsolete line folding), so a request that llhttp
  * would refuse is never served here, which keeps request smuggling out.
@@ -26,6 +26,8 @@ export interface RequestHead {
   readonly length: number;
   /** False when the client sent `Connection: close`. */
   readonly keepAlive: boolean;
+  /** Bytes of body that follow the head (`Content-Length`; 0 without one). */
+  readonly contentLength: number;
 }
 
 /** The head is not complete yet: wait for more bytes (or hand over once past `MAX_RAW_HEAD_BYTES`). */
@@ -63,6 +65,9 @@ for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL
 /** Characters no field value may hold once the head is split at CRLF: controls other than HTAB (so a bare CR or LF too), and DEL. */
 // eslint-disable-next-line no-control-regex -- finding control characters is what it is for
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/** A Content-Length in plain decimal, below 2^53. */
+const LENGTH = /^(?:0|[1-9]\d{0,14})$/;
 
 /** An origin-form target of visible ASCII. */
 const TARGET = /^\/[\x21-\x7e]*$/;
@@ -116,6 +121,7 @@ export function readRequestHead(buf: Buffer, start: number): RequestHead | typeo
   let keepAlive = true;
   let hostSeen = false;
   let lengthSeen = false;
+  let contentLength = 0;
   while (eol >= 0) {
     const from = eol + 2;
     eol = text.indexOf('\r\n', from);
@@ -133,9 +139,10 @@ export function readRequestHead(buf: Buffer, start: number): RequestHead | typeo
         hostSeen = true;
         break;
       case 'content-length':
-        // A body, or a repeated length, is for node:http.
-        if (lengthSeen || value !== '0') return UNUSUAL;
+        // A repeated length, or one llhttp might read otherwise (sign, leading zeros), is for node:http.
+        if (lengthSeen || !LENGTH.test(value)) return UNUSUAL;
         lengthSeen = true;
+        contentLength = Number(value);
         break;
       case 'transfer-encoding':
       case 'expect':
@@ -157,5 +164,5 @@ export function readRequestHead(buf: Buffer, start: number): RequestHead | typeo
     else if (name === 'cookie') headers.cookie = `${prior}; ${value}`;
     else if (!FIRST_WINS.has(name)) headers[name] = `${prior}, ${value}`;
   }
-  return { method, target, headers, length: end + 4 - start, keepAlive };
+  return { method, target, headers, length: end + 4 - start, keepAlive, contentLength };
 }
