@@ -15,6 +15,8 @@ export interface HealthWatchOptions {
   intervalMs: number;
   /** How far above the reading taken before the expand the rate may rise (0.05 = 5 points). */
   maxIncrease: number;
+  /** Wall-clock bound on one reading; a slower one counts as unavailable. Default 5000. */
+  readTimeoutMs?: number;
   log: (line: string) => void;
 }
 
@@ -43,11 +45,19 @@ export async function watchStableHealth(opts: HealthWatchOptions): Promise<Healt
   const stopped = new AbortController();
   let reason: string | undefined;
   const read = async (): Promise<number | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = opts.readTimeoutMs ?? 5_000;
+    // A gateway that does not answer must not hold up the expand it is meant to guard.
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${bound} ms`)), bound);
+    });
     try {
-      return await opts.read();
+      return await Promise.race([opts.read(), timedOut]);
     } catch (e) {
       opts.log(`stable error rate unavailable: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
+    } finally {
+      clearTimeout(timer);
     }
   };
   const baseline = await read();

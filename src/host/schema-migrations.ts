@@ -37,6 +37,8 @@ export interface SchemaMigrationOptions {
   healthIntervalMs?: number;
   /** How far the stable error rate may rise over its reading before the expand; default 0.05. */
   maxErrorRateIncrease?: number;
+  /** Wall-clock bound on one error-rate reading (a slower one counts as unknown); default 5000. */
+  healthReadTimeoutMs?: number;
   /** Engine-clock ms before a failed contract is tried again; default 60000. */
   contractRetryMs?: number;
   /** Attempts at one revision's contracts before leaving them to a person; default 3. */
@@ -140,6 +142,7 @@ export function createSchemaMigrationCoordinator(opts: SchemaMigrationOptions): 
           read: () => (opts.stableErrorRate as (r: string) => Promise<number | undefined>)(name),
           intervalMs: opts.healthIntervalMs ?? 2_000,
           maxIncrease: opts.maxErrorRateIncrease ?? 0.05,
+          ...(opts.healthReadTimeoutMs !== undefined ? { readTimeoutMs: opts.healthReadTimeoutMs } : {}),
           log: opts.log,
         })
       : undefined;

@@ -176,6 +176,28 @@ describe('expands before a new revision', () => {
     expect((await auditRows(h.url)).filter((r) => r.name === '0001_slow').map((r) => r.status)).toEqual(['failed']);
   });
 
+  it('takes a reading that fails or never answers as unknown, not as degraded', async () => {
+    const logged: string[] = [];
+    let reads = 0;
+    const h = await harness({
+      log: (l) => void logged.push(l),
+      healthIntervalMs: 1_000,
+      healthReadTimeoutMs: 50,
+      stableErrorRate: () => (++reads === 1 ? Promise.reject(new Error('gateway restarting')) : new Promise<never>(() => undefined)),
+    });
+    await h.coord.prepareRevision(rolloutSpec, V1);
+    await h.tick(v1Stable, [pod(V1.hash)]);
+    h.addEmailVerified();
+    await h.coord.prepareRevision(rolloutSpec, V2);
+    expect(h.types()).toContain('SchemaExpanded 0001_email_verified');
+    expect(logged).toContain('stable error rate unavailable: gateway restarting');
+    // A reading that never answers: the next expand goes ahead once the bound passes.
+    await writeMigrations(h.dir, { '0002_note': { expand: 'ALTER TABLE users ADD COLUMN IF NOT EXISTS note text;\n' } });
+    await h.coord.prepareRevision(rolloutSpec, { hash: 'cccc3333', revision: 3 });
+    expect(h.types()).toContain('SchemaExpanded 0002_note');
+    expect(logged).toContain('stable error rate unavailable: no answer within 50 ms');
+  });
+
   it('does not watch a first deploy (there is no stable revision to protect)', async () => {
     let reads = 0;
     const h = await harness({ stableErrorRate: () => Promise.resolve(++reads && 1) });
