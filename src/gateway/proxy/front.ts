@@ -16,12 +16,11 @@
  * only once the answer before it is complete; bytes that arrive meanwhile wait, and the socket
  * is paused when they pile up.
  */
-import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ProxyRequest, ProxyResponse } from './forward.js';
-import { writeBatched } from './write-batch.js';
-import { INCOMPLETE, UNUSUAL, readRequestHead, type RequestHead } from './request-head.js';
+import { RawResponse, type ResponseOwner } from './front-response.js';
+import { INCOMPLETE, UNUSUAL, readRequestHead } from './request-head.js';
 
 /** An idle connection (no request, or a partial head) is closed after this long, as `node:http`'s keepAliveTimeout was set. */
 export const FRONT_IDLE_MS = 65_000;
@@ -31,32 +30,6 @@ export const FRONT_HEAD_MS = 60_000;
 
 /** Bytes of pipelined requests held while an answer is in progress before the socket is paused. */
 const MAX_QUEUED_BYTES = 64 * 1024;
-
-/** Bodies below this size are copied behind the head into one write; larger ones are written after it. */
-const COALESCE_BYTES = 16 * 1024;
-
-const statusLines: string[] = [];
-function statusLine(status: number): string {
-  let line = statusLines[status];
-  if (line === undefined) {
-    line = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
-    if (status >= 100 && status < 600) statusLines[status] = line;
-  }
-  return line;
-}
-
-let dateSecond = -1;
-let dateLine = '';
-/** `date: <IMF-fixdate>\r\n` (RFC 9110 6.6.1), rebuilt once a second as Node's `utcDate` is. */
-function dateHeader(): string {
-  const now = Date.now();
-  const s = Math.floor(now / 1000);
-  if (s !== dateSecond) {
-    dateSecond = s;
-    dateLine = `date: ${new Date(now).toUTCString()}\r\n`;
-  }
-  return dateLine;
-}
 
 /** What the front end needs from the server. */
 export interface FrontOptions {
@@ -80,163 +53,6 @@ export interface Front {
   readonly size: number;
 }
 
-/** The answer to one request on a raw connection; the `ProxyResponse` the request path writes. */
-class RawResponse implements ProxyResponse {
-  headersSent = false;
-  writableFinished = false;
-  statusCode = 200;
-  /** Send `connection: close` and close after this answer. */
-  closeAfter: boolean;
-  private head: string | undefined;
-  private chunked = false;
-  private noBody: boolean;
-  private closed = false;
-  private onClose: (() => void) | undefined;
-
-  constructor(
-    private readonly conn: FrontConnection,
-    readonly request: RequestHead,
-  ) {
-    this.closeAfter = !request.keepAlive || conn.front.draining();
-    this.noBody = request.method === 'HEAD';
-  }
-
-  setHeader(): void {
-    // The request path sets only `connection: close` (shutdown).
-    this.closeAfter = true;
-  }
-
-  writeHead(status: number, headers: OutgoingHttpHeaders): void {
-    if (this.headersSent) return;
-    this.headersSent = true;
-    this.statusCode = status;
-    let head = statusLine(status);
-    let hasDate = false;
-    for (const k in headers) {
-      const v = headers[k];
-      if (v === undefined) continue;
-      if (k === 'connection') {
-        // The request path asks to close after an answer whose request body was not read (413).
-        if (v === 'close') this.closeAfter = true;
-        continue;
-      }
-      if (k === 'date') hasDate = true;
-      if (Array.isArray(v)) for (const x of v) head += `${k}: ${x}\r\n`;
-      else head += `${k}: ${v}\r\n`;
-    }
-    if (!hasDate) head += dateHeader();
-    head += this.framing(status, headers['content-length'] !== undefined);
-    this.head = head + '\r\n';
-  }
-
-  writeHeadLines(status: number, lines: string, headers: IncomingHttpHeaders): void {
-    if (this.headersSent) return;
-    this.headersSent = true;
-    this.statusCode = status;
-    let head = statusLine(status) + lines;
-    if (headers.date === undefined) head += dateHeader();
-    head += this.framing(status, headers['content-length'] !== undefined);
-    this.head = head + '\r\n';
-  }
-
-  /** Decides how the body is framed; returns the lines that says so (and `connection: close` when closing). */
-  private framing(status: number, hasLength: boolean): string {
-    let out = '';
-    if (status < 200 || status === 204 || status === 304) this.noBody = true;
-    else if (!this.noBody && !hasLength) {
-      // RFC 9112 6.1: an answer of unknown length to an HTTP/1.1 client is sent chunked.
-      this.chunked = true;
-      out = 'transfer-encoding: chunked\r\n';
-    }
-    // A request in flight when the shutdown began learns of it here.
-    if (!this.closeAfter && this.conn.front.draining()) this.closeAfter = true;
-    if (this.closeAfter) out += 'connection: close\r\n';
-    return out;
-  }
-
-  write(chunk: Buffer): boolean {
-    if (this.closed || this.writableFinished) return false;
-    const s = this.conn.socket;
-    if (this.noBody || chunk.length === 0) {
-      if (this.head !== undefined) this.flushHead();
-      return !s.writableNeedDrain;
-    }
-    if (this.chunked) {
-      s.cork();
-      if (this.head !== undefined) this.flushHead();
-      s.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
-      s.write(chunk);
-      const ok = s.write('\r\n', 'latin1');
-      s.uncork();
-      return ok;
-    }
-    const head = this.head;
-    if (head === undefined) return s.write(chunk);
-    this.head = undefined;
-    if (chunk.length < COALESCE_BYTES) {
-      // One write for head and body: a small answer leaves in one segment.
-      const out = Buffer.allocUnsafe(head.length + chunk.length);
-      out.write(head, 0, 'latin1');
-      chunk.copy(out, head.length);
-      return writeBatched(s, out);
-    }
-    s.cork();
-    s.write(head, 'latin1');
-    const ok = s.write(chunk);
-    s.uncork();
-    return ok;
-  }
-
-  end(body?: string): void {
-    if (this.closed || this.writableFinished) return;
-    if (!this.headersSent) this.writeHead(this.statusCode, {});
-    const s = this.conn.socket;
-    let out = this.head ?? '';
-    this.head = undefined;
-    if (body !== undefined && body.length === 0) body = undefined;
-    if (this.chunked && (body === undefined || this.noBody)) out += '0\r\n\r\n';
-    if (body === undefined || this.noBody) {
-      if (out.length > 0) s.write(out, 'latin1');
-    } else {
-      // The head is latin1 (header bytes as read), the body text is UTF-8 (as `ServerResponse.end`).
-      const b = Buffer.byteLength(body);
-      s.cork();
-      if (this.chunked) out += `${b.toString(16)}\r\n`;
-      if (out.length > 0) s.write(out, 'latin1');
-      s.write(body, 'utf8');
-      if (this.chunked) s.write('\r\n0\r\n\r\n', 'latin1');
-      s.uncork();
-    }
-    this.writableFinished = true;
-    this.finish();
-  }
-
-  destroy(): void {
-    this.conn.socket.destroy();
-  }
-
-  once(event: 'close' | 'drain', listener: () => void): void {
-    if (event === 'drain') this.conn.socket.once('drain', listener);
-    else this.onClose = listener;
-  }
-
-  /** The answer is complete, or the connection went away: fires `close` once. */
-  finish(): void {
-    if (this.closed) return;
-    this.closed = true;
-    const fn = this.onClose;
-    this.onClose = undefined;
-    if (fn !== undefined) fn();
-    this.conn.answered(this);
-  }
-
-  private flushHead(): void {
-    const head = this.head as string;
-    this.head = undefined;
-    this.conn.socket.write(head, 'latin1');
-  }
-}
-
 /**
  * The body of a request served here: the next `Content-Length` bytes of the connection, as a
  * stream with backpressure (the socket is paused while the consumer does not read).
@@ -251,7 +67,7 @@ class RequestBody extends Readable {
   }
 }
 
-class FrontConnection {
+class FrontConnection implements ResponseOwner {
   readonly front: FrontState;
   /** The body of the current request while some of it is still to come from the client. */
   private body: RequestBody | undefined;
@@ -380,6 +196,10 @@ class FrontConnection {
       this.queued = undefined;
       this.socket.end('HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: 27\r\nconnection: close\r\n\r\n{"error":"request-timeout"}');
     }
+  }
+
+  draining(): boolean {
+    return this.front.draining();
   }
 
   /** Called by the answer when it is complete or cut. */
