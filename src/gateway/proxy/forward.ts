@@ -57,9 +57,9 @@ export interface ProxyResponse {
   writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
   /**
    * Optional: `writeHead` from field lines ready to send (`ResponseHead.relay`), which saves
-   * building and serialising a header object; `headers` is the parsed form of the same lines.
+   * building and serialising a header object; whether they hold `Date` and `Content-Length`.
    */
-  writeHeadLines?(status: number, lines: string, headers: IncomingHttpHeaders): unknown;
+  writeHeadLines?(status: number, lines: string, hasDate: boolean, hasLength: boolean): unknown;
   /** False when the client is not keeping up; `drain` follows. */
   write(chunk: Buffer): boolean;
   end(body?: string): unknown;
@@ -361,7 +361,7 @@ export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyRe
           if (timer) clearTimeout(timer);
           if (finished) return;
           status = h.status;
-          if (h.relay !== undefined && res.writeHeadLines !== undefined) res.writeHeadLines(status, h.relay, h.headers);
+          if (h.relay !== undefined && res.writeHeadLines !== undefined) res.writeHeadLines(status, h.relay, h.hasDate, h.hasLength);
           else res.writeHead(status, stripHopByHop(h.headers));
         },
         onData(chunk) {

@@ -4,7 +4,7 @@
  * length given, else chunked; none for HEAD, 1xx, 204 and 304), adds `date` when absent, and
  * writes a small answer's head and body in one write, sent with the event-loop turn's batch.
  */
-import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ProxyResponse } from './forward.js';
 import type { RequestHead } from './request-head.js';
@@ -94,13 +94,13 @@ export class RawResponse implements ProxyResponse {
     this.head = head + '\r\n';
   }
 
-  writeHeadLines(status: number, lines: string, headers: IncomingHttpHeaders): void {
+  writeHeadLines(status: number, lines: string, hasDate: boolean, hasLength: boolean): void {
     if (this.headersSent) return;
     this.headersSent = true;
     this.statusCode = status;
     let head = statusLine(status) + lines;
-    if (headers.date === undefined) head += dateHeader();
-    head += this.framing(status, headers['content-length'] !== undefined);
+    if (!hasDate) head += dateHeader();
+    head += this.framing(status, hasLength);
     this.head = head + '\r\n';
   }
 

@@ -13,17 +13,24 @@ export const MAX_HEAD_BYTES = 16 * 1024;
 
 /** A response head as read from the upstream. */
 export interface ResponseHead {
-  status: number;
-  /** Field names lower-cased; repeated fields joined with `, ` (`set-cookie` kept as a list), as Node does. */
-  headers: IncomingHttpHeaders;
+  readonly status: number;
+  /**
+   * Field names lower-cased; repeated fields joined with `, ` (`set-cookie` kept as a list), as
+   * Node does. Built on first use: the raw front end relays `relay` and never needs it.
+   */
+  readonly headers: IncomingHttpHeaders;
   /** The connection may carry another request after this response. */
-  keepAlive: boolean;
+  readonly keepAlive: boolean;
   /**
    * The field lines as received, each ending in CRLF, without the hop-by-hop ones (RFC 9110
    * 7.6.1): ready to relay. Undefined when `Connection` names further fields, or when both
    * Transfer-Encoding and Content-Length came: then `headers` is the one to use.
    */
-  relay: string | undefined;
+  readonly relay: string | undefined;
+  /** A `Date` field came (so a relaying proxy adds none). */
+  readonly hasDate: boolean;
+  /** A `Content-Length` field came and stands (not overridden by Transfer-Encoding). */
+  readonly hasLength: boolean;
 }
 
 /** Hop-by-hop fields (RFC 9110 7.6.1), never relayed; as `headers.ts` removes them. */
@@ -60,45 +67,118 @@ const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
 /** CR, LF or NUL left in a line once the head is split at CRLF: a field holding one could split the answer relayed to the client. */
 const BARE_CR_LF_NUL = /[\r\n\0]/;
 
-function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead; framing: 'none' | 'chunked' | 'length' | 'close'; length: number } {
-  const lines = text.split('\r\n');
-  const m = STATUS_LINE.exec(lines[0] ?? '');
-  if (!m) throw new ResponseParseError(`bad status line ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
-  const http10 = m[1] === '0';
-  const status = Number(m[2]);
+class ParsedHead implements ResponseHead {
+  private built: IncomingHttpHeaders | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly keepAlive: boolean,
+    readonly relay: string | undefined,
+    readonly hasDate: boolean,
+    readonly hasLength: boolean,
+    /** The field lines (after the status line) as one text, CRLF between them. */
+    private readonly fields: string,
+  ) {}
+
+  get headers(): IncomingHttpHeaders {
+    return (this.built ??= buildHeaders(this.fields, this.hasLength));
+  }
+}
+
+/** The header object of field lines already checked by `parseHead`. */
+function buildHeaders(fields: string, keepLength: boolean): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};
-  let te: string | undefined;
-  let cl: string | undefined;
-  let conn = '';
-  let relay: string | undefined = '';
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (BARE_CR_LF_NUL.test(line)) throw new ResponseParseError('bare CR, LF or NUL in the response head');
+  if (fields === '') return headers;
+  for (const line of fields.split('\r\n')) {
     const colon = line.indexOf(':');
-    // A field line starting with white space is obsolete line folding (RFC 9112 5.2): refused.
-    if (colon <= 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) throw new ResponseParseError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
     const name = line.slice(0, colon).toLowerCase();
     const value = line.slice(colon + 1).trim();
-    if (!HOP_BY_HOP.has(name)) relay += `${line}\r\n`;
     if (name === 'set-cookie') {
       const prior = headers['set-cookie'];
       if (prior === undefined) headers['set-cookie'] = [value];
       else prior.push(value);
       continue;
     }
-    if (name === 'content-length') {
-      if (cl !== undefined && cl !== value) throw new ResponseParseError('conflicting content-length');
-      cl = value;
-    } else if (name === 'transfer-encoding') te = te === undefined ? value : `${te}, ${value}`;
-    else if (name === 'connection') conn = conn === '' ? value.toLowerCase() : `${conn}, ${value.toLowerCase()}`;
+    if (name === 'content-length' && !keepLength) continue;
     const prior = headers[name] as string | undefined;
     headers[name] = prior === undefined ? value : `${prior}, ${value}`;
   }
+  return headers;
+}
+
+/** Whether a comma-separated, lower-cased list holds `token`. */
+function listsToken(list: string, token: string): boolean {
+  if (list === token) return true;
+  for (const t of list.split(',')) if (t.trim() === token) return true;
+  return false;
+}
+
+/** `Content-Length` digits, at most 15 (below 2^53). */
+function isLength(v: string): boolean {
+  if (v.length === 0 || v.length > 15) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * Reads the status line and walks the field lines once: checks them, keeps what framing and
+ * keep-alive depend on, and gathers the lines to relay; the header object is left for later.
+ */
+function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead; framing: 'none' | 'chunked' | 'length' | 'close'; length: number } {
+  let eol = text.indexOf('\r\n');
+  const statusLine = eol < 0 ? text : text.slice(0, eol);
+  const m = STATUS_LINE.exec(statusLine);
+  if (!m) throw new ResponseParseError(`bad status line ${JSON.stringify(statusLine.slice(0, 80))}`);
+  const http10 = m[1] === '0';
+  const status = Number(m[2]);
+  const fields = eol < 0 ? '' : text.slice(eol + 2);
+  let te: string | undefined;
+  let cl: string | undefined;
+  let conn = '';
+  let hasDate = false;
+  let relay: string | undefined = '';
+  while (eol >= 0) {
+    const from = eol + 2;
+    eol = text.indexOf('\r\n', from);
+    const line = eol < 0 ? text.slice(from) : text.slice(from, eol);
+    if (BARE_CR_LF_NUL.test(line)) throw new ResponseParseError('bare CR, LF or NUL in the response head');
+    const colon = line.indexOf(':');
+    // A field line starting with white space is obsolete line folding (RFC 9112 5.2): refused.
+    if (colon <= 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) throw new ResponseParseError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
+    const name = line.slice(0, colon).toLowerCase();
+    if (!HOP_BY_HOP.has(name)) relay += `${line}\r\n`;
+    switch (name) {
+      case 'content-length': {
+        const value = line.slice(colon + 1).trim();
+        if (cl !== undefined && cl !== value) throw new ResponseParseError('conflicting content-length');
+        cl = value;
+        break;
+      }
+      case 'transfer-encoding': {
+        const value = line.slice(colon + 1).trim();
+        te = te === undefined ? value : `${te}, ${value}`;
+        break;
+      }
+      case 'connection': {
+        const value = line.slice(colon + 1).trim().toLowerCase();
+        conn = conn === '' ? value : `${conn}, ${value}`;
+        break;
+      }
+      case 'date':
+        hasDate = true;
+        break;
+      default:
+    }
+  }
   // Fields that Connection names are hop-by-hop too; `close` and `keep-alive` name none.
   if (conn !== '' && conn !== 'keep-alive' && conn !== 'close') relay = undefined;
-  let keepAlive = http10 ? /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(conn) : !/(?:^|,)\s*close\s*(?:,|$)/.test(conn);
+  let keepAlive = http10 ? listsToken(conn, 'keep-alive') : !listsToken(conn, 'close');
   let framing: 'none' | 'chunked' | 'length' | 'close';
   let length = 0;
+  let hasLength = cl !== undefined;
   if (requestWasHead || status < 200 || status === 204 || status === 304) framing = 'none';
   else if (te !== undefined) {
     if (!/(?:^|,)\s*chunked\s*$/i.test(te)) {
@@ -107,19 +187,19 @@ function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead;
     } else framing = 'chunked';
     // Both headers present: Transfer-Encoding wins, and the connection must not be reused (RFC 9112 6.3).
     if (cl !== undefined) {
-      delete headers['content-length'];
+      hasLength = false;
       relay = undefined;
       keepAlive = false;
     }
   } else if (cl !== undefined) {
-    if (!/^\d{1,15}$/.test(cl)) throw new ResponseParseError(`bad content-length ${JSON.stringify(cl)}`);
+    if (!isLength(cl)) throw new ResponseParseError(`bad content-length ${JSON.stringify(cl)}`);
     length = Number(cl);
     framing = length === 0 ? 'none' : 'length';
   } else {
     framing = 'close';
     keepAlive = false;
   }
-  return { head: { status, headers, keepAlive, relay }, framing, length };
+  return { head: new ParsedHead(status, keepAlive, relay, hasDate, hasLength, fields), framing, length };
 }
 
 /**
