@@ -6,7 +6,13 @@
 import autocannon from 'autocannon';
 
 const opts = JSON.parse(process.argv[2] ?? '{}');
+// Every failure is counted; the first 10,000 are kept with their time (bounded memory).
 const failures = [];
+let failed = 0;
+const fail = (f) => {
+  failed++;
+  if (failures.length < 10_000) failures.push(f);
+};
 let ok = 0;
 let started = 0;
 const instance = autocannon(
@@ -29,9 +35,9 @@ const instance = autocannon(
       JSON.stringify({
         startedAt: started,
         stoppedAt: Date.now(),
-        total: ok + failures.length,
+        total: ok + failed,
         ok,
-        failed: failures.length,
+        failed,
         failures: failures.slice(0, 1000),
         non2xx: result.non2xx,
         errors: result.errors,
@@ -45,9 +51,15 @@ const instance = autocannon(
 );
 instance.on('response', (_client, statusCode) => {
   if (statusCode >= 200 && statusCode < 400) ok++;
-  else failures.push({ t: Date.now(), status: statusCode });
+  else fail({ t: Date.now(), status: statusCode });
 });
-instance.on('reqError', (e) => failures.push({ t: Date.now(), error: String(e?.code ?? e) }));
+instance.on('reqError', (e) => fail({ t: Date.now(), error: String(e?.code ?? e) }));
+// The parent went away (a test that failed before stopping it): stop rather than run on.
+process.on('disconnect', () => instance.stop());
+process.stdout.on('error', () => process.exit(1));
+setInterval(() => {
+  if (process.ppid === 1) instance.stop();
+}, 1000).unref();
 started = Date.now();
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => instance.stop());

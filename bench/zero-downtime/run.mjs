@@ -48,15 +48,17 @@ async function round() {
     return r.json();
   };
   let afterId = 0;
-  const until = async (pred) => {
+  const until = async (pred, what, timeoutMs = 300_000) => {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const d = await call('GET', `/api/v1/workloads/${FRONTEND}`);
       if (pred(d)) return d;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${d.phase} ${d.message}\n${out.slice(-2000)}`);
       afterId = (await call('GET', `/api/v1/events?afterId=${afterId}&waitMs=1000&limit=1000`)).lastId;
     }
   };
   try {
-    await until((d) => d.phase === 'Healthy' && d.ready === d.desired);
+    await until((d) => d.phase === 'Healthy' && d.ready === d.desired, 'v1 healthy', 60_000);
     const url = `http://${listen}/`;
     const rate = Number(a.rate);
     let load = await startLoad(url, rate);
@@ -65,7 +67,7 @@ async function round() {
     load = await startLoad(url, rate);
     const t = Date.now();
     await call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
-    await until((d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0));
+    await until((d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0), 'v2 promoted');
     const during = await load.stop();
     return { before, during, rolloutSeconds: (Date.now() - t) / 1000 };
   } finally {

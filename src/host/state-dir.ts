@@ -94,13 +94,22 @@ export function readToken(dir: StateDir): string | undefined {
   }
 }
 
+/**
+ * Whether `pid` is a running process. A zombie (exited, not yet reaped by a parent that is busy,
+ * e.g. blocked in spawnSync on `baton down`) counts as gone: signal 0 still reaches it.
+ */
 export function isAlive(pid: number): boolean {
   if (!(pid > 0)) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

@@ -138,6 +138,7 @@ export async function startUp(opts: UpOptions = {}): Promise<UpHandle> {
       writeFileSync(p, fn(readFileSync(p, 'utf8')));
     },
     async cleanup() {
+      for (const l of liveLoads) l.kill('SIGKILL');
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');
         await new Promise((r) => proc.once('exit', r));
@@ -162,8 +163,13 @@ export interface LoadResult {
 }
 
 /** Starts steady load on the gateway from another process; `stop()` returns what it saw. */
+/** Load workers still running: stopped by `cleanup()` even when a test failed before stopping them. */
+const liveLoads = new Set<ChildProcess>();
+
 export async function startLoad(url: string, opts: { host?: string; rate: number; connections?: number }): Promise<{ stop(): Promise<LoadResult> }> {
   const child = spawn(process.execPath, [join(ROOT, 'scripts', 'load-worker.mjs'), JSON.stringify({ url, host: opts.host ?? 'tbyte.local', rate: opts.rate, connections: opts.connections ?? 16 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  liveLoads.add(child);
+  child.once('exit', () => liveLoads.delete(child));
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const it = lines[Symbol.asyncIterator]();
   const first = await it.next();

@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/net.js';
+import { acquireLock, ensureToken, isAlive, readToken, resolveStateDir } from './state-dir.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+describe('state dir', () => {
+  it('counts a zombie as gone (a parent blocked in spawnSync cannot reap it)', async () => {
+    // `sleep 0` exits at once; its parent exec's into `sleep 5` and never reaps it.
+    const sh = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    cleanups.push(() => sh.kill('SIGKILL'));
+    const first = await createInterface({ input: sh.stdout })[Symbol.asyncIterator]().next();
+    const zombie = Number(first.value);
+    expect(zombie).toBeGreaterThan(0);
+    await expect.poll(() => isAlive(zombie), { timeout: 5000 }).toBe(false);
+    expect(isAlive(process.pid)).toBe(true);
+    expect(isAlive(sh.pid as number)).toBe(true);
+  });
+
+  it('creates the token once, mode 0600, and reads it back', async () => {
+    const tmp = await tempDir();
+    cleanups.push(tmp.remove);
+    const dir = resolveStateDir(tmp.path);
+    const token = ensureToken(dir);
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(dir.token).mode & 0o777).toBe(0o600);
+    expect(ensureToken(dir)).toBe(token);
+    expect(readToken(dir)).toBe(token);
+  });
+
+  it('refuses a second controller on the directory and takes over the lock of a dead one', async () => {
+    const tmp = await tempDir();
+    cleanups.push(tmp.remove);
+    const dir = resolveStateDir(tmp.path);
+    const other = spawn('sleep', ['5']);
+    cleanups.push(() => other.kill('SIGKILL'));
+    writeFileSync(dir.lock, `${other.pid}\n`);
+    expect(() => acquireLock(dir)).toThrow(new RegExp(`another controller \\(pid ${other.pid}\\) is running on`));
+    // A pid that is not running (the controller was killed): the lock is taken over.
+    writeFileSync(dir.lock, '999999999\n');
+    const release = acquireLock(dir);
+    expect(() => acquireLock(dir)).not.toThrow(); // the same process may take it again
+    release();
+  });
+});
