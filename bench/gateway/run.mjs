@@ -97,7 +97,9 @@ async function waitPort(port, timeoutMs = 15_000) {
 function start(cmd, argv, name, env = {}) {
   const c = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env }, detached: true });
   let err = '';
+  c.benchName = name;
   c.stderr.on('data', (d) => (err += d));
+  c.stderrText = () => err;
   c.on('exit', (code, sig) => { if (code && !c.expectedExit) console.error(`${name} exited ${code ?? sig}: ${err}`); });
   children.push(c);
   return c;
@@ -182,7 +184,7 @@ async function load(port) {
   const url = `http://127.0.0.1:${port}/`;
   const wrk = which('wrk');
   if (wrk) {
-    execFileSync(wrk, ['-t1', `-c${CONNECTIONS}`, '-d2s', url], { stdio: 'ignore' }); // warm-up
+    execFileSync(wrk, ['-t1', `-c${CONNECTIONS}`, '-d2s', url], { encoding: 'utf8' }); // warm-up
     const out = execFileSync(wrk, ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', url], { encoding: 'utf8' });
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
     const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
@@ -199,10 +201,10 @@ function gitShort(ref) {
   return execFileSync('git', ['-C', root, 'rev-parse', '--short', ref], { encoding: 'utf8' }).trim();
 }
 
-/** The commit the working tree is on, and whether the gateway's code (not its docs) differs from it. */
+/** The commit the working tree is on, and whether the code bundled into the gateway (src/gateway, src/core; not docs) differs from it. */
 function describeTree() {
-  const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'src', ':(exclude)*.md'], { encoding: 'utf8' }).trim() !== '';
-  return `${gitShort('HEAD')}${dirty ? ' with uncommitted changes under src' : ''}`;
+  const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'src/gateway', 'src/core', ':(exclude)*.md'], { encoding: 'utf8' }).trim() !== '';
+  return `${gitShort('HEAD')}${dirty ? ' with uncommitted changes in src/gateway or src/core' : ''}`;
 }
 
 /** User + system CPU time of a process and its children (nginx's workers), in ms, from /proc (clock ticks of 10 ms). */
@@ -307,7 +309,9 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e);
+  console.error(e.stdout || e.stderr ? `${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}` : e);
+  // Which process failed: a target that died shows here with its exit and what it wrote.
+  for (const c of children) console.error(`${c.benchName}: exit ${c.exitCode ?? 'no (running)'}${c.signalCode ? ` signal ${c.signalCode}` : ''}${c.stderrText() ? `, stderr: ${c.stderrText().slice(-2000)}` : ''}`);
   cleanup();
   process.exit(1);
 });
