@@ -221,10 +221,26 @@ export function createSchemaMigrationCoordinator(opts: SchemaMigrationOptions): 
   function consider(c: ContractCandidate, bound: SchemaMigration[]): void {
     switch (c.kind) {
       case 'aborted':
-        tracker.markAbortReported(c.rollout, c.armed.hash);
-        for (const m of bound) {
-          record(c.rollout, 'SchemaContractSkipped', { schemaMigration: schemaMigrationName(m), phase: 'contract', revision: c.armed.revision, reason: 'the rollout was aborted: the stable revision still uses the old schema, so the contract never runs' });
-        }
+        // Reported only where a contract is actually left pending, so a release without
+        // migrations that is aborted says nothing about schemas.
+        contractBusy.add(c.rollout);
+        void serial(async () => {
+          for (const m of bound) {
+            const { plan } = await readStatus(await runnerOptionsFor(m, pool, opts.env));
+            const expanded = new Set(plan.states.filter((st) => st.expand === 'applied').map((st) => st.name));
+            const pending = plan.contract.filter((n) => expanded.has(n));
+            if (pending.length === 0) continue;
+            record(c.rollout, 'SchemaContractSkipped', {
+              schemaMigration: schemaMigrationName(m), phase: 'contract', revision: c.armed.revision, migrations: pending,
+              reason: 'the rollout was aborted: the stable revision still uses the old schema, so the contract never runs',
+            });
+          }
+        })
+          .catch((e: unknown) => opts.log(`${c.rollout}: could not read the migration audit table: ${messageOf(e)}`))
+          .finally(() => {
+            tracker.markAbortReported(c.rollout, c.armed.hash);
+            contractBusy.delete(c.rollout);
+          });
         return;
       case 'unknown':
         contractBusy.add(c.rollout);

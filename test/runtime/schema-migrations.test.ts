@@ -248,6 +248,11 @@ describe('contracts after promotion', () => {
     h.clock.advance(BAKE_MS);
     await h.tick(v2Promoted, [pod(V2.hash)]);
     expect((await auditRows(h.url)).filter((r) => r.phase === 'contract').map((r) => r.status)).toEqual(['done']);
+    // A later release without migrations, aborted: no contract is left pending, so nothing to report.
+    const V3 = { hash: 'cccc3333', revision: 3 };
+    await h.coord.prepareRevision(rolloutSpec, V3);
+    await h.tick(view({ stableHash: V2.hash, currentHash: V3.hash, aborted: true }, 'Degraded'), [pod(V2.hash)]);
+    expect(h.events.filter((e) => e.type === 'SchemaContractSkipped')).toEqual([]);
   });
 
   it('counts a Terminating process of the old revision as still running, and a stopped one as gone', async () => {
@@ -266,7 +271,7 @@ describe('contracts after promotion', () => {
     await releaseV2(h);
     await h.tick(v2Canary, [pod(V1.hash), pod(V2.hash)]);
     await h.tick(v2Aborted, [pod(V1.hash), pod(V2.hash)]);
-    expect(h.events.at(-1)).toMatchObject({ type: 'SchemaContractSkipped', phase: 'contract', revision: 2, schemaMigration: 'users-db' });
+    expect(h.events.at(-1)).toMatchObject({ type: 'SchemaContractSkipped', phase: 'contract', revision: 2, schemaMigration: 'users-db', migrations: ['0001_email_verified'] });
     h.clock.advance(BAKE_MS);
     await h.tick(v2Aborted, [pod(V1.hash)]);
     // retry, promoted, old processes gone, bake time long past.
