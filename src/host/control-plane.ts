@@ -23,7 +23,7 @@ import { parseManifests, type ManifestFile } from '../core/spec/load.js';
 import type { ManifestSet } from '../core/spec/types.js';
 import { describeEvent, type EngineEvent } from '../engine/events.js';
 import { Runtime } from '../engine/runtime.js';
-import { createMetricsApp, type MetricsApp } from '../metrics-server/index.js';
+import { createMetricsApp, type MetricsApp, type ScrapeJobConfig } from '../metrics-server/index.js';
 import { META_KEYS, type StoredEvent } from '../ports/state-store.js';
 import type { TrafficRouter } from '../ports/traffic-router.js';
 import type { ActionRequest, ApplyResult, ControllerStatus, EventsPage, EventView, HistoryEntry, LogsResult, WorkloadDetail, WorkloadSummary } from '../api/types.js';
@@ -46,6 +46,8 @@ export interface ControlPlaneOptions {
   metricsJob?: string;
   /** Embedded Prometheus scrape interval; default 5 s. */
   scrapeIntervalMs?: number;
+  /** More scrape jobs (`--metrics-config`: the services' own `/metrics`). */
+  extraScrapeJobs?: ScrapeJobConfig[];
   /** A real Prometheus to query instead of the embedded one (no address mapping then). */
   prometheusUrl?: string;
   /** Engine events as they happen (foreground progress). */
@@ -133,6 +135,7 @@ export class ControlPlane {
         jobs: [
           job('baton-gateway', new URL(this.gateway.info.admin).host, '/metrics', opts.scrapeIntervalMs),
           job('baton-runtime', new URL(opts.apiUrl()).host, '/runtime/metrics', opts.scrapeIntervalMs),
+          ...(opts.extraScrapeJobs ?? []),
         ],
       },
     });

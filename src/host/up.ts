@@ -14,6 +14,7 @@ import { parseListenAddress } from '../gateway/server.js';
 import { createProcessSupervisor } from '../adapters/workloads/processes/index.js';
 import { createApiHandler } from '../api/handler.js';
 import { startApiServer } from '../api/server.js';
+import type { ScrapeJobConfig } from '../metrics-server/index.js';
 import { ControlPlane } from './control-plane.js';
 import { stopGateway } from './gateway-process.js';
 import { ensureToken, isAlive, readJson, readToken, writeJsonAtomic, type ControllerInfo, type StateDir } from './state-dir.js';
@@ -27,6 +28,7 @@ export interface UpOptions {
   metricsJob?: string;
   scrapeIntervalMs?: number;
   prometheusUrl?: string;
+  extraScrapeJobs?: ScrapeJobConfig[];
   /** Print progress (foreground) to this stream. */
   out: NodeJS.WritableStream;
 }
@@ -78,6 +80,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       ...(opts.metricsJob ? { metricsJob: opts.metricsJob } : {}),
       ...(opts.scrapeIntervalMs ? { scrapeIntervalMs: opts.scrapeIntervalMs } : {}),
       ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
+      ...(opts.extraScrapeJobs ? { extraScrapeJobs: opts.extraScrapeJobs } : {}),
       actor: 'up',
       onEvent: (e: EngineEvent) => opts.out.write(`${clock(Date.now())} ${e.rollout} ${e.type} ${describeEvent(e)}\n`),
       log: (line) => opts.out.write(`${clock(Date.now())} baton: ${line}\n`),

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { readManifestFiles } from '../../adapters/fs/read-manifest-files.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { resolveStateDir } from '../../host/state-dir.js';
+import { loadMetricsConfig } from '../../metrics-server/index.js';
 import { runDown, runUp, runUpDetached } from '../../host/up.js';
 
 interface UpFlags {
@@ -18,6 +19,7 @@ interface UpFlags {
   metricsJob?: string;
   scrapeInterval?: string;
   prometheus?: string;
+  metricsConfig?: string;
 }
 
 export function registerUpCommands(program: Command): void {
@@ -31,6 +33,7 @@ export function registerUpCommands(program: Command): void {
     .option('--time-scale <factor>', 'multiply every pause, interval and delay (0.1: ten times faster)', '1')
     .option('--metrics-job <name>', "the gateway metrics' job label (default: the job the templates' queries select)")
     .option('--scrape-interval <ms>', 'embedded Prometheus scrape interval in milliseconds', '5000')
+    .option('--metrics-config <file>', "a prometheus.yml whose scrape_configs the embedded Prometheus scrapes too (your services' /metrics)")
     .option('--prometheus <url>', 'query this Prometheus instead of the embedded one')
     .option('--detach', 'run in the background; `baton down` stops it')
     .action(async (o: UpFlags) => {
@@ -44,6 +47,12 @@ export function registerUpCommands(program: Command): void {
         return;
       }
       const files = o.filename ? await readManifestFiles(o.filename) : undefined;
+      let extraScrapeJobs;
+      if (o.metricsConfig) {
+        const config = await loadMetricsConfig(o.metricsConfig);
+        for (const w of config.warnings) process.stderr.write(`baton: ${o.metricsConfig}: ${w}\n`);
+        extraScrapeJobs = config.jobs;
+      }
       process.exitCode = await runUp({
         dir,
         ...(files ? { files } : {}),
@@ -53,6 +62,7 @@ export function registerUpCommands(program: Command): void {
         ...(o.metricsJob ? { metricsJob: o.metricsJob } : {}),
         scrapeIntervalMs: scrape,
         ...(o.prometheus ? { prometheusUrl: o.prometheus } : {}),
+        ...(extraScrapeJobs ? { extraScrapeJobs } : {}),
         out: process.stdout,
       });
     });
