@@ -232,3 +232,43 @@ describe('baton up: the CLI verbs against a running controller', () => {
     expect(v1.stableImage).toBe('tbyte/frontend:v1');
   }, 300_000);
 });
+
+describe('baton up --detach and baton down', () => {
+  it('runs in the background until baton down, which stops every process it started', async () => {
+    const { tempDir, freePort } = await import('../support/net.js');
+    const { cpSync, existsSync, readdirSync } = await import('node:fs');
+    const tmp = await tempDir('baton-detach-');
+    const root = join(import.meta.dirname, '..', '..');
+    const bin = join(root, 'bin', 'baton.js');
+    for (const d of ['manifests', 'frontend', 'backend']) cpSync(join(root, 'examples', 'tbyte', d), join(tmp.path, d), { recursive: true });
+    const stateDir = join(tmp.path, '.baton');
+    const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd: tmp.path, encoding: 'utf8', timeout: 120_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    try {
+      const listen = `127.0.0.1:${await freePort()}`;
+      const upRun = run('up', '-f', 'manifests', '--detach', '--state-dir', stateDir, '--listen', listen, '--api', `127.0.0.1:${await freePort()}`, '--time-scale', '0.1');
+      expect(upRun.stderr).toBe('');
+      expect(upRun.status).toBe(0);
+      expect(upRun.stdout).toMatch(/running in the background/);
+      // A second controller on the same state dir is refused, naming the first.
+      const second = run('up', '--state-dir', stateDir, '--listen', `127.0.0.1:${await freePort()}`, '--api', `127.0.0.1:${await freePort()}`);
+      expect(second.status).toBe(1);
+      expect(second.stderr).toMatch(/another controller \(pid \d+\) is running on/);
+      expect(run('status', FRONTEND, '--state-dir', stateDir, '--timeout', '60s').status).toBe(0);
+      const pods = readdirSync(join(stateDir, 'pods'));
+      expect(pods.length).toBe(4);
+      const down = run('down', '--state-dir', stateDir);
+      expect(down.status).toBe(0);
+      expect(readdirSync(join(stateDir, 'pods'))).toEqual([]);
+      expect(existsSync(join(stateDir, 'controller.json'))).toBe(false);
+      expect(existsSync(join(stateDir, 'gateway.json'))).toBe(false);
+      // Nothing answers on the gateway address any more.
+      await expect(fetch(`http://${listen}/`)).rejects.toThrow();
+    } finally {
+      run('down', '--state-dir', stateDir);
+      await tmp.remove();
+    }
+  }, 180_000);
+});
