@@ -9,6 +9,7 @@
  * (schema-migration-tracker.ts), runs one migration step at a time, and reports each as an event.
  */
 import { readStatus, runContract, runExpand, type MigrateOptions, type RunnerEvent } from '../adapters/migrate/index.js';
+import { BatonError } from '../core/errors.js';
 import type { SchemaMigration } from '../core/migrate/manifest.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestSet, Rollout } from '../core/spec/types.js';
@@ -136,10 +137,11 @@ export function createSchemaMigrationCoordinator(opts: SchemaMigrationOptions): 
     let phase = 'expand';
     let current: string | undefined;
     const onEvent = runnerEvents(name, m, revision.revision);
-    const watch = hasStable && opts.stableErrorRate
+    const stableErrorRate = opts.stableErrorRate;
+    const watch = hasStable && stableErrorRate
       ? await watchStableHealth({
           clock: opts.clock,
-          read: () => (opts.stableErrorRate as (r: string) => Promise<number | undefined>)(name),
+          read: () => stableErrorRate(name),
           intervalMs: opts.healthIntervalMs ?? 2_000,
           maxIncrease: opts.maxErrorRateIncrease ?? 0.05,
           ...(opts.healthReadTimeoutMs !== undefined ? { readTimeoutMs: opts.healthReadTimeoutMs } : {}),
@@ -158,8 +160,9 @@ export function createSchemaMigrationCoordinator(opts: SchemaMigrationOptions): 
         ...(watch ? { signal: watch.signal, shouldContinue: () => !watch.signal.aborted } : {}),
       });
       if (out.outcome === 'stopped') {
-        const why = watch?.reason() ?? 'the expand was stopped';
-        throw new Error(`${schemaMigration}: ${why}; the expand was stopped${current ? ` at ${current} ${phase}` : ''}`);
+        const why = watch?.reason();
+        const where = current ? ` at ${current} ${phase}` : '';
+        throw new BatonError('schema-expand-stopped', `${schemaMigration}: ${why ? `${why}; ` : ''}the expand was stopped${where}`, { schemaMigration, ...(current ? { migration: current } : {}) });
       }
     } catch (e) {
       record(name, 'SchemaMigrationFailed', { schemaMigration, ...(current ? { migration: current } : {}), phase, revision: revision.revision, message: messageOf(e) });

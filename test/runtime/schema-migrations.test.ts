@@ -169,6 +169,7 @@ describe('expands before a new revision', () => {
     const started = Date.now();
     h.clock.advance(1_000);
     await expect(prepared).rejects.toThrow(/error rate rose to 40\.0% during the schema expand \(1\.0% before it, limit 6\.0%\)/);
+    await expect(prepared).rejects.toMatchObject({ code: 'schema-expand-stopped', details: { migration: '0001_slow' } });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(h.events.at(-1)).toMatchObject({ type: 'SchemaMigrationFailed', migration: '0001_slow', phase: 'expand', revision: 2 });
     // Cancelled inside its transaction: the column is gone with it, and the expand is pending again.
