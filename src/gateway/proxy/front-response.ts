@@ -8,11 +8,14 @@ import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ProxyResponse } from './forward.js';
 import type { RequestHead } from './request-head.js';
-import { writeBatched } from './write-batch.js';
 
 /** The connection an answer is written on. */
 export interface ResponseOwner {
   readonly socket: Socket;
+  /** Holds `data` to be written at the end of the event-loop turn (`write-batch.ts`). */
+  deferWrite(data: Buffer): void;
+  /** Writes held bytes now; done before any other write, so bytes leave in order. */
+  flushDeferred(): void;
   /** True once the gateway is shutting down. */
   draining(): boolean;
   /** The answer is complete, or the connection went away. */
@@ -122,6 +125,17 @@ export class RawResponse implements ProxyResponse {
   write(chunk: Buffer): boolean {
     if (this.closed || this.writableFinished) return false;
     const s = this.conn.socket;
+    if (this.head !== undefined && !this.noBody && !this.chunked && chunk.length > 0 && chunk.length < COALESCE_BYTES) {
+      // One write for head and body, sent with the turn's batch: a small answer leaves in one segment.
+      const head = this.head;
+      this.head = undefined;
+      const out = Buffer.allocUnsafe(head.length + chunk.length);
+      out.write(head, 0, 'latin1');
+      chunk.copy(out, head.length);
+      this.conn.deferWrite(out);
+      return !s.writableNeedDrain;
+    }
+    this.conn.flushDeferred();
     if (this.noBody || chunk.length === 0) {
       if (this.head !== undefined) this.flushHead();
       return !s.writableNeedDrain;
@@ -138,13 +152,6 @@ export class RawResponse implements ProxyResponse {
     const head = this.head;
     if (head === undefined) return s.write(chunk);
     this.head = undefined;
-    if (chunk.length < COALESCE_BYTES) {
-      // One write for head and body: a small answer leaves in one segment.
-      const out = Buffer.allocUnsafe(head.length + chunk.length);
-      out.write(head, 0, 'latin1');
-      chunk.copy(out, head.length);
-      return writeBatched(s, out);
-    }
     s.cork();
     s.write(head, 'latin1');
     const ok = s.write(chunk);
@@ -161,8 +168,12 @@ export class RawResponse implements ProxyResponse {
     if (body !== undefined && body.length === 0) body = undefined;
     if (this.chunked && (body === undefined || this.noBody)) out += '0\r\n\r\n';
     if (body === undefined || this.noBody) {
-      if (out.length > 0) s.write(out, 'latin1');
+      if (out.length > 0) {
+        this.conn.flushDeferred();
+        s.write(out, 'latin1');
+      }
     } else {
+      this.conn.flushDeferred();
       // The head is latin1 (header bytes as read), the body text is UTF-8 (as `ServerResponse.end`).
       const b = Buffer.byteLength(body);
       s.cork();
@@ -198,6 +209,7 @@ export class RawResponse implements ProxyResponse {
   private flushHead(): void {
     const head = this.head as string;
     this.head = undefined;
+    this.conn.flushDeferred();
     this.conn.socket.write(head, 'latin1');
   }
 }

@@ -20,6 +20,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ProxyRequest, ProxyResponse } from './forward.js';
 import { RawResponse, type ResponseOwner } from './front-response.js';
+import { deferFlush } from './write-batch.js';
 import { INCOMPLETE, UNUSUAL, readRequestHead } from './request-head.js';
 
 /** An idle connection (no request, or a partial head) is closed after this long, as `node:http`'s keepAliveTimeout was set. */
@@ -89,13 +90,17 @@ class FrontConnection implements ResponseOwner {
   /** The client closed its side. As `node:http` (httpAllowHalfOpen false), an answer in progress is cut and the connection closed. */
   private readonly onEnd = (): void => {
     this.done = true;
-    if (this.current === undefined) this.socket.end();
-    else this.socket.destroy();
+    if (this.current === undefined) {
+      this.flushDeferred();
+      this.socket.end();
+    } else this.socket.destroy();
   };
   private readonly onTimeout = (): void => {
     if (this.current === undefined) this.socket.destroy();
   };
   private readonly remoteAddress: string | undefined;
+  /** Bytes of answers held for the end of the turn (`write-batch.ts`). */
+  private out: Buffer | undefined;
   /** `Date.now()` when the first byte of a head still incomplete arrived; 0 when none is pending. */
   private headSince = 0;
 
@@ -114,7 +119,21 @@ class FrontConnection implements ResponseOwner {
   }
 
   get idle(): boolean {
-    return this.current === undefined && this.bodyLeft === 0;
+    return this.current === undefined && this.bodyLeft === 0 && this.out === undefined;
+  }
+
+  deferWrite(data: Buffer): void {
+    if (this.out === undefined) {
+      this.out = data;
+      deferFlush(this);
+    } else this.out = Buffer.concat([this.out, data]);
+  }
+
+  flushDeferred(): void {
+    const out = this.out;
+    if (out === undefined) return;
+    this.out = undefined;
+    if (!this.socket.destroyed) this.socket.write(out);
   }
 
   private received(d: Buffer): void {
@@ -194,6 +213,7 @@ class FrontConnection implements ResponseOwner {
     else if (now - this.headSince > FRONT_HEAD_MS) {
       this.done = true;
       this.queued = undefined;
+      this.flushDeferred();
       this.socket.end('HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: 27\r\nconnection: close\r\n\r\n{"error":"request-timeout"}');
     }
   }
@@ -208,7 +228,10 @@ class FrontConnection implements ResponseOwner {
     this.current = undefined;
     if (res.closeAfter || !res.writableFinished) {
       this.done = true;
-      if (res.writableFinished) this.socket.end();
+      if (res.writableFinished) {
+        this.flushDeferred();
+        this.socket.end();
+      }
       return;
     }
     // Answered before its body was read (a 404, say): the rest of the body is read and dropped, as node:http does.
@@ -233,6 +256,7 @@ class FrontConnection implements ResponseOwner {
     s.off('timeout', this.onTimeout);
     const rest = this.queued;
     this.queued = undefined;
+    this.flushDeferred();
     s.resume();
     this.front.handOver(s);
     if (rest !== undefined) s.unshift(rest);
@@ -263,7 +287,10 @@ export function createFront(opts: FrontOptions): Front {
       for (const c of state.connections) if (c.idle) c.socket.destroy();
     },
     closeAll() {
-      for (const c of state.connections) c.socket.destroy();
+      for (const c of state.connections) {
+        c.flushDeferred();
+        c.socket.destroy();
+      }
     },
     get size() {
       return state.connections.size;

@@ -8,7 +8,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { IDLE_SOCKET_MS, type Endpoint, type IdleConnection } from './endpoints.js';
-import { writeBatched } from './write-batch.js';
+import { deferFlush, type Deferred } from './write-batch.js';
 import { ResponseReader, type ResponseHead, type ResponseSink } from './http1-response.js';
 
 /** At most this many idle connections are kept per endpoint (as the Agent's `maxFreeSockets`). */
@@ -80,10 +80,12 @@ class ActiveExchange implements Exchange, ResponseSink {
   }
 }
 
-class UpstreamConnection implements IdleConnection {
+class UpstreamConnection implements IdleConnection, Deferred {
   readonly socket: Socket;
   connected = false;
   active: ActiveExchange | undefined;
+  /** The request head, sent at the end of the turn (`write-batch.ts`). */
+  private out: string | undefined;
 
   constructor(readonly ep: Endpoint) {
     const s = connect({ host: ep.host, port: ep.port, noDelay: true });
@@ -103,7 +105,17 @@ class UpstreamConnection implements IdleConnection {
 
   start(ex: ActiveExchange, head: string): void {
     this.active = ex;
-    writeBatched(this.socket, head);
+    if (this.out === undefined) {
+      this.out = head;
+      deferFlush(this);
+    } else this.out += head;
+  }
+
+  flushDeferred(): void {
+    const out = this.out;
+    if (out === undefined) return;
+    this.out = undefined;
+    if (!this.socket.destroyed) this.socket.write(out, 'latin1');
   }
 
   private onData(d: Buffer): void {
