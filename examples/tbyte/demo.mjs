@@ -3,12 +3,14 @@
 // controller, the gateway, the seed's frontend (a Rollout) and backend (a Deployment) as real
 // processes; steady load goes through the gateway from a second process; v2 rolls out through
 // 10/25/50/75/100 % with analysis on live metrics; then a bad v3 (half its requests fail) that
-// Baton rolls back by itself. Prints a summary and exits 0 when both releases ended as they
-// should: v2 promoted without a failed request, v3 aborted by analysis.
+// Baton rolls back by itself. v2 also needs a schema change (examples/tbyte/migrations on
+// PGlite): its expand runs before v2's first process, its contract once v1 is gone. Prints a
+// summary and exits 0 when both releases ended as they should: v2 promoted without a failed
+// request and its schema contracted, v3 aborted by analysis.
 //
 //   node examples/tbyte/demo.mjs [--time-scale 0.1] [--rate 200] [--keep]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,13 +49,23 @@ const say = (line) => console.log(`${stamp()}  ${line}`);
 
 // ---- start baton up ------------------------------------------------------------------------
 const stateDir = mkdtempSync(join(tmpdir(), 'baton-demo-'));
+// The users schema goes out with the frontend (docs/migrations.md), on PGlite: no database
+// server needed. 0001_email_verified ships with v2, so the copy starts without it; its bake
+// time is shortened for the demo.
+const migrations = mkdtempSync(join(tmpdir(), 'baton-demo-migrations-'));
+cpSync(join(here, 'migrations'), migrations, { recursive: true });
+rmSync(join(migrations, '0001_email_verified'), { recursive: true });
+const schemaMigration = join(migrations, 'schema-migration.yaml');
+writeFileSync(schemaMigration, readFileSync(schemaMigration, 'utf8').replace('bakeTime: 10m', 'bakeTime: 1m'));
+const databaseUrl = `pglite:${join(migrations, '.db')}`;
 const listen = `127.0.0.1:${await freePort()}`;
 const apiAddr = `127.0.0.1:${await freePort()}`;
 const api = `http://${apiAddr}`;
 const gateway = `http://${listen}`;
 console.log(`Starting Baton on this machine (state in ${stateDir}, --time-scale ${args['time-scale']}: every pause and interval takes ${args['time-scale']}x its written time)\n`);
-const up = spawn(process.execPath, [baton, 'up', '-f', manifests, '--state-dir', stateDir, '--listen', listen, '--api', apiAddr, '--time-scale', args['time-scale'], '--scrape-interval', '1000'], {
+const up = spawn(process.execPath, [baton, 'up', '-f', manifests, schemaMigration, '--state-dir', stateDir, '--listen', listen, '--api', apiAddr, '--time-scale', args['time-scale'], '--scrape-interval', '1000'], {
   stdio: ['ignore', 'pipe', 'pipe'],
+  env: { ...process.env, TBYTE_DATABASE_URL: databaseUrl },
 });
 let upOutput = '';
 await new Promise((resolve, reject) => {
@@ -82,6 +94,7 @@ async function cleanup() {
   spawnSync(process.execPath, [baton, 'down', '--state-dir', stateDir], { stdio: 'ignore' });
   await new Promise((r) => (up.exitCode !== null ? r() : up.once('exit', r)));
   rmSync(stateDir, { recursive: true, force: true });
+  rmSync(migrations, { recursive: true, force: true });
 }
 process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
 
@@ -99,7 +112,7 @@ async function call(method, path, body) {
 // Live progress: the controller's events, as they happen.
 let lastId = 0;
 let printing = true;
-const interesting = new Set(['WeightChanged', 'Measurement', 'AnalysisRunStarted', 'AnalysisRunCompleted', 'Aborted', 'Promoted', 'Scaled', 'RevisionCreated']);
+const interesting = new Set(['WeightChanged', 'Measurement', 'AnalysisRunStarted', 'AnalysisRunCompleted', 'Aborted', 'Promoted', 'Scaled', 'RevisionCreated', 'SchemaExpanded', 'SchemaBackfilled', 'SchemaContracted', 'SchemaContractSkipped', 'SchemaMigrationFailed']);
 const events = [];
 const eventWaiters = new Set();
 (async () => {
@@ -163,11 +176,16 @@ try {
 
   // ---- v2: a good release ------------------------------------------------------------------
   console.log('\n=== v2, a good release: 10 -> 25 -> 50 -> 75 -> 100 % with analysis ===\n');
+  // v2 needs the email_verified column: its migration ships with it (expand before v2 starts,
+  // contract once v1 is gone and the bake time has passed).
+  cpSync(join(here, 'migrations', '0001_email_verified'), join(migrations, '0001_email_verified'), { recursive: true });
   const v2Start = Date.now();
   await call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
   await waitFor(FRONTEND, (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0), 'v2 promoted');
   const v2End = Date.now();
   say('v2 is stable on every process.');
+  await waitFor(FRONTEND, () => events.some((e) => e.type === 'SchemaContracted' && e.fields.migration === '0001_email_verified'), 'the email_verified contract');
+  say('0001_email_verified contracted: no v1 process is left and the bake time has passed.');
   await new Promise((r) => setTimeout(r, 2000));
 
   // ---- v3: a bad release -------------------------------------------------------------------
@@ -179,7 +197,9 @@ try {
       let text = readFileSync(join(manifests, f), 'utf8');
       if (f === 'frontend-rollout.yaml') text = text.replace('image: tbyte/frontend:v1', 'image: tbyte/frontend:v3').replace(/name: ERROR_RATE\n(\s*)value: "0"/, 'name: ERROR_RATE\n$1value: "0.5"');
       return { path: join(manifests, f), text };
-    });
+    })
+    // The SchemaMigration stays in the applied set.
+    .concat([{ path: schemaMigration, text: readFileSync(schemaMigration, 'utf8') }]);
   const probe = startProbe();
   const v3Start = Date.now();
   await call('POST', '/api/v1/apply', { files });
@@ -211,7 +231,13 @@ try {
     `v3: decision -> 100 % stable             ${afterDecision === undefined || afterDecision <= 0 ? `no v3 response began after the decision (${probes.filter((p) => p.t > decision).length} probe requests after it, all v2)` : `last v3 response began ${s(afterDecision)} after the decision`}`,
   );
   console.log(`v3: why                                  ${aborted.message}`);
-  const ok = v2Failed === 0 && aborted.aborted && aborted.stableImage === 'tbyte/frontend:v2';
+  const at = (e) => e?.wallAt ?? e?.at;
+  const expanded = events.find((e) => e.type === 'SchemaExpanded' && e.fields.migration === '0001_email_verified');
+  const v2First = events.find((e) => e.workload === FRONTEND && e.type === 'Scaled' && e.fields.revision === 2);
+  const v1Gone = events.find((e) => e.workload === FRONTEND && e.type === 'ScaledDown' && e.fields.revision === 1);
+  const contracted = events.find((e) => e.type === 'SchemaContracted' && e.fields.migration === '0001_email_verified');
+  console.log(`v2 schema (0001_email_verified)          expand ${s(at(v2First) - at(expanded))} before v2's first process; contract ${s(at(contracted) - at(v1Gone))} after v1 left`);
+  const ok = v2Failed === 0 && aborted.aborted && aborted.stableImage === 'tbyte/frontend:v2' && expanded && contracted && at(expanded) <= at(v2First) && at(contracted) >= at(v1Gone);
   console.log(ok ? '\nBoth releases ended as they should: v2 promoted without a failed request, v3 rolled back by analysis.' : '\nSomething did not go as it should; see above.');
   await cleanup();
   process.exit(ok ? 0 : 1);

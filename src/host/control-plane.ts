@@ -29,7 +29,7 @@ import type { TrafficRouter } from '../ports/traffic-router.js';
 import type { ActionRequest, ApplyResult, ControllerStatus, EventsPage, EventView, HistoryEntry, LogsResult, WorkloadDetail, WorkloadSummary } from '../api/types.js';
 import { ensureGateway, stopGateway, type RunningGateway } from './gateway-process.js';
 import { metricsJobFor, prometheusAddresses } from './metrics-setup.js';
-import { createSchemaMigrationCoordinator, type SchemaMigrationCoordinator } from './schema-migrations.js';
+import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type SchemaMigrationCoordinator } from './schema-migrations.js';
 import { acquireLock, ensureToken, type StateDir } from './state-dir.js';
 import { deploymentDetail, historyOf, rolloutDetail, summaryOf } from './views.js';
 
@@ -141,6 +141,8 @@ export class ControlPlane {
     });
     this.migrations = createSchemaMigrationCoordinator({
       manifests: () => this.runtime.manifestSet ?? emptySet(),
+      // While an expand runs, the stable revision's error rate from the gateway: a rise stops it.
+      stableErrorRate: (name) => gatewayStableErrorRate(this.gateway.client, name, this.runtime.rollout(name)?.rolloutState.stableHash),
       clock,
       log,
       recordEvent: (e) => {
