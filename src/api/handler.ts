@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { BatonError, InvalidInputError } from '../core/errors.js';
-import type { ActionRequest, ApiErrorBody, ApplyRequest, ApplyResult, ControllerStatus, EventsPage, HistoryEntry, LogsResult, ShutdownRequest, WorkloadDetail, WorkloadSummary } from './types.js';
+import type { ActionRequest, ApiErrorBody, AuditView, ApplyRequest, ApplyResult, ControllerStatus, EventsPage, HistoryEntry, LogsResult, ShutdownRequest, WorkloadDetail, WorkloadSummary } from './types.js';
 
 /** What the handler needs of the controller (src/host/control-plane.ts implements it). */
 export interface ControlApi {
@@ -17,6 +17,7 @@ export interface ControlApi {
   apply(files: ApplyRequest['files'], actor: string): Promise<ApplyResult>;
   waitEvents(q: { workload?: string; afterId?: number; limit?: number }, waitMs: number): Promise<EventsPage>;
   logs(q: { workload?: string; revision?: number; pod?: string; tail?: number }): LogsResult;
+  audit(q: { workload?: string; limit?: number }): AuditView[];
   runtimeMetrics(): string;
   /** The embedded Prometheus, mounted at `/prometheus`. */
   prometheus(req: Request): Promise<Response>;
@@ -104,6 +105,11 @@ export function createApiHandler(api: ControlApi, token: string): (req: Request)
         const revision = intParam(p, 'revision');
         const tail = intParam(p, 'tail');
         return json(200, api.logs({ ...(workload ? { workload } : {}), ...(pod ? { pod } : {}), ...(revision !== undefined ? { revision } : {}), ...(tail !== undefined ? { tail } : {}) }));
+      }
+      if (head === 'audit' && route.length === 1 && method === 'GET') {
+        const workload = url.searchParams.get('workload') ?? undefined;
+        const limit = intParam(url.searchParams, 'limit');
+        return json(200, api.audit({ ...(workload ? { workload } : {}), ...(limit !== undefined ? { limit } : {}) }));
       }
       if (head === 'shutdown' && route.length === 1 && method === 'POST') {
         const b = await body<ShutdownRequest>(req);

@@ -12,6 +12,7 @@
  * - `GET  /api/v1/events?workload=&afterId=&limit=&waitMs=` -> {@link EventsPage}
  *   (`waitMs` long-polls: answers as soon as an event newer than `afterId` exists, or after waitMs)
  * - `GET  /api/v1/logs?workload=&revision=&pod=&tail=` -> {@link LogsResult}
+ * - `GET  /api/v1/audit?workload=&limit=`      -> {@link AuditView}[] (who did what, newest last)
  * - `POST /api/v1/shutdown`                    body {@link ShutdownRequest} -> `{ "ok": true }`
  * - `GET  /prometheus/api/v1/...`              the embedded Prometheus (docs/metrics.md)
  * - `GET  /runtime/metrics`                    `kube_pod_status_ready` for every process (text format)
@@ -224,4 +225,15 @@ export interface ShutdownRequest {
 /** The error body of every failed call. */
 export interface ApiErrorBody {
   error: { code: string; message: string };
+}
+
+/** One audit record: a verb or an apply, by whom (`cli:<user>@<host>`, `api`, `up`). */
+export interface AuditView {
+  id: number;
+  /** Wall-clock epoch ms. */
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  details?: Record<string, unknown>;
 }

@@ -8,6 +8,7 @@
  * exits 1: no controller.json, a controller that does not answer, a refused token, and the
  * controller's own error bodies (`{ "error": { "code", "message" } }`, src/api/types.ts).
  */
+import { hostname, userInfo } from 'node:os';
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type {
@@ -168,7 +169,8 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
 
   async function send(method: 'GET' | 'POST', path: string, body?: unknown, extraMs = 0, signal?: AbortSignal): Promise<Response> {
     const url = new URL(path, base);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    // Who did what: the controller's audit record names the user and machine of each call.
+    const headers: Record<string, string> = { accept: 'application/json', 'x-baton-actor': cliActor() };
     if (target.token) headers.authorization = `Bearer ${target.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const timeout = AbortSignal.timeout(timeoutMs + extraMs);
@@ -334,4 +336,16 @@ export async function* followEvents(
     afterId = Math.max(afterId, page.lastId, ...page.events.map((e) => e.id));
     yield page;
   }
+}
+
+/** `cli:<user>@<host>`, for the controller's audit record. */
+function cliActor(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry for this uid (some containers): the uid still identifies the caller.
+    user = `uid${process.getuid?.() ?? ''}`;
+  }
+  return `cli:${user}@${hostname()}`;
 }

@@ -6,7 +6,6 @@
  * does, through src/engine.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { createMetricsProviders } from '../adapters/metrics/index.js';
 import { openSqliteStore, type SqliteStore } from '../adapters/store/sqlite/index.js';
@@ -26,7 +25,7 @@ import { Runtime } from '../engine/runtime.js';
 import { createMetricsApp, type MetricsApp, type ScrapeJobConfig } from '../metrics-server/index.js';
 import { META_KEYS, type StoredEvent } from '../ports/state-store.js';
 import type { TrafficRouter } from '../ports/traffic-router.js';
-import type { ActionRequest, ApplyResult, ControllerStatus, EventsPage, EventView, HistoryEntry, LogsResult, WorkloadDetail, WorkloadSummary } from '../api/types.js';
+import type { ActionRequest, ApplyResult, AuditView, ControllerStatus, EventsPage, EventView, HistoryEntry, LogsResult, WorkloadDetail, WorkloadSummary } from '../api/types.js';
 import { ensureGateway, stopGateway, type RunningGateway } from './gateway-process.js';
 import { metricsJobFor, prometheusAddresses } from './metrics-setup.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type SchemaMigrationCoordinator } from './schema-migrations.js';
@@ -257,6 +256,7 @@ export class ControlPlane {
     const { set, warnings } = parseOrThrowWithWarnings(files);
     const before = this.generation;
     await this.putManifests(files, set, actor);
+    if (this.generation !== before) this.store.recordAudit({ at: Date.now(), actor, action: 'apply', target: `generation ${this.generation}`, details: { files: files.map((f) => f.path) } });
     return { generation: this.generation, changed: this.generation !== before, warnings };
   }
 
@@ -343,6 +343,11 @@ export class ControlPlane {
         return { pod: path.replace(/^.*\//, '').replace(/\.log$/, ''), path, text };
       }),
     };
+  }
+
+  /** Who did what, newest last. */
+  audit(q: { workload?: string; limit?: number }): AuditView[] {
+    return this.store.audit({ ...(q.workload ? { rollout: q.workload } : {}), limit: q.limit ?? 200 });
   }
 
   /** `kube_pod_status_ready` for every process. */
@@ -476,13 +481,4 @@ function toRolloutAction(req: ActionRequest & { action: 'promote' | 'abort' | 'r
 function eventView(e: StoredEvent, toWall: (at: number) => number): EventView {
   const { id, at, rollout, type, ...fields } = e;
   return { id, at, wallAt: Math.round(toWall(at)), workload: rollout, type, message: describeEvent({ type, ...fields }), fields };
-}
-
-/** The actor of a CLI call on this machine. */
-export function localActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
 }

@@ -59,6 +59,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       apply: (f, a) => ready().apply(f, a),
       waitEvents: (q, w) => ready().waitEvents(q, w),
       logs: (q) => ready().logs(q),
+      audit: (q) => ready().audit(q),
       runtimeMetrics: () => (plane ? plane.runtimeMetrics() : ''),
       prometheus: (req) => (plane ? plane.metrics.handle(req) : Promise.resolve(new Response('starting', { status: 503 }))),
       requestShutdown: (r) => stopRequested?.(r.keepServices === true),

@@ -203,6 +203,8 @@ describe('baton up: the CLI verbs against a running controller', () => {
     const v1 = await up.detail(FRONTEND);
 
     expect(cli('set', 'image', FRONTEND, 'frontend=tbyte/frontend:v2').status).toBe(0);
+    const audit = await up.call<{ actor: string; action: string; target: string }[]>('GET', `/api/v1/audit?workload=${FRONTEND}`);
+    expect(audit.at(-1)).toMatchObject({ action: 'set-image', target: FRONTEND, actor: expect.stringMatching(/^cli:.+@.+/) as unknown });
     const json = JSON.parse(cli('get', 'rollout', FRONTEND, '-o', 'json').stdout) as WorkloadDetail;
     expect(json.currentImage).toBe('tbyte/frontend:v2');
     expect(cli('promote', FRONTEND, '--full').status).toBe(0);
