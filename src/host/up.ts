@@ -13,7 +13,7 @@ import { describeEvent, type EngineEvent } from '../engine/events.js';
 import { parseListenAddress } from '../gateway/server.js';
 import { createProcessSupervisor } from '../adapters/workloads/processes/index.js';
 import { createApiHandler } from '../api/handler.js';
-import { startApiServer } from '../api/server.js';
+import { startFetchServer } from '../adapters/http/fetch-server.js';
 import type { ScrapeJobConfig } from '../metrics-server/index.js';
 import { ControlPlane } from './control-plane.js';
 import { stopGateway } from './gateway-process.js';
@@ -70,7 +70,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
     if (!plane) throw new BatonError('starting', 'the controller is starting; try again in a moment');
     return plane;
   }
-  const server = await startApiServer(apiAddr.host, apiAddr.port, (req) => handler(req));
+  const server = await startFetchServer(apiAddr.host, apiAddr.port, (req) => handler(req));
   try {
     plane = await ControlPlane.start({
       dir: opts.dir,

@@ -5,24 +5,11 @@
  */
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baton, workspace, type Workspace } from './support/cli.js';
-import { startFakeController, type FakeController } from './support/fake-controller.js';
+import { baton, useFakeController } from './support/cli.js';
 
-let controller: FakeController;
-let ws: Workspace;
-let at: string[];
+const s = useFakeController(beforeAll, afterAll);
 
-beforeAll(async () => {
-  controller = await startFakeController();
-  ws = await workspace(controller);
-  at = ['--state-dir', ws.stateDir];
-});
-afterAll(async () => {
-  await controller.close();
-  await ws.remove();
-});
-
-const run = (args: string[]) => baton([...args, ...at], { cwd: ws.cwd });
+const run = (args: string[]) => baton([...args, ...s.at], { cwd: s.ws.cwd });
 const GOOD = resolve('test/cli/fixtures/good');
 const BAD = resolve('test/cli/fixtures/bad/multi-error.yaml');
 
@@ -32,7 +19,7 @@ describe('baton apply', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toBe(`applied generation 4\nwarning: ${GOOD}/analysis.yaml:1 kind: ConfigMap (v1) is not a kind Baton reads; it is ignored\n`);
-    const sent = controller.requests.at(-1);
+    const sent = s.controller.requests.at(-1);
     expect(sent).toMatchObject({ method: 'POST', path: '/api/v1/apply' });
     const files = (sent?.body as { files: { path: string; text: string }[] }).files;
     expect(files.map((f) => f.path)).toEqual(['analysis.yaml', 'rollout.yaml', 'services.yaml', 'virtualservice.yaml'].map((f) => `${GOOD}/${f}`));
@@ -46,7 +33,7 @@ describe('baton apply', () => {
   });
 
   it('refuses invalid manifests here, as lint prints them, exit 64, nothing sent', async () => {
-    const before = controller.requests.length;
+    const before = s.controller.requests.length;
     const r = await run(['apply', '-f', BAD]);
     expect(r.code).toBe(64);
     expect(r.stdout).toBe('');
@@ -54,7 +41,7 @@ describe('baton apply', () => {
     expect(r.stderr).toMatch(/baton: 18 errors: nothing applied\n$/);
     const missing = await run(['apply', '-f', 'no-such-dir']);
     expect(missing).toMatchObject({ code: 64, stdout: '', stderr: 'baton: no-such-dir: no such file or directory\n' });
-    expect(controller.requests.length).toBe(before);
+    expect(s.controller.requests.length).toBe(before);
   });
 
   it('needs -f', async () => {
@@ -81,8 +68,8 @@ describe('the action verbs', () => {
     const r = await run(args);
     expect(r).toEqual({ code: 0, stdout: `${line}\n`, stderr: '' });
     const name = args[0] === 'set' ? args[2] : args[1];
-    expect(controller.requests.at(-1)).toMatchObject({ method: 'POST', path: `/api/v1/workloads/${name}/actions`, authorization: `Bearer ${controller.token}` });
-    expect(controller.requests.at(-1)?.body).toEqual(body);
+    expect(s.controller.requests.at(-1)).toMatchObject({ method: 'POST', path: `/api/v1/workloads/${name}/actions`, authorization: `Bearer ${s.controller.token}` });
+    expect(s.controller.requests.at(-1)?.body).toEqual(body);
   });
 
   it('-o json prints the returned detail', async () => {
@@ -103,7 +90,7 @@ describe('the action verbs', () => {
   });
 
   it('refuses bad arguments as usage errors (64) without calling the controller', async () => {
-    const before = controller.requests.length;
+    const before = s.controller.requests.length;
     const pair = await run(['set', 'image', 'frontend', 'tbyte/frontend:v3']);
     expect(pair.code).toBe(64);
     expect(pair.stderr).toContain('"tbyte/frontend:v3" is not CONTAINER=IMAGE (e.g. frontend=shop:v2)');
@@ -113,6 +100,6 @@ describe('the action verbs', () => {
     const noName = await run(['promote']);
     expect(noName.code).toBe(64);
     expect(noName.stderr).toContain("missing required argument 'name'");
-    expect(controller.requests.length).toBe(before);
+    expect(s.controller.requests.length).toBe(before);
   });
 });

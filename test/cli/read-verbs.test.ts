@@ -3,24 +3,11 @@
  * socket, run as `node bin/baton.js`: their text, and `-o json` printing the API's JSON as is.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baton, workspace, type Workspace } from './support/cli.js';
-import { startFakeController, type FakeController } from './support/fake-controller.js';
+import { baton, useFakeController } from './support/cli.js';
 
-let controller: FakeController;
-let ws: Workspace;
-let at: string[];
+const s = useFakeController(beforeAll, afterAll);
 
-beforeAll(async () => {
-  controller = await startFakeController();
-  ws = await workspace(controller);
-  at = ['--state-dir', ws.stateDir];
-});
-afterAll(async () => {
-  await controller.close();
-  await ws.remove();
-});
-
-const run = (args: string[]) => baton([...args, ...at], { cwd: ws.cwd });
+const run = (args: string[]) => baton([...args, ...s.at], { cwd: s.ws.cwd });
 
 describe('baton list', () => {
   it('prints one line per workload, with the token from the state dir', async () => {
@@ -34,7 +21,7 @@ describe('baton list', () => {
         '',
       ].join('\n'),
     );
-    expect(controller.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v1/workloads', authorization: `Bearer ${controller.token}` });
+    expect(s.controller.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v1/workloads', authorization: `Bearer ${s.controller.token}` });
   });
 
   it('-o json prints the API JSON as is', async () => {
@@ -146,7 +133,7 @@ describe('baton logs', () => {
     });
     const one = await run(['logs', 'frontend', '--revision', '1', '--tail', '2']);
     expect(one).toEqual({ code: 0, stderr: '', stdout: 'GET / 200\nGET /api/users 200\n' });
-    expect(controller.requests.at(-1)).toMatchObject({ path: '/api/v1/logs', query: { workload: 'frontend', revision: '1', tail: '2' } });
+    expect(s.controller.requests.at(-1)).toMatchObject({ path: '/api/v1/logs', query: { workload: 'frontend', revision: '1', tail: '2' } });
     const pod = await run(['logs', 'frontend', '--pod', 'frontend-6cf78c66c5-hxm4b', '-o', 'json']);
     expect(JSON.parse(pod.stdout)).toEqual({ files: [{ pod: 'frontend-6cf78c66c5-hxm4b', path: '/tmp/state/logs/frontend-6cf78c66c5-hxm4b.log', text: 'listening on 42000\nGET / 200\n' }] });
   });
@@ -178,7 +165,7 @@ describe('baton events', () => {
   it('filters by workload, passes --limit, and prints the page as JSON with -o json', async () => {
     const r = await run(['events', 'frontend', '--limit', '1']);
     expect(r.stdout).toBe('2026-01-02T03:05:06Z  frontend  Paused  CanaryPauseStep\n');
-    expect(controller.requests.at(-1)).toMatchObject({ path: '/api/v1/events', query: { workload: 'frontend', limit: '1' } });
+    expect(s.controller.requests.at(-1)).toMatchObject({ path: '/api/v1/events', query: { workload: 'frontend', limit: '1' } });
     const json = await run(['events', 'backend', '-o', 'json']);
     expect(JSON.parse(json.stdout)).toEqual({ events: [{ id: 1, at: Date.UTC(2026, 0, 2, 3, 4, 5), workload: 'backend', type: 'RevisionCreated', message: 'revision 1 (5d8f9c7b6)', fields: { revision: 1 } }], lastId: 1 });
   });

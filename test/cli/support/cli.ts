@@ -7,7 +7,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../../support/net.js';
-import type { FakeController } from './fake-controller.js';
+import { startFakeController, type FakeController } from './fake-controller.js';
 
 const BIN = resolve('bin/baton.js');
 
@@ -94,4 +94,29 @@ export function startBaton(args: string[], opts: { cwd: string; env?: Record<str
     },
     exit,
   };
+}
+
+/** A fake controller and a workspace whose state dir points at it; `at` is `--state-dir <dir>`. */
+export interface FakeSetup {
+  controller: FakeController;
+  ws: Workspace;
+  at: string[];
+}
+
+/**
+ * Starts a fake controller and a workspace in `before` (beforeAll or beforeEach) and removes them
+ * in `after`; the returned object is filled in once `before` has run.
+ */
+export function useFakeController(before: (fn: () => Promise<void>) => void, after: (fn: () => Promise<void>) => void): FakeSetup {
+  const s = {} as FakeSetup;
+  before(async () => {
+    s.controller = await startFakeController();
+    s.ws = await workspace(s.controller);
+    s.at = ['--state-dir', s.ws.stateDir];
+  });
+  after(async () => {
+    await s.controller.close();
+    await s.ws.remove();
+  });
+  return s;
 }

@@ -1,4 +1,7 @@
-/** A Fetch-style handler on a node:http listener (the control API's socket). */
+/**
+ * A Fetch-style handler, `(Request) => Promise<Response>`, on a node:http listener: the control
+ * API's socket and the standalone embedded Prometheus' both.
+ */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -22,14 +25,23 @@ async function toRequest(req: IncomingMessage): Promise<Request> {
   return new Request(new URL(req.url ?? '/', 'http://localhost'), { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) });
 }
 
-export interface RunningApiServer {
+export interface RunningFetchServer {
   /** e.g. http://127.0.0.1:7070 */
   url: string;
+  port: number;
   close(): Promise<void>;
 }
 
-/** Listens on `host:port` (port 0 picks one) and serves `handle`. */
-export async function startApiServer(host: string, port: number, handle: (req: Request) => Promise<Response>): Promise<RunningApiServer> {
+/**
+ * Listens on `host:port` (port 0 picks one) and serves `handle`; a handler that throws answers
+ * 500 with `errorBody(message)` (default `{"error": {"code": "internal", "message"}}`).
+ */
+export async function startFetchServer(
+  host: string,
+  port: number,
+  handle: (req: Request) => Promise<Response>,
+  errorBody: (message: string) => unknown = (message) => ({ error: { code: 'internal', message } }),
+): Promise<RunningFetchServer> {
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     toRequest(req)
       .then(handle)
@@ -38,7 +50,7 @@ export async function startApiServer(host: string, port: number, handle: (req: R
       })
       .catch((e: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'internal', message: e instanceof Error ? e.message : String(e) } }));
+        res.end(JSON.stringify(errorBody(e instanceof Error ? e.message : String(e))));
       });
   });
   await new Promise<void>((resolve, reject) => {
@@ -48,6 +60,7 @@ export async function startApiServer(host: string, port: number, handle: (req: R
   const bound = (server.address() as AddressInfo).port;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    port: bound,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
