@@ -214,20 +214,21 @@ scrape_configs:
     const cfg = await loadMetricsConfig(join(prom.dataDir, '..', 'prometheus.yml'));
     expect(cfg.warnings).toEqual([]);
     baton = await startMetricsServer({ config: cfg, port: 0 });
-    // Prometheus' first scrape comes a few seconds after it is ready; wait for it, then collect
-    // 16 s of data so that 10 s windows from 3 s before `tBefore` are fully covered on both.
-    // Then the batch target goes down and flappy_gauge goes away.
-    await waitFor(async () => {
-      const r = (await (await fetch(`${prom.url}/api/v1/query?query=up`)).json()) as { data?: { result?: unknown[] } };
-      return (r.data?.result?.length ?? 0) === 3;
-    }, 20_000, 'the first Prometheus scrapes');
-    await new Promise((r) => setTimeout(r, 16_000));
+    // Wait on the data itself, not a fixed time: both servers must hold 16 scrapes of every
+    // target (so 10 s windows from 3 s before `tBefore` are fully covered on both), then the batch
+    // target goes down and flappy_gauge goes away, and both must have seen 4 failed scrapes.
+    const scalarOn = async (base: string, query: string): Promise<number> => {
+      const r = (await (await fetch(`${base}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as { data?: { result?: { value?: [number, string] }[] } };
+      return Number(r.data?.result?.[0]?.value?.[1] ?? NaN);
+    };
+    const onBoth = async (query: string, atLeast: number): Promise<boolean> => (await Promise.all([prom.url, baton.url].map((b) => scalarOn(b, query)))).every((v) => v >= atLeast);
+    await waitFor(() => onBoth('min(count_over_time(up[1m]))', 16), 60_000, '16 scrapes of every target on both servers');
     tBefore = Date.now() - 1500;
     app.dropFlappy();
     await batch.close();
-    await new Promise((r) => setTimeout(r, 5_000));
+    await waitFor(() => onBoth('sum(count_over_time(up{job="batch"}[1m]) - sum_over_time(up{job="batch"}[1m]))', 4), 30_000, '4 failed scrapes of the batch target on both servers');
     tAfter = Date.now() - 1500;
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await baton?.stop();
