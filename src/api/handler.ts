@@ -56,6 +56,7 @@ async function body<T>(req: Request): Promise<T> {
   }
 }
 
+/** The control API handler over `api`; every `/api/v1` call must carry `token` as a Bearer token. */
 export function createApiHandler(api: ControlApi, token: string): (req: Request) => Promise<Response> {
   return async (req) => {
     const url = new URL(req.url);

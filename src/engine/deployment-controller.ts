@@ -23,6 +23,7 @@ export const deploymentStateKey = (name: string): string => `deployment.${name}.
 /** A reconcile settles in a few passes: each scales at most one step of the rolling update. */
 const MAX_PASSES = 16;
 
+/** One Deployment: its state (loaded from the store), its last status, and `tick` to reconcile it. */
 export class DeploymentController {
   private state: DeploymentState;
   private lastStatus: DeploymentStatus | undefined;

@@ -30,6 +30,7 @@ import type { TrafficRouter } from '../ports/traffic-router.js';
 import type { Workloads } from '../ports/workloads.js';
 import { isTerminalPhase, type EngineEvent } from './events.js';
 
+/** The ports and callbacks a RolloutController acts through. */
 export interface ControllerDeps {
   clock: Clock;
   workloads: Workloads;
@@ -56,6 +57,12 @@ export interface ControllerDeps {
 /** A reconcile loop settles in at most this many passes at one instant (each pass completes at most one step). */
 const MAX_PASSES_PER_INSTANT = 64;
 
+/**
+ * One Rollout, driven through ports: `tick` reconciles until the instant settles, `act` carries
+ * out a user action, `wakeAt` says when something is due next, and `onWake` fires when a
+ * measurement or a preparation finishes outside a tick. Its record, status and events are saved
+ * together after every pass, so a new controller on the same store resumes where this one was.
+ */
 export class RolloutController {
   private rollout: Rollout;
   private state: RolloutState;

@@ -17,6 +17,7 @@ import { DeploymentController, deploymentStateKey } from './deployment-controlle
 import type { EngineEvent } from './events.js';
 import { RolloutController, type ControllerDeps } from './rollout-controller.js';
 
+/** The ports the Runtime hands to every controller, and its own hooks. */
 export interface RuntimeDeps {
   /** The engine's clock (scaled under `--time-scale`). */
   clock: Clock;
@@ -38,6 +39,7 @@ export interface RuntimeDeps {
 /** A Rollout or Deployment name that is not in the manifests. */
 export class WorkloadNotFoundError extends BatonError {}
 
+/** Every workload of a manifest set, one loop (see the file comment). */
 export class Runtime {
   private manifests: ManifestSet | undefined;
   private readonly rollouts = new Map<string, RolloutController>();

@@ -53,6 +53,11 @@ export async function tickUntilHealthy(controller: RolloutController, clock: Vir
 /** Safety net against a controller that never settles; far beyond any real scenario. */
 const MAX_INSTANTS = 5_000_000;
 
+/**
+ * Runs one rollout update on a virtual clock with simulated pods and scripted metrics, through the
+ * real RolloutController: deploys the stable revision, applies the update, then advances time to
+ * every wake-up (and the scenario's actions) until the rollout ends or `until` is reached.
+ */
 export async function simulate(input: {
   manifests: ManifestSet;
   /** The rollout as written: its template is the stable revision. */

@@ -24,6 +24,7 @@ export interface ScaledClock extends Clock {
   toWall(engineMs: number): number;
 }
 
+/** The engine clock over `wall` for `anchor` (see the file comment for the arithmetic). */
 export function createScaledClock(anchor: ScaledClockAnchor, wall: Clock): ScaledClock {
   if (!(anchor.scale > 0)) throw new Error(`time scale ${anchor.scale} must be above 0`);
   const toEngine = (w: number): number => anchor.engine + (w - anchor.wall) / anchor.scale;

@@ -38,6 +38,7 @@ export interface GatewayRouter extends TrafficRouter {
   readonly version: number;
 }
 
+/** The gateway TrafficRouter: keeps each rollout's routing and pushes whole configs, serialised. */
 export function createGatewayRouter(opts: GatewayRouterOptions): GatewayRouter {
   const routing = new Map<string, RolloutRouting>((opts.initial ?? []).map((r) => [r.rollout, structuredClone(r)]));
   const draining = new Set<string>();

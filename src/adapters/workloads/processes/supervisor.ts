@@ -119,6 +119,10 @@ const PORT_POLL_MS = 100;
 /** The kubelet's one-time extension when preStop used up the grace period. */
 const PRESTOP_OVERRUN_GRACE_MS = 2_000;
 
+/**
+ * Starts supervising: re-adopts the live processes recorded in `stateDir/pods` (finishing any stop
+ * in progress), then runs pods as `scale` asks. See the file comment and docs/local-runtime.md.
+ */
 export function createProcessSupervisor(opts: ProcessSupervisorOptions): ProcessSupervisor {
   const timeScale = opts.timeScale ?? 1;
   if (!(timeScale > 0)) throw new InvalidInputError('invalid-time-scale', `time scale ${timeScale} must be a number above 0`, { timeScale });
