@@ -43,6 +43,11 @@ function clock(at: number): string {
 export async function runUp(opts: UpOptions): Promise<number> {
   const apiAddr = parseListenAddress(opts.api, '--api');
   mkdirSync(opts.dir.root, { recursive: true });
+  // Say so before the listeners collide: a controller already serving this state dir.
+  const running = readJson<ControllerInfo>(opts.dir.controller);
+  if (running && running.pid !== process.pid && isAlive(running.pid)) {
+    throw new BatonError('state-dir-locked', `another controller (pid ${running.pid}) is running on ${opts.dir.root} at ${running.api}; stop it with \`baton down\` or use another --state-dir`, { pid: running.pid });
+  }
   if (parseListenAddress(opts.listen, '--listen').port === 0) {
     throw new InvalidInputError('invalid-address', `--listen ${opts.listen}: give the gateway a fixed port (users and a restarted controller must find it), e.g. 127.0.0.1:8080`);
   }
