@@ -12,7 +12,7 @@ import { openSqliteStore, type SqliteStore } from '../adapters/store/sqlite/inde
 import { createScaledClock, nextAnchor, type ScaledClockAnchor } from '../adapters/clock/scaled.js';
 import { createSystemClock } from '../adapters/clock/system.js';
 import { createGatewayRouter, type GatewayRouter } from '../adapters/traffic/gateway/router.js';
-import { createProcessSupervisor, type PodInfo, type ProcessSupervisor } from '../adapters/workloads/processes/index.js';
+import { createProcessSupervisor, isSameProcessAlive, type PodInfo, type ProcessSupervisor } from '../adapters/workloads/processes/index.js';
 import { BatonError, InvalidInputError } from '../core/errors.js';
 import type { RolloutAction } from '../core/rollout/index.js';
 import type { RolloutRouting } from '../core/routing/gateway-config.js';
@@ -60,6 +60,8 @@ const ROUTING_KEY = 'gateway.routing';
 const CLOCK_KEY = 'controller.clockAnchor';
 /** How long a leaving pod's in-flight requests may take before it is stopped anyway. */
 const DRAIN_TIMEOUT_MS = 30_000;
+/** How often the controller checks that the gateway process is alive. */
+const GATEWAY_WATCH_MS = 1_000;
 
 /** Everything the control API calls. */
 export class ControlPlane {
@@ -82,9 +84,12 @@ export class ControlPlane {
   /** Engine time -> wall time (they differ under --time-scale). */
   readonly toWall: (engineMs: number) => number;
 
+  private gatewayWatch: NodeJS.Timeout | undefined;
+  private restartingGateway = false;
+
   private constructor(
     private readonly opts: ControlPlaneOptions,
-    private readonly gateway: RunningGateway,
+    private gateway: RunningGateway,
     parts: { store: SqliteStore; releaseLock: () => void; token: string; anchor: ScaledClockAnchor; routing: RolloutRouting[]; gatewayVersion: number; job: string },
   ) {
     this.store = parts.store;
@@ -209,12 +214,34 @@ export class ControlPlane {
       await plane.router.sync();
       plane.runtime.start();
       plane.metrics.start();
+      plane.watchGateway();
       return plane;
     } catch (e) {
       store?.close();
       releaseLock();
       throw e;
     }
+  }
+
+  /**
+   * The gateway is its own process so it outlives the controller; the controller in turn brings
+   * it back if it dies (same listen and admin addresses), with the current config.
+   */
+  private watchGateway(): void {
+    this.gatewayWatch = setInterval(() => {
+      if (this.closed || this.restartingGateway || isSameProcessAlive(this.gateway.info.pid, this.gateway.info.procStart)) return;
+      this.restartingGateway = true;
+      this.opts.log?.(`the gateway (pid ${this.gateway.info.pid}) is gone; starting it again on ${this.gateway.info.listen}`);
+      ensureGateway(this.opts.dir, this.gateway.info.listen, new URL(this.gateway.info.admin).host)
+        .then(async (g) => {
+          this.gateway = g;
+          await this.router.sync();
+          this.store.appendEvent({ at: Date.now(), rollout: '', type: 'GatewayRestarted', pid: g.info.pid });
+        })
+        .catch((e: unknown) => this.opts.log?.(`the gateway did not start again: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => (this.restartingGateway = false));
+    }, GATEWAY_WATCH_MS);
+    this.gatewayWatch.unref();
   }
 
   /** What `GET /api/v1/status` shows. */
@@ -363,6 +390,7 @@ export class ControlPlane {
   async shutdown(opts: { keepServices?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.gatewayWatch);
     for (const w of this.eventWaiters) w();
     await this.runtime.stop();
     await this.migrations.close();

@@ -46,13 +46,16 @@ export async function findGateway(dir: StateDir): Promise<RunningGateway | undef
   }
 }
 
-/** Reuses the running gateway when it listens where asked, else starts one and waits until it answers. */
-export async function ensureGateway(dir: StateDir, listen: string): Promise<RunningGateway> {
+/**
+ * Reuses the running gateway when it listens where asked, else starts one and waits until it
+ * answers. `admin` (`HOST:PORT`) keeps the admin address of a gateway being replaced, so the
+ * clients and scrapers pointing at it keep working.
+ */
+export async function ensureGateway(dir: StateDir, listen: string, admin?: string): Promise<RunningGateway> {
   const found = await findGateway(dir);
   if (found && found.info.listen === listen) return found;
   if (found) await stopGateway(dir);
-  const adminPort = await pickFreePort();
-  const admin = `127.0.0.1:${adminPort}`;
+  admin ??= `127.0.0.1:${await pickFreePort()}`;
   const child = spawnDetached(
     [process.execPath, BATON_BIN, 'gateway', '--listen', listen, '--admin', admin, '--state-dir', dir.gatewayState],
     process.cwd(),

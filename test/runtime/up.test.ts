@@ -274,3 +274,29 @@ describe('baton up --detach and baton down', () => {
     }
   }, 180_000);
 });
+
+describe('baton up: the gateway process dies', () => {
+  it('is started again by the controller on the same addresses, with the current routes', async () => {
+    up = await startUp();
+    await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 healthy');
+    const before = JSON.parse(readFileSync(join(up.stateDir, 'gateway.json'), 'utf8')) as { pid: number; admin: string };
+    process.kill(before.pid, 'SIGKILL');
+    const u = up;
+    const restarted = await (async () => {
+      let afterId = 0;
+      for (;;) {
+        const page = await u.call<{ events: { type: string }[]; lastId: number }>('GET', `/api/v1/events?afterId=${afterId}&waitMs=5000&limit=1000`);
+        if (page.events.some((e) => e.type === 'GatewayRestarted')) return true;
+        afterId = page.lastId;
+      }
+    })();
+    expect(restarted).toBe(true);
+    const after = JSON.parse(readFileSync(join(up.stateDir, 'gateway.json'), 'utf8')) as { pid: number; admin: string };
+    expect(after.pid).not.toBe(before.pid);
+    expect(after.admin).toBe(before.admin);
+    const r = await request(`${up.gateway}/`, { headers: { host: 'tbyte.local' } });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['x-version']).toBe('tbyte/frontend:v1');
+    await r.body.dump();
+  }, 120_000);
+});
