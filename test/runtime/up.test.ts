@@ -4,7 +4,7 @@
  * One file, so these heavy tests run one after the other.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -299,4 +299,46 @@ describe('baton up: the gateway process dies', () => {
     expect(r.headers['x-version']).toBe('tbyte/frontend:v1');
     await r.body.dump();
   }, 120_000);
+});
+
+describe('baton up: a blue/green release', () => {
+  it('brings v2 up behind the preview Service, switches the active Service on promote, with zero failed requests', async () => {
+    up = await startUp({
+      beforeStart: (root) => {
+        const rollout = join(root, 'manifests', 'frontend-rollout.yaml');
+        const text = readFileSync(rollout, 'utf8');
+        writeFileSync(
+          rollout,
+          text.slice(0, text.indexOf('  strategy:')) +
+            '  strategy:\n    blueGreen:\n      activeService: tbyte-microservices-frontend\n      previewService: tbyte-microservices-frontend-canary\n      autoPromotionEnabled: false\n',
+        );
+        const vs = join(root, 'manifests', 'frontend-virtualservice.yaml');
+        writeFileSync(
+          vs,
+          readFileSync(vs, 'utf8').replace(
+            '  http:\n',
+            '  http:\n  - match:\n    - headers:\n        x-preview:\n          exact: "yes"\n    route:\n    - destination:\n        host: tbyte-microservices-frontend-canary\n',
+          ),
+        );
+      },
+    });
+    const version = async (headers: Record<string, string> = {}): Promise<string> => {
+      const r = await request(`${up?.gateway ?? ''}/`, { headers: { host: 'tbyte.local', ...headers } });
+      await r.body.dump();
+      return String(r.headers['x-version']);
+    };
+    await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 active');
+    const load = await startLoad(`${up.gateway}/`, { rate: 300 });
+    await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
+    const paused = await up.waitUntil(FRONTEND, (d) => d.phase === 'Paused' && (d.revisions.find((r) => r.image === 'tbyte/frontend:v2')?.ready ?? 0) === 2, 60_000, 'v2 up behind the preview Service');
+    expect(paused.revisions.find((r) => r.image === 'tbyte/frontend:v2')?.roles).toContain('preview');
+    expect(await version()).toBe('tbyte/frontend:v1');
+    expect(await version({ 'x-preview': 'yes' })).toBe('tbyte/frontend:v2');
+
+    await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'promote' });
+    await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && pidsOf(d, 'tbyte/frontend:v1').length === 0, 60_000, 'v2 active and v1 gone');
+    expect(await version()).toBe('tbyte/frontend:v2');
+    const result = await load.stop();
+    expect(result.failures).toEqual([]);
+  }, 180_000);
 });
