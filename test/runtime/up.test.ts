@@ -342,3 +342,51 @@ describe('baton up: a blue/green release', () => {
     expect(result.failures).toEqual([]);
   }, 180_000);
 });
+
+describe('baton up: header-routed and mirrored canary steps', () => {
+  it('sends chosen requests to the canary by header and mirrors traffic, as the managed routes ask', async () => {
+    up = await startUp({
+      beforeStart: (root) => {
+        const rollout = join(root, 'manifests', 'frontend-rollout.yaml');
+        const text = readFileSync(rollout, 'utf8');
+        const steps = text.indexOf('      steps:');
+        const after = text.indexOf('      canaryService:');
+        writeFileSync(
+          rollout,
+          text.slice(0, steps).replace('        - name: ERROR_RATE\n', '        - name: LOG_REQUESTS\n          value: "1"\n        - name: ERROR_RATE\n') +
+            '      steps:\n' +
+            '      - setCanaryScale: {replicas: 1}\n' +
+            '      - setHeaderRoute: {name: canary-header, match: [{headerName: x-canary, headerValue: {exact: always}}]}\n' +
+            '      - setMirrorRoute: {name: canary-mirror, percentage: 100, match: [{method: {exact: GET}}]}\n' +
+            '      - pause: {}\n' +
+            text.slice(after).replace(/name: tbyte-microservices-gateway-vs\n?/, 'name: tbyte-microservices-gateway-vs\n        managedRoutes:\n        - name: canary-header\n        - name: canary-mirror\n'),
+        );
+      },
+    });
+    const version = async (headers: Record<string, string> = {}): Promise<string> => {
+      const r = await request(`${up?.gateway ?? ''}/`, { headers: { host: 'tbyte.local', ...headers } });
+      await r.body.dump();
+      return String(r.headers['x-version']);
+    };
+    await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 healthy');
+    await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
+    const paused = await up.waitUntil(FRONTEND, (d) => d.phase === 'Paused' && d.stepIndex === 3, 60_000, 'the pause after the routes');
+    expect(paused.canaryWeight).toBe(0);
+    const plain = await Promise.all(Array.from({ length: 20 }, () => version()));
+    expect(new Set(plain)).toEqual(new Set(['tbyte/frontend:v1']));
+    expect(await version({ 'x-canary': 'always' })).toBe('tbyte/frontend:v2');
+    // Mirrored: every one of those 20 requests also reached the canary, as a copy (Envoy's
+    // `-shadow` Host), whose answer no user saw.
+    const canaryRevision = paused.revisions.find((r) => r.image === 'tbyte/frontend:v2')?.revision ?? 0;
+    const logs = await up.call<{ files: { text: string }[] }>('GET', `/api/v1/logs?workload=${FRONTEND}&revision=${canaryRevision}`);
+    const shadowed = logs.files.flatMap((f) => f.text.split('\n')).filter((l) => l === 'GET / host=tbyte.local-shadow');
+    expect(shadowed.length).toBeGreaterThanOrEqual(20);
+
+    await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'promote' });
+    const done = await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2', 60_000, 'v2 promoted');
+    expect(done.stableImage).toBe('tbyte/frontend:v2');
+    expect(await version({ 'x-canary': 'always' })).toBe('tbyte/frontend:v2');
+    const events = (await up.events()).filter((e) => e.workload === FRONTEND).map((e) => e.type);
+    expect(events).toEqual(expect.arrayContaining(['HeaderRouteSet', 'MirrorRouteSet', 'ManagedRoutesRemoved']));
+  }, 180_000);
+});

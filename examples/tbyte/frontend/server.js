@@ -16,7 +16,12 @@ fetch('/api/users').then(r => r.json()).then(users => {
 });
 </script></body></html>`;
 
+// LOG_REQUESTS=1 writes one line per request (method, path, Host) to stdout: `baton logs` shows
+// what reached this revision, mirrored copies (Host ending in -shadow) included.
+const logRequests = process.env.LOG_REQUESTS === '1';
+
 const server = createServer((req, res) => {
+  if (logRequests && req.url !== '/healthz') console.log(`${req.method} ${req.url} host=${req.headers.host}`);
   if (req.url === '/healthz') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok');
