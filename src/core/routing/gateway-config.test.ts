@@ -75,6 +75,22 @@ describe('buildGatewayConfig on the seed manifests', () => {
     const config = buildGatewayConfig(tbyte, [routing(0)], pods, { version: 1, job: 'j' });
     expect(config.routes.find((r) => r.hosts?.includes(BE))).toMatchObject({ destinations: [{ cluster: `tbyte/${BE}@be1`, weight: 1 }] });
   });
+
+  it('puts a Service without a namespace in `default`, with the pods of workloads that have none', () => {
+    const { set } = parseManifests([
+      {
+        path: 'app.yaml',
+        text: 'apiVersion: v1\nkind: Service\nmetadata: {name: users}\nspec:\n  selector: {app: users}\n  ports: [{port: 80, targetPort: 3000}]\n',
+      },
+    ]);
+    const users: PodEndpoint = { owner: 'users', hash: 'h1', namespace: 'default', labels: { app: 'users', 'pod-template-hash': 'h1' }, address: '127.0.0.1:41500', ready: true };
+    const other: PodEndpoint = { ...users, namespace: 'prod', address: '127.0.0.1:41501' };
+    const config = buildGatewayConfig(set, [], [users, other], { version: 1, job: 'j' });
+    const route = config.routes.find((r) => r.name === 'service/users');
+    expect(route?.hosts).toEqual(['users', 'users.default', 'users.default.svc', 'users.default.svc.cluster.local']);
+    expect(route?.destinations).toEqual([{ cluster: 'users@h1', weight: 1 }]);
+    expect(config.clusters['users@h1']?.endpoints).toEqual(['127.0.0.1:41500']);
+  });
 });
 
 describe('splitWeights', () => {

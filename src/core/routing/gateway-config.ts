@@ -86,7 +86,8 @@ export function buildGatewayConfig(manifests: ManifestSet, routing: readonly Rol
     if (!destinations.length) continue;
     const name = service.metadata.name;
     const ns = service.metadata.namespace;
-    const hosts = [name, ...(ns ? [`${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`] : [])];
+    const inNs = ns ?? 'default';
+    const hosts = [name, `${name}.${inNs}`, `${name}.${inNs}.svc`, `${name}.${inNs}.svc.cluster.local`];
     config.routes.push({ name: `service/${ns ? `${ns}/` : ''}${name}`, hosts, destinations, timeoutMs: opts.defaultTimeoutMs ?? 15_000 });
   }
   return config;
@@ -121,7 +122,8 @@ function addServiceClusters(config: GatewayConfig, service: Service, manifests: 
   const ns = service.metadata.namespace;
   const role = roleOf(service, manifests.rollouts);
   const pinned = role ? routing.find((r) => r.rollout === role.rollout.metadata.name)?.serviceSelectors[service.metadata.name] : undefined;
-  const picked = pods.filter((p) => p.ready && (p.namespace ?? undefined) === (ns ?? undefined) && selects(service.spec.selector, p.labels) && (pinned === undefined || p.hash === pinned));
+  // An object without a namespace is in `default`, as Kubernetes puts it there.
+  const picked = pods.filter((p) => p.ready && (p.namespace ?? 'default') === (ns ?? 'default') && selects(service.spec.selector, p.labels) && (pinned === undefined || p.hash === pinned));
   const groups = new Map<string, PodEndpoint[]>();
   for (const p of picked) {
     const key = `${p.owner}/${p.hash}`;
