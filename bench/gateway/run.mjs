@@ -221,6 +221,19 @@ function cpuMs(pid) {
   return ms;
 }
 
+/** Involuntary context switches (the process lost its core while it could run) of a process's main thread and its children's. */
+function preemptions(pid) {
+  let n = Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  let kids = '';
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  } catch {
+    // No children file: no children counted.
+  }
+  for (const k of kids.split(/\s+/).filter(Boolean)) n += preemptions(Number(k));
+  return n;
+}
+
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
@@ -263,11 +276,15 @@ async function main() {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
       const cpu0 = t.pid ? cpuMs(t.pid) : 0;
+      const pre0 = t.pid ? preemptions(t.pid) : 0;
       const r = await load(t.port);
       // The warm-up run is in the CPU figure too, so it is divided by both runs' requests (estimated at the measured rate).
-      if (t.pid) r.cpuUs = ((cpuMs(t.pid) - cpu0) * 1000) / (r.rps * (DURATION + 2));
+      if (t.pid) {
+        r.cpuUs = ((cpuMs(t.pid) - cpu0) * 1000) / (r.rps * (DURATION + 2));
+        r.preemptPerReq = (preemptions(t.pid) - pre0) / (r.rps * (DURATION + 2));
+      }
       runs.get(t.name).push(r);
-      console.log(`round ${round} ${t.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.cpuUs ? `, ${r.cpuUs.toFixed(1)} us CPU/request` : ''}`);
+      console.log(`round ${round} ${t.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.cpuUs ? `, ${r.cpuUs.toFixed(1)} us CPU/request, ${r.preemptPerReq.toFixed(3)} preemptions/request` : ''}`);
     }
   }
   const median = (xs) => {
@@ -295,6 +312,22 @@ async function main() {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${Number.isFinite(r.cpuUs) ? fmt(r.cpuUs, 1) : ''} | ${r.errors}${r.note ? ` (${r.note})` : ''} | ${fmt(r.rps / ref.rps, 2)}x | ${fmt(r.p99 / ref.p99, 2)}x | ${Number.isFinite(r.cpuUs) ? `${fmt(r.cpuUs / ref.cpuUs, 2)}x` : ''} |`),
   ];
+  // Per round, Baton against HAProxy loaded in the same round: the medians above are taken per
+  // target, so they can pair a quiet HAProxy round with a busy Baton one. The quietest round is
+  // the one where HAProxy served the most; preemptions per request show whether a proxy had a
+  // core to itself (near 0) or shared one with the load generator or the upstream.
+  const batonRuns = runs.get('baton gateway');
+  const hapRuns = runs.get('haproxy');
+  const quietest = hapRuns.reduce((best, r, i) => (r.rps > hapRuns[best].rps ? i : best), 0);
+  const roundLines = [
+    '| round | Baton req/s | HAProxy req/s | req/s vs HAProxy | Baton p50 / p99 ms | HAProxy p50 / p99 ms | p99 vs HAProxy | Baton / HAProxy CPU us/req | Baton / HAProxy preemptions/req |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...batonRuns.map((b, i) => {
+      const h = hapRuns[i];
+      return `| ${i + 1}${i === quietest ? ' (quietest)' : ''} | ${fmt(b.rps)} | ${fmt(h.rps)} | ${fmt(b.rps / h.rps, 2)}x | ${fmt(b.p50, 2)} / ${fmt(b.p99, 2)} | ${fmt(h.p50, 2)} / ${fmt(h.p99, 2)} | ${fmt(b.p99 / h.p99, 2)}x | ${fmt(b.cpuUs, 1)} / ${fmt(h.cpuUs, 1)} | ${fmt(b.preemptPerReq, 3)} / ${fmt(h.preemptPerReq, 3)} |`;
+    }),
+  ];
+  lines.push('', ...roundLines);
   const mem = `Baton gateway RSS: ${fmt(idleRss, 1)} MB idle, ${fmt(afterLoadRss, 1)} MB after the load run, ${fmt(openRss, 1)} MB with ${OPEN_CONNS} open client connections (target < 150 MB).`;
   const header = `Run ${new Date().toISOString()} on ${cpus().length} CPUs (load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}), ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION} s per target, ${THREADS} thread(s) per proxy, load by ${which('wrk') ? 'wrk -t1' : 'autocannon'}; upstream: nginx (1 worker) returning a fixed body; split 90/10 everywhere; gateway built from ${describeTree()}${BASELINE ? `, baseline ${BASELINE} = ${gitShort(BASELINE)}` : ''}.`;
   console.log(`\n${header}\n\n${lines.join('\n')}\n\n${mem}`);
