@@ -57,6 +57,26 @@ export class DeploymentController {
     this.deployment = deployment;
   }
 
+  /** As RolloutController.restoreScale: the last decided replica counts, asked again at start. */
+  async restoreScale(): Promise<void> {
+    for (const [hash, replicas] of Object.entries(this.state.desiredReplicas)) {
+      const info = this.state.revisions.find((r) => r.hash === hash);
+      if (!info || replicas <= 0) continue;
+      await this.deps.workloads.scale(
+        {
+          owner: this.name,
+          hash: info.hash,
+          revision: info.revision,
+          template: info.template,
+          ...(this.deployment.metadata.namespace ? { namespace: this.deployment.metadata.namespace } : {}),
+          minReadySeconds: this.deployment.spec.minReadySeconds,
+          extraLabels: { 'pod-template-hash': info.hash },
+        },
+        replicas,
+      );
+    }
+  }
+
   wakeAt(): number | undefined {
     return this.lastWakeAt !== undefined && this.lastWakeAt > this.deps.clock.now() ? this.lastWakeAt : undefined;
   }

@@ -136,6 +136,19 @@ export class RolloutController {
     if (manifests) this.manifests = manifests;
   }
 
+  /**
+   * Asks the workloads again for the replica count last decided for each revision. Called when a
+   * controller starts on saved state: processes that died or were stopped while no controller
+   * ran come back, as a ReplicaSet controller would recreate pods; running ones are left alone.
+   */
+  async restoreScale(): Promise<void> {
+    const now = this.deps.clock.now();
+    const effects: Effect[] = Object.entries(this.state.desiredReplicas)
+      .filter(([hash, n]) => n > 0 && this.state.revisions.some((r) => r.hash === hash))
+      .map(([hash, replicas]) => ({ type: 'scaleRevision', hash, replicas }));
+    await this.carryOut(effects, now);
+  }
+
   /** promote, abort, retry, pause, resume, undo: decided by the core, carried out here. */
   async act(action: RolloutAction): Promise<{ template?: PodTemplateSpec }> {
     const now = this.deps.clock.now();

@@ -101,12 +101,17 @@ export class Runtime {
           });
           c.onWake = () => this.kick();
           this.rollouts.set(name, c);
+          await this.restore(c);
         }
       }
       for (const d of set.deployments) {
         const existing = this.deployments.get(d.metadata.name);
         if (existing) existing.updateSpec(d);
-        else this.deployments.set(d.metadata.name, new DeploymentController(d, { clock: this.deps.clock, workloads: this.deps.workloads, store: this.deps.store, onEvent }));
+        else {
+          const c = new DeploymentController(d, { clock: this.deps.clock, workloads: this.deps.workloads, store: this.deps.store, onEvent });
+          this.deployments.set(d.metadata.name, c);
+          await this.restore(c);
+        }
       }
       for (const [name, c] of [...this.rollouts]) {
         if (set.rollouts.some((r) => r.metadata.name === name)) continue;
@@ -198,6 +203,15 @@ export class Runtime {
         // One workload's failure (a template that cannot start) must not stop the others.
         this.deps.onEvent?.({ at: this.deps.clock.now(), rollout: c.name, type: 'EngineError', message: e instanceof Error ? e.message : String(e) });
       }
+    }
+  }
+
+  /** A controller starting on saved state asks for its processes again (see restoreScale). */
+  private async restore(c: RolloutController | DeploymentController): Promise<void> {
+    try {
+      await c.restoreScale();
+    } catch (e) {
+      this.deps.onEvent?.({ at: this.deps.clock.now(), rollout: c.name, type: 'EngineError', message: e instanceof Error ? e.message : String(e) });
     }
   }
 

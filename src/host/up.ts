@@ -13,6 +13,7 @@ import { describeEvent, type EngineEvent } from '../engine/events.js';
 import { parseListenAddress } from '../gateway/server.js';
 import { createProcessSupervisor } from '../adapters/workloads/processes/index.js';
 import { createApiHandler } from '../api/handler.js';
+import type { EventsPage, WorkloadSummary } from '../api/types.js';
 import { startFetchServer } from '../adapters/http/fetch-server.js';
 import type { ScrapeJobConfig } from '../metrics-server/index.js';
 import { ControlPlane } from './control-plane.js';
@@ -140,8 +141,10 @@ export async function runUpDetached(dir: StateDir, args: string[], out: NodeJS.W
       try {
         const r = await fetch(`${info.api}/healthz`);
         if (r.ok) {
-          out.write(`baton up: controller pid ${info.pid} running in the background\n  gateway     ${info.gateway}\n  control API ${info.api}\n  log         ${logFile}\n`);
           child.removeAllListeners('exit');
+          out.write(`baton up: controller pid ${info.pid} running in the background\n  gateway     ${info.gateway}\n  control API ${info.api}\n  log         ${logFile}\n`);
+          const settled = await waitSettled(dir, info, Math.max(0, deadline - Date.now()));
+          for (const w of settled) out.write(`  ${`${w.kind.toLowerCase()}/${w.name}`.padEnd(40)} ${w.phase}${w.message ? `: ${w.message}` : ''}\n`);
           return 0;
         }
       } catch {
@@ -154,6 +157,23 @@ export async function runUpDetached(dir: StateDir, args: string[], out: NodeJS.W
     }
     if (Date.now() > deadline) throw new BatonError('up-failed', `the controller did not serve within 120 s; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Waits until no workload is Progressing any more (each Healthy, Paused or Degraded), so that a
+ * detached `baton up` returns with the services serving; returns the last list either way.
+ */
+async function waitSettled(dir: StateDir, info: ControllerInfo, timeoutMs: number): Promise<WorkloadSummary[]> {
+  const token = readToken(dir);
+  const headers = token ? { authorization: `Bearer ${token}` } : undefined;
+  const deadline = Date.now() + timeoutMs;
+  let afterId = 0;
+  for (;;) {
+    const list = (await (await fetch(`${info.api}/api/v1/workloads`, { ...(headers ? { headers } : {}) })).json()) as WorkloadSummary[];
+    if (list.every((w) => w.phase !== 'Progressing') || Date.now() >= deadline) return list;
+    const page = (await (await fetch(`${info.api}/api/v1/events?afterId=${afterId}&waitMs=${Math.min(5_000, Math.max(0, deadline - Date.now()))}&limit=1000`, { ...(headers ? { headers } : {}) })).json()) as EventsPage;
+    afterId = page.lastId;
   }
 }
 

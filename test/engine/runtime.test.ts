@@ -151,4 +151,25 @@ describe('Runtime', () => {
     expect(c?.status?.message).toMatch(/preparing revision 3 failed: expand 0002 failed: lock timeout/);
     expect(workloads.observe(FRONTEND).find((r) => r.hash === c?.rolloutState.currentHash)?.replicas ?? 0).toBe(0);
   });
+
+  it('started again on saved state with no process left (after baton down), asks for every process again', async () => {
+    const { runtime, clock, store } = await setup();
+    await runtime.setManifests(parseManifests(files).set);
+    runtime.start();
+    await runFor(runtime, clock, 5_000);
+    await runtime.stop();
+    // A new runtime on the same store; the pods are gone.
+    const workloads = createSimulatedWorkloads(clock, 2_000);
+    const script = parseScript({ 'pod-ready-ratio': [[1]], 'error-rate': [[0]], 'response-time-p95': [[0.1]], 'canary-error-rate': [[0]] });
+    if ('errors' in script) throw new Error(script.errors.join('; '));
+    const again = new Runtime({ clock, workloads, traffic: createMemoryTrafficRouter(), providerFor: () => createScriptedProvider(script.script), store });
+    cleanups.push(() => again.stop());
+    await again.setManifests(parseManifests(files).set);
+    again.start();
+    await runFor(again, clock, 5_000);
+    expect(workloads.observe(FRONTEND).reduce((n, r) => n + r.availableReplicas, 0)).toBe(2);
+    expect(workloads.observe(BACKEND).reduce((n, r) => n + r.availableReplicas, 0)).toBe(2);
+    expect(again.rollout(FRONTEND)?.status?.phase).toBe('Healthy');
+    expect(again.deployment(BACKEND)?.status?.phase).toBe('Healthy');
+  });
 });
