@@ -185,12 +185,13 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
     return r;
   };
 
-  const readyWaiters = new Map<string, () => void>();
+  /** Restart waits on a replacement: called with true once it is ready, false if it is stopped first. */
+  const readyWaiters = new Map<string, (ready: boolean) => void>();
 
   function setReady(pod: Pod, ready: boolean): void {
     if (pod.rec.ready === ready) return;
     pod.rec.ready = ready;
-    if (ready) readyWaiters.get(pod.rec.name)?.();
+    if (ready) readyWaiters.get(pod.rec.name)?.(true);
     if (ready) {
       pod.rec.readySince = Date.now();
       if (pod.phase === 'Starting') pod.phase = 'Running';
@@ -396,6 +397,7 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
 
   function stopPod(pod: Pod): Promise<void> {
     if (pod.stopping) return pod.stopping;
+    readyWaiters.get(pod.rec.name)?.(false);
     pod.phase = 'Terminating';
     pod.rec.terminating = true;
     pod.probes?.abort();
@@ -548,25 +550,34 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
     const r = old.rec;
     const w: ProcessRevisionWorkload = { owner: r.owner, hash: r.hash, revision: r.revision, template: r.template, namespace: r.namespace, minReadySeconds: r.minReadySeconds, ...(r.labels ? { extraLabels: r.labels } : {}) };
     const before = new Set(pods.keys());
-    await serial(() => doScale(w, activePods(r.owner, r.hash).length + 1));
+    // Checked in the scaling queue: a revision scaled down meanwhile gets no replacement.
+    let skipped = false;
+    await serial(async () => {
+      if (old.phase === 'Terminating' || !pods.has(r.name)) skipped = true;
+      else await doScale(w, activePods(r.owner, r.hash).length + 1);
+    });
+    if (skipped) return;
     const fresh = [...pods.values()].find((p) => !before.has(p.rec.name));
     if (!fresh) return;
-    const ready = await new Promise<boolean>((resolve) => {
-      if (fresh.rec.ready) return resolve(true);
+    const outcome = await new Promise<'ready' | 'stopped' | 'timeout'>((resolve) => {
+      if (fresh.rec.ready) return resolve('ready');
       const t = setTimeout(() => {
         readyWaiters.delete(fresh.rec.name);
-        resolve(false);
+        resolve('timeout');
       }, readyTimeoutMs);
-      readyWaiters.set(fresh.rec.name, () => {
+      readyWaiters.set(fresh.rec.name, (ready) => {
         clearTimeout(t);
         readyWaiters.delete(fresh.rec.name);
-        resolve(true);
+        resolve(ready ? 'ready' : 'stopped');
       });
     });
-    if (!ready) {
+    // The revision was scaled down while its replacement started: nothing left to replace.
+    if (outcome === 'stopped') return;
+    if (outcome === 'timeout') {
       await stopPod(fresh);
       throw new BatonError('restart-failed', `restart of ${r.owner}: the replacement ${fresh.rec.name} was not ready within ${Math.round(readyTimeoutMs / 1000)} s; ${r.name} keeps running`, { owner: r.owner, pod: fresh.rec.name });
     }
+    if (old.phase === 'Terminating' || !pods.has(r.name)) return;
     await stopPod(old);
   }
 
