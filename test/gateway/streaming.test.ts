@@ -179,4 +179,34 @@ describe('mirroring', () => {
     const metrics = (await send(gw.adminUrl, '/metrics')).body;
     expect(metrics).toContain('baton_gateway_mirror_dropped_total 8');
   });
+
+  it("counts each mirrored answer in the mirror cluster's metrics and stats, as Envoy counts shadow requests", async () => {
+    const main = await startUpstream('main');
+    const mirror = await startUpstream('mirror', (_req, res) => {
+      res.statusCode = 500;
+      res.end('mirror failed');
+    });
+    cleanup.push(
+      () => main.close(),
+      () => mirror.close(),
+    );
+    await gw.apply({
+      version: 5,
+      routes: [{ name: 'm', destinations: [{ cluster: 'main', weight: 100 }], mirror: { cluster: 'mirror', percentage: 100 } }],
+      clusters: { main: { endpoints: [main.key], labels: { revision: 'v1' } }, mirror: { endpoints: [mirror.key], labels: { revision: 'v2' } } },
+    });
+    for (let i = 0; i < 5; i++) expect((await send(gw.url, `/m/${i}`)).status).toBe(200);
+    // The copies finish after the answers the client got: wait until the stats have all five.
+    let stats: { requests: number; errors5xx?: number } = { requests: 0 };
+    for (let tries = 0; tries < 200 && stats.requests < 5; tries++) {
+      stats = JSON.parse((await send(gw.adminUrl, '/stats?cluster=mirror&window=60s')).body) as typeof stats;
+      if (stats.requests < 5) await new Promise((r) => setImmediate(r));
+    }
+    expect(stats).toMatchObject({ requests: 5 });
+    const metrics = (await send(gw.adminUrl, '/metrics')).body;
+    const line = metrics.split('\n').find((l) => l.startsWith('http_requests_total{') && l.includes('revision="v2"') && l.includes('status="500"'));
+    expect(line?.endsWith(' 5')).toBe(true);
+    const userFacing = metrics.split('\n').find((l) => l.startsWith('http_requests_total{') && l.includes('revision="v1"') && l.includes('status="200"'));
+    expect(userFacing?.endsWith(' 5')).toBe(true);
+  });
 });

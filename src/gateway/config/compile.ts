@@ -47,7 +47,8 @@ export interface CompiledRoute<E> extends MatchableRoute {
   readonly weights: readonly number[];
   readonly totalWeight: number;
   readonly picker: SmoothPicker;
-  readonly mirror: { cluster: CompiledCluster<E>; percentage: number; seen: { n: number } } | undefined;
+  /** `series`: the mirror cluster's metric series for this route (mirrored answers count there, as Envoy counts shadow requests). */
+  readonly mirror: { cluster: CompiledCluster<E>; percentage: number; seen: { n: number }; series: SeriesGroup } | undefined;
   readonly hashOn: HashOn | undefined;
 }
 
@@ -106,7 +107,7 @@ export function compileConfig<E>(config: GatewayConfig, deps: CompileDeps<E>): C
       weights,
       totalWeight: weights.reduce((a, b) => a + b, 0),
       picker: createSmoothPicker(weights),
-      mirror: r.mirror && (r.mirror.percentage ?? 100) > 0 ? { cluster: clusterOf(r.mirror.cluster), percentage: r.mirror.percentage ?? 100, seen: { n: 0 } } : undefined,
+      mirror: r.mirror && (r.mirror.percentage ?? 100) > 0 ? compileMirror(clusterOf(r.mirror.cluster), r.mirror.percentage ?? 100, (labels, route) => deps.series(labels, route), r.name) : undefined,
       hashOn: r.hashOn,
     };
   });
@@ -119,6 +120,10 @@ export function compileConfig<E>(config: GatewayConfig, deps: CompileDeps<E>): C
     maxMirrorInFlight: limits.maxMirrorInFlight ?? DEFAULT_MAX_MIRROR_IN_FLIGHT,
     maxMirrorBodyBytes: limits.maxMirrorBodyBytes ?? DEFAULT_MAX_MIRROR_BODY_BYTES,
   };
+}
+
+function compileMirror<E>(cluster: CompiledCluster<E>, percentage: number, series: CompileDeps<E>['series'], route: string): NonNullable<CompiledRoute<E>['mirror']> {
+  return { cluster, percentage, seen: { n: 0 }, series: series(cluster.labels, route) };
 }
 
 /**

@@ -217,7 +217,7 @@ export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyRe
     let mirrorOn = false;
     if (mirror !== undefined && shouldMirror(mirror)) {
       if (ctx.mirror.inFlight >= cfg.maxMirrorInFlight || contentLength > cfg.maxMirrorBodyBytes) health.mirrorDropped++;
-      else if (!hasBody) sendMirror(ctx, mirror.cluster, method, upstreamPath, headers, undefined, route.timeoutMs);
+      else if (!hasBody) sendMirror(ctx, mirror, method, upstreamPath, headers, undefined, route.timeoutMs);
       else {
         mirrorOn = true;
         mirrorBody = [];
@@ -256,7 +256,7 @@ export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyRe
         });
         if (mirrorOn && mirror !== undefined)
           body.once('end', () => {
-            if (mirrorBody !== undefined) sendMirror(ctx, mirror.cluster, method, upstreamPath, headers, Buffer.concat(mirrorBody), route.timeoutMs);
+            if (mirrorBody !== undefined) sendMirror(ctx, mirror, method, upstreamPath, headers, Buffer.concat(mirrorBody), route.timeoutMs);
           });
       }
       body.pipe(target);
