@@ -145,6 +145,15 @@ export class ControlPlane {
     });
     this.migrations = createSchemaMigrationCoordinator({
       manifests: () => this.runtime.manifestSet ?? emptySet(),
+      // Aborted revisions never get their contracts, also after a restart: kept in the store.
+      abortedRevisions: {
+        load: (rollout) => JSON.parse(this.store.getMeta(`schema.aborted.${rollout}`) ?? '[]') as string[],
+        add: (rollout, hash) => {
+          const key = `schema.aborted.${rollout}`;
+          const list = JSON.parse(this.store.getMeta(key) ?? '[]') as string[];
+          if (!list.includes(hash)) this.store.setMeta(key, JSON.stringify([...list, hash]));
+        },
+      },
       // While an expand runs, the stable revision's error rate from the gateway: a rise stops it.
       stableErrorRate: (name) => gatewayStableErrorRate(this.gateway.client, name, this.runtime.rollout(name)?.rolloutState.stableHash),
       clock,

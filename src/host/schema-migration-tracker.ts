@@ -44,13 +44,24 @@ function isOlderProcess(p: PodView, owner: string, stableHash: string): boolean 
   return p.owner === owner && p.hash !== stableHash && (p.pid > 0 || p.phase === 'Starting');
 }
 
+/**
+ * Where the aborted revisions are kept across controller restarts (the controller's store), so
+ * "never a contract after an abort" holds after a restart too.
+ */
+export interface AbortedRevisionStore {
+  load(rollout: string): string[];
+  add(rollout: string, hash: string): void;
+}
+
 export class RolloutTracker {
   private readonly tracks = new Map<string, Track>();
+
+  constructor(private readonly abortedStore?: AbortedRevisionStore) {}
 
   private track(rollout: string): Track {
     let t = this.tracks.get(rollout);
     if (!t) {
-      t = { everStable: new Set(), aborted: new Set(), recoveryChecked: new Set(), abortReported: new Set() };
+      t = { everStable: new Set(), aborted: new Set(this.abortedStore?.load(rollout) ?? []), recoveryChecked: new Set(), abortReported: new Set() };
       this.tracks.set(rollout, t);
     }
     return t;
@@ -89,7 +100,10 @@ export class RolloutTracker {
   observe(view: RolloutView, pods: readonly PodView[], nowMs: number): ContractCandidate | undefined {
     const t = this.track(view.name);
     const s = view.rolloutState;
-    if (s.aborted && s.currentHash !== undefined) t.aborted.add(s.currentHash);
+    if (s.aborted && s.currentHash !== undefined && !t.aborted.has(s.currentHash)) {
+      t.aborted.add(s.currentHash);
+      this.abortedStore?.add(view.name, s.currentHash);
+    }
     const stable = s.stableHash;
     const settled = stable !== undefined && stable === s.currentHash && !s.aborted && view.status?.phase === 'Healthy';
     if (!settled) {

@@ -16,7 +16,7 @@ import type { ManifestSet, Rollout } from '../core/spec/types.js';
 import type { EngineEvent } from '../engine/events.js';
 import { createSessionPool, isTagOf, revisionTag, runnerOptionsFor, schemaMigrationName, schemaMigrationsFor } from './schema-migration-bindings.js';
 import { watchStableHealth } from './schema-migration-health.js';
-import { RolloutTracker, type ArmedRevision, type ContractCandidate, type PodView, type RolloutView } from './schema-migration-tracker.js';
+import { RolloutTracker, type AbortedRevisionStore, type ArmedRevision, type ContractCandidate, type PodView, type RolloutView } from './schema-migration-tracker.js';
 
 export { gatewayStableErrorRate } from './schema-migration-health.js';
 export type { PodView, RolloutView } from './schema-migration-tracker.js';
@@ -48,6 +48,8 @@ export interface SchemaMigrationOptions {
   closeTimeoutMs?: number;
   /** Where database URLs in env vars come from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Keeps which revisions were aborted across restarts; default: memory only. */
+  abortedRevisions?: AbortedRevisionStore;
 }
 
 /** What the controller calls. */
@@ -82,7 +84,7 @@ interface ContractState {
  */
 export function createSchemaMigrationCoordinator(opts: SchemaMigrationOptions): SchemaMigrationCoordinator {
   const pool = createSessionPool();
-  const tracker = new RolloutTracker();
+  const tracker = new RolloutTracker(opts.abortedRevisions);
   const contracts = new Map<string, ContractState>();
   /** The last view of each rollout, for the stable hash at prepare time. */
   const lastViews = new Map<string, RolloutView>();
