@@ -4,6 +4,7 @@
  * Deployment has no steps and no analysis; its state is saved in the store's meta table.
  */
 import { initialDeploymentState, reconcileDeployment, type DeploymentState, type DeploymentStatus } from '../core/deployment/rolling-update.js';
+import type { RevisionInfo } from '../core/rollout/index.js';
 import type { Deployment } from '../core/spec/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { RuntimeStateStore } from '../ports/state-store.js';
@@ -62,19 +63,25 @@ export class DeploymentController {
     for (const [hash, replicas] of Object.entries(this.state.desiredReplicas)) {
       const info = this.state.revisions.find((r) => r.hash === hash);
       if (!info || replicas <= 0) continue;
-      await this.deps.workloads.scale(
-        {
-          owner: this.name,
-          hash: info.hash,
-          revision: info.revision,
-          template: info.template,
-          ...(this.deployment.metadata.namespace ? { namespace: this.deployment.metadata.namespace } : {}),
-          minReadySeconds: this.deployment.spec.minReadySeconds,
-          extraLabels: { 'pod-template-hash': info.hash },
-        },
-        replicas,
-      );
+      await this.scaleRevision(info, replicas);
     }
+  }
+
+  /** One revision's workload, as Kubernetes labels a ReplicaSet's pods (`pod-template-hash`). */
+  private scaleRevision(info: RevisionInfo, replicas: number): Promise<void> {
+    const namespace = this.deployment.metadata.namespace;
+    return this.deps.workloads.scale(
+      {
+        owner: this.name,
+        hash: info.hash,
+        revision: info.revision,
+        template: info.template,
+        ...(namespace ? { namespace } : {}),
+        minReadySeconds: this.deployment.spec.minReadySeconds,
+        extraLabels: { 'pod-template-hash': info.hash },
+      },
+      replicas,
+    );
   }
 
   wakeAt(): number | undefined {
@@ -93,18 +100,7 @@ export class DeploymentController {
           case 'scaleRevision': {
             const info = this.state.revisions.find((r) => r.hash === effect.hash);
             if (!info) throw new Error(`scaleRevision for unknown revision ${effect.hash}`);
-            await this.deps.workloads.scale(
-              {
-                owner: this.name,
-                hash: info.hash,
-                revision: info.revision,
-                template: info.template,
-                ...(this.deployment.metadata.namespace ? { namespace: this.deployment.metadata.namespace } : {}),
-                minReadySeconds: this.deployment.spec.minReadySeconds,
-                extraLabels: { 'pod-template-hash': info.hash },
-              },
-              effect.replicas,
-            );
+            await this.scaleRevision(info, effect.replicas);
             events.push({ at: now, rollout: this.name, type: 'Scaled', revision: info.revision, hash: info.hash, replicas: effect.replicas });
             break;
           }
