@@ -10,8 +10,9 @@ export class BadParamError extends Error {}
 /** `parseTime`: float seconds (ms precision) or RFC 3339; returns ms. */
 export function parseTimeParam(value: string, name: string): number {
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value)) {
-    const secs = Number(value);
-    return Math.round(secs * 1000);
+    // Go's strconv.ParseFloat refuses out-of-range input such as 1e400, so it is no timestamp.
+    const ms = Math.round(Number(value) * 1000);
+    if (Number.isFinite(ms)) return ms;
   }
   if (/^\d{4}-\d{2}-\d{2}T/.test(value)) {
     const ms = Date.parse(value);

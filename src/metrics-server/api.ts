@@ -87,13 +87,18 @@ function parseQuery(params: URLSearchParams): Expr {
   const q = params.get('query') ?? '';
   const cached = parsedQueries.get(q);
   if (cached) return cached;
+  const e = parseParam(q, 'query');
+  if (parsedQueries.size >= PARSE_CACHE_SIZE) parsedQueries.delete(parsedQueries.keys().next().value as string);
+  parsedQueries.set(q, e);
+  return e;
+}
+
+/** Parses one PromQL request parameter; a parse error becomes bad_data naming the parameter. */
+function parseParam(text: string, name: string): Expr {
   try {
-    const e = parsePromQL(q);
-    if (parsedQueries.size >= PARSE_CACHE_SIZE) parsedQueries.delete(parsedQueries.keys().next().value as string);
-    parsedQueries.set(q, e);
-    return e;
+    return parsePromQL(text);
   } catch (e) {
-    if (e instanceof PromQLParseError) throw new BadParamError(`invalid parameter "query": ${e.message}`);
+    if (e instanceof PromQLParseError) throw new BadParamError(`invalid parameter ${JSON.stringify(name)}: ${e.message}`);
     throw e;
   }
 }
@@ -144,12 +149,7 @@ function matchSeries(ctx: ApiContext, params: URLSearchParams, required: boolean
   const end = params.get('end') ? parseTimeParam(params.get('end') as string, 'end') : Infinity;
   const out = new Map<string, Labels>();
   for (const m of matches) {
-    let e: Expr;
-    try {
-      e = parsePromQL(m);
-    } catch (err) {
-      throw new BadParamError(err instanceof PromQLParseError ? err.message : String(err));
-    }
+    const e = parseParam(m, 'match[]');
     if (e.type !== 'vectorSelector') throw new BadParamError(`invalid parameter "match[]": parse error: expected vector selector, got ${e.type}`);
     for (const s of ctx.storage.select(e.matchers)) {
       const lo = s.lowerBound(start);
@@ -176,6 +176,15 @@ function targets(ctx: ApiContext): ApiResponse {
   return success({ activeTargets: active, droppedTargets: [] });
 }
 
+/** Percent-decodes a label name taken from the path; a malformed escape is bad_data naming it. */
+function decodePathSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new BadParamError(`invalid label name: ${JSON.stringify(raw)} (malformed percent-encoding)`);
+  }
+}
+
 /** Routes one request; `path` is relative to the mount prefix. */
 export function handleApiRequest(ctx: ApiContext, method: string, path: string, params: URLSearchParams): ApiResponse {
   try {
@@ -195,7 +204,7 @@ export function handleApiRequest(ctx: ApiContext, method: string, path: string, 
     }
     const lv = /^\/label\/([^/]+)\/values$/.exec(route);
     if (lv) {
-      const name = decodeURIComponent(lv[1] as string);
+      const name = decodePathSegment(lv[1] as string);
       if (!isValidLabelName(name)) throw new BadParamError(`invalid label name: ${JSON.stringify(name)}`);
       const series = matchSeries(ctx, params, false);
       if (!series) return success(ctx.storage.labelValues(name));

@@ -158,6 +158,12 @@ describe('embedded metrics server', () => {
     const noMatch = await get(`${s.url}/api/v1/series`);
     expect([noMatch.status, noMatch.json.error]).toEqual([400, 'no match[] parameter provided']);
     expect((await get(`${s.url}/api/v1/label/1bad/values`)).status).toBe(400);
+    const badEscape = await get(`${s.url}/api/v1/label/%ZZ/values`);
+    expect([badEscape.status, badEscape.json.error]).toEqual([400, 'invalid label name: "%ZZ" (malformed percent-encoding)']);
+    const badMatch = await get(`${s.url}/api/v1/series?match[]=${encodeURIComponent('{')}`);
+    expect([badMatch.status, badMatch.json.error]).toEqual([400, 'invalid parameter "match[]": 1:2: parse error: unexpected end of input']);
+    const hugeTime = await get(`${s.url}/api/v1/query?query=a&time=1e400`);
+    expect([hugeTime.status, hugeTime.json.error]).toEqual([400, 'invalid parameter "time": cannot parse "1e400" to a valid timestamp']);
   });
 
   it('times a query out with errorType timeout (503)', async () => {
