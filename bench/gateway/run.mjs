@@ -141,7 +141,10 @@ async function startBaton(up, srcRoot = root, name = 'gateway') {
   const port = await freePort();
   const admin = await freePort();
   const bundle = join(tmp, `${name}.mjs`);
-  execFileSync(join(root, 'node_modules/.bin/esbuild'), [join(srcRoot, 'src/gateway/main.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning'], { stdio: 'inherit' });
+  // The banner gives the ESM bundle a `require` for the CommonJS packages it inlines (commander),
+  // which esbuild's ESM output otherwise cannot load ("Dynamic require ... is not supported").
+  const banner = "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+  execFileSync(join(root, 'node_modules/.bin/esbuild'), [join(srcRoot, 'src/gateway/main.ts'), '--bundle', '--platform=node', '--format=esm', banner, `--outfile=${bundle}`, '--log-level=warning'], { stdio: 'inherit' });
   const c = start(process.execPath, [bundle, '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`], 'baton');
   await waitPort(port);
   await waitPort(admin);

@@ -1,32 +1,23 @@
 /**
  * A lean entry of the gateway process without the rest of the CLI, for the process-level tests
- * and the bench (which bundles it): the same process as `baton gateway`, with the same options.
+ * and the bench (which bundles it): `baton gateway` itself, registered from
+ * src/cli/commands/gateway.ts so the options and their checks live in one place.
  * `node --import tsx src/gateway/main.ts --listen 127.0.0.1:8080 --admin 127.0.0.1:9901 [--state-dir DIR] [--drain-timeout-ms N]`.
- * A bad option exits 64 here and 1 from `baton gateway` (docs/cli.md): to be made one.
+ * Exit codes are those of `baton gateway` (docs/cli.md): 64 for a usage error, 1 for a bad
+ * value, a bad saved config or an address in use.
  */
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
+import { registerGatewayCommand } from '../cli/commands/gateway.js';
 import { BatonError } from '../core/errors.js';
-import { runGateway } from './run.js';
 
+const program = new Command('baton').exitOverride();
+registerGatewayCommand(program);
 try {
-  const { values } = parseArgs({
-    options: { listen: { type: 'string' }, admin: { type: 'string' }, 'state-dir': { type: 'string' }, 'drain-timeout-ms': { type: 'string' } },
-    strict: true,
-  });
-  if (!values.listen || !values.admin) throw new BatonError('missing-option', '--listen HOST:PORT and --admin HOST:PORT are required');
-  const drain = values['drain-timeout-ms'] === undefined ? undefined : Number(values['drain-timeout-ms']);
-  if (drain !== undefined && !(drain >= 0)) throw new BatonError('invalid-option', `--drain-timeout-ms: ${JSON.stringify(values['drain-timeout-ms'])} is not a number of milliseconds`);
-  process.exitCode = await runGateway({
-    listen: values.listen,
-    admin: values.admin,
-    ...(values['state-dir'] !== undefined ? { stateDir: values['state-dir'] } : {}),
-    ...(drain !== undefined ? { drainTimeoutMs: drain } : {}),
-  });
+  await program.parseAsync(['gateway', ...process.argv.slice(2)], { from: 'user' });
 } catch (e) {
-  if (e instanceof BatonError || (e instanceof Error && 'code' in e && String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS'))) {
-    process.stderr.write(`baton gateway: ${e.message}\n`);
-    process.exitCode = 64;
-  } else if (e instanceof Error && 'code' in e && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+  if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? 0 : 64;
+  else if (e instanceof BatonError || (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string')) {
+    // Same as src/cli/main.ts: an error about the user's input or environment is one line, no stack trace.
     process.stderr.write(`baton gateway: ${e.message}\n`);
     process.exitCode = 1;
   } else throw e;
