@@ -3,26 +3,14 @@
  * a real `node bin/baton.js` process, the `--json` shape, the readable timeline, and invalid
  * input on stderr as lint prints it.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { baton as runBaton, type Run } from '../cli/support/cli.js';
 import { runSimulate } from '../../src/cli/commands/simulate.js';
 import { promTemplate, routedCanary, simulate, tempFiles } from './support.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function baton(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['bin/baton.js', ...args], { env: { ...process.env, BATON_FROM_SOURCE: '1' }, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(new Error(`baton did not run: ${err.message}`));
-      resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr });
-    });
-  });
-}
+/** `node bin/baton.js <args>` from the repository root. */
+const baton = (args: string[]): Promise<Run> => runBaton(args, { cwd: process.cwd() });
 
 const ROLLOUT =
   routedCanary(`      steps:

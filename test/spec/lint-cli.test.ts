@@ -2,23 +2,11 @@
  * `baton lint` as a user runs it: a real `node bin/baton.js` child process (from the TypeScript
  * sources), its stdout, stderr and exit code.
  */
-import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { baton as runBaton, type Run } from '../cli/support/cli.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function baton(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['bin/baton.js', ...args], { env: { ...process.env, BATON_FROM_SOURCE: '1' }, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(new Error(`baton did not run: ${err.message}`));
-      resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr });
-    });
-  });
-}
+/** `node bin/baton.js <args>` from the repository root. */
+const baton = (args: string[]): Promise<Run> => runBaton(args, { cwd: process.cwd() });
 
 describe('node bin/baton.js lint', () => {
   it('exits 0 on valid manifests and 1 on invalid ones, printing every problem', async () => {
