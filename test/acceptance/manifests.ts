@@ -35,24 +35,29 @@ spec:
 ${routes}`;
 }
 
-/**
- * A canary Rollout `shop` (image shop:v1) with Istio traffic routing; `canary` is the YAML under
- * `strategy.canary` other than the routing fields, indented by 6 spaces.
- */
-export function routedCanary(canary: string, opts: { replicas?: number; managedRoutes?: string[]; extra?: string } = {}): string {
-  const managed = opts.managedRoutes?.length ? `\n        managedRoutes:\n${opts.managedRoutes.map((n) => `        - name: ${n}`).join('\n')}` : '';
+/** The Rollout `shop` (image shop:v1, 4 replicas unless told) up to `strategy.canary:`. */
+function shopCanaryHead(replicas = 4): string {
   return `apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata: {name: shop}
 spec:
-  replicas: ${opts.replicas ?? 4}
+  replicas: ${replicas}
   selector: {matchLabels: {app: shop}}
   template:
     metadata: {labels: {app: shop}}
     spec:
       containers: [{name: shop, image: "shop:v1"}]
   strategy:
-    canary:
+    canary:`;
+}
+
+/**
+ * A canary Rollout `shop` (image shop:v1) with Istio traffic routing; `canary` is the YAML under
+ * `strategy.canary` other than the routing fields, indented by 6 spaces.
+ */
+export function routedCanary(canary: string, opts: { replicas?: number; managedRoutes?: string[]; extra?: string } = {}): string {
+  const managed = opts.managedRoutes?.length ? `\n        managedRoutes:\n${opts.managedRoutes.map((n) => `        - name: ${n}`).join('\n')}` : '';
+  return `${shopCanaryHead(opts.replicas)}
       canaryService: shop-canary
       stableService: shop
       trafficRouting:${managed}
@@ -64,18 +69,7 @@ ${istioServices('shop')}${opts.extra ?? ''}`;
 
 /** A basic canary Rollout `shop` (no traffic routing). */
 export function basicCanary(canary: string, opts: { replicas?: number } = {}): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata: {name: shop}
-spec:
-  replicas: ${opts.replicas ?? 4}
-  selector: {matchLabels: {app: shop}}
-  template:
-    metadata: {labels: {app: shop}}
-    spec:
-      containers: [{name: shop, image: "shop:v1"}]
-  strategy:
-    canary:
+  return `${shopCanaryHead(opts.replicas)}
 ${canary}
 `;
 }
