@@ -2,35 +2,10 @@
  * Acceptance: blue/green through `baton simulate` (argo-semantics.md "Blue/green").
  */
 import { describe, expect, it } from 'vitest';
-import { events, measurements, runName, simulate } from './support.js';
+import { blueGreenRollout, events, measurements, runName, simulate } from './support.js';
 
 function blueGreen(strategy: string): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata: {name: shop}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: shop}}
-  template:
-    metadata: {labels: {app: shop}}
-    spec:
-      containers: [{name: shop, image: "shop:v1"}]
-  strategy:
-    blueGreen:
-      activeService: shop-active
-      previewService: shop-preview
-${strategy}
----
-apiVersion: v1
-kind: Service
-metadata: {name: shop-active}
-spec: {selector: {app: shop}, ports: [{port: 80}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: shop-preview}
-spec: {selector: {app: shop}, ports: [{port: 80}]}
----
+  return `${blueGreenRollout(strategy, { replicas: 3 })}---
 apiVersion: argoproj.io/v1alpha1
 kind: AnalysisTemplate
 metadata: {name: smoke}

@@ -13,7 +13,7 @@ import { parseManifests } from '../../src/core/spec/load.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { RolloutController } from '../../src/engine/rollout-controller.js';
 import { tickUntilHealthy } from '../../src/engine/simulate.js';
-import { basicCanary, events, promTemplate, routedCanary, simulate } from './support.js';
+import { basicCanary, blueGreenRollout, events, promTemplate, routedCanary, simulate } from './support.js';
 
 async function firstDeploy(yaml: string, readyMs: number): Promise<{ events: EngineEvent[]; phase: string; at: number }> {
   const { set, diagnostics } = parseManifests([{ path: 'm.yaml', text: yaml }]);
@@ -56,33 +56,12 @@ describe('first deploy (no stable revision yet)', () => {
   });
 
   it('blue/green: the active Service switches at once, no pause, no analysis', async () => {
-    const yaml = `apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata: {name: shop}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: shop}}
-  template:
-    metadata: {labels: {app: shop}}
-    spec:
-      containers: [{name: shop, image: "shop:v1"}]
-  strategy:
-    blueGreen:
-      activeService: shop-active
-      previewService: shop-preview
-      autoPromotionEnabled: false
-      prePromotionAnalysis: {templates: [{templateName: tpl}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: shop-active}
-spec: {selector: {app: shop}, ports: [{port: 80}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: shop-preview}
-spec: {selector: {app: shop}, ports: [{port: 80}]}
-${promTemplate('tpl', [{ name: 'm', fields: 'successCondition: result > 1' }])}`;
+    const yaml =
+      blueGreenRollout(
+        `      autoPromotionEnabled: false
+      prePromotionAnalysis: {templates: [{templateName: tpl}]}`,
+        { replicas: 2 },
+      ) + promTemplate('tpl', [{ name: 'm', fields: 'successCondition: result > 1' }]);
     const out = await firstDeploy(yaml, 5000);
     expect(out.phase).toBe('Healthy');
     expect(byType(out.events, 'ActiveSwitched').map((e) => [e.at, e.revision])).toEqual([[0, 1]]);

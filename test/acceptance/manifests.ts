@@ -35,8 +35,8 @@ spec:
 ${routes}`;
 }
 
-/** The Rollout `shop` (image shop:v1, 4 replicas unless told) up to `strategy.canary:`. */
-function shopCanaryHead(replicas = 4): string {
+/** The Rollout `shop` (image shop:v1) up to `strategy.<strategy>:`. */
+function shopRolloutHead(strategy: 'canary' | 'blueGreen', replicas: number): string {
   return `apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata: {name: shop}
@@ -48,7 +48,7 @@ spec:
     spec:
       containers: [{name: shop, image: "shop:v1"}]
   strategy:
-    canary:`;
+    ${strategy}:`;
 }
 
 /**
@@ -57,7 +57,7 @@ spec:
  */
 export function routedCanary(canary: string, opts: { replicas?: number; managedRoutes?: string[]; extra?: string } = {}): string {
   const managed = opts.managedRoutes?.length ? `\n        managedRoutes:\n${opts.managedRoutes.map((n) => `        - name: ${n}`).join('\n')}` : '';
-  return `${shopCanaryHead(opts.replicas)}
+  return `${shopRolloutHead('canary', opts.replicas ?? 4)}
       canaryService: shop-canary
       stableService: shop
       trafficRouting:${managed}
@@ -69,8 +69,31 @@ ${istioServices('shop')}${opts.extra ?? ''}`;
 
 /** A basic canary Rollout `shop` (no traffic routing). */
 export function basicCanary(canary: string, opts: { replicas?: number } = {}): string {
-  return `${shopCanaryHead(opts.replicas)}
+  return `${shopRolloutHead('canary', opts.replicas ?? 4)}
 ${canary}
+`;
+}
+
+/**
+ * A blue/green Rollout `shop` (image shop:v1) with its Services `shop-active` and `shop-preview`;
+ * `blueGreen` is the YAML under `strategy.blueGreen` other than the two Service names, indented
+ * by 6 spaces.
+ */
+export function blueGreenRollout(blueGreen: string, opts: { replicas: number }): string {
+  return `${shopRolloutHead('blueGreen', opts.replicas)}
+      activeService: shop-active
+      previewService: shop-preview
+${blueGreen}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: shop-active}
+spec: {selector: {app: shop}, ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: shop-preview}
+spec: {selector: {app: shop}, ports: [{port: 80}]}
 `;
 }
 
