@@ -8,20 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, followEvents, latestEventId } from '../../src/cli/client.js';
 import { BatonError } from '../../src/core/errors.js';
 import { freePort } from '../support/net.js';
-import { workspace, type Workspace } from './support/cli.js';
-import { startFakeController, type FakeController } from './support/fake-controller.js';
+import { useFakeController, workspace } from './support/cli.js';
 
-let controller: FakeController;
-let ws: Workspace;
-
-beforeAll(async () => {
-  controller = await startFakeController();
-  ws = await workspace(controller);
-});
-afterAll(async () => {
-  await controller.close();
-  await ws.remove();
-});
+const s = useFakeController(beforeAll, afterAll);
 
 async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
   try {
@@ -35,9 +24,9 @@ async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
 
 describe('createApiClient', () => {
   it('has a typed call for every endpoint, sending the state dir token', async () => {
-    const client = createApiClient({ stateDir: ws.stateDir });
-    expect(client.url).toBe(controller.url);
-    expect(await client.status()).toMatchObject({ api: controller.url, timeScale: 0.1, generation: 3 });
+    const client = createApiClient({ stateDir: s.ws.stateDir });
+    expect(client.url).toBe(s.controller.url);
+    expect(await client.status()).toMatchObject({ api: s.controller.url, timeScale: 0.1, generation: 3 });
     expect((await client.listWorkloads()).map((w) => w.name)).toEqual(['backend', 'frontend']);
     expect(await client.getWorkload('backend')).toMatchObject({ kind: 'Deployment', revisions: [{ hash: '5d8f9c7b6' }] });
     expect((await client.history('frontend')).map((h) => h.revision)).toEqual([2, 1]);
@@ -46,15 +35,15 @@ describe('createApiClient', () => {
     expect(await client.events({ workload: 'frontend', limit: 1 })).toMatchObject({ events: [{ id: 3, type: 'Paused' }], lastId: 3 });
     expect((await client.logs({ workload: 'frontend', pod: 'frontend-6cf78c66c5-hxm4b' })).files).toHaveLength(1);
     expect(await client.shutdown({ keepServices: true })).toEqual({ ok: true });
-    expect(controller.shutdowns.at(-1)).toEqual({ keepServices: true });
+    expect(s.controller.shutdowns.at(-1)).toEqual({ keepServices: true });
     expect(await client.runtimeMetrics()).toContain('kube_pod_status_ready{');
-    expect(controller.requests.filter((r) => r.path.startsWith('/api/')).every((r) => r.authorization === `Bearer ${controller.token}`)).toBe(true);
+    expect(s.controller.requests.filter((r) => r.path.startsWith('/api/')).every((r) => r.authorization === `Bearer ${s.controller.token}`)).toBe(true);
   });
 
   it('escapes a workload name in the path', async () => {
-    const client = createApiClient({ server: controller.url, token: controller.token });
+    const client = createApiClient({ server: s.controller.url, token: s.controller.token });
     expect(await codeOf(client.getWorkload('a/b?c'))).toBe('workload-not-found');
-    expect(controller.requests.at(-1)?.path).toBe('/api/v1/workloads/a%2Fb%3Fc');
+    expect(s.controller.requests.at(-1)?.path).toBe('/api/v1/workloads/a%2Fb%3Fc');
   });
 
   it('fails with a code per cause', async () => {
@@ -67,24 +56,24 @@ describe('createApiClient', () => {
       await empty.remove();
     }
     expect(await codeOf(() => createApiClient({ server: 'ftp://x' }))).toBe('invalid-server');
-    expect(await codeOf(createApiClient({ server: controller.url, token: 'nope' }).listWorkloads())).toBe('token-refused');
+    expect(await codeOf(createApiClient({ server: s.controller.url, token: 'nope' }).listWorkloads())).toBe('token-refused');
     expect(await codeOf(createApiClient({ server: `http://127.0.0.1:${await freePort()}`, token: 't' }).listWorkloads())).toBe('controller-unreachable');
-    expect(await codeOf(createApiClient({ stateDir: ws.stateDir }).act('backend', { action: 'promote' }))).toBe('not-a-rollout');
+    expect(await codeOf(createApiClient({ stateDir: s.ws.stateDir }).act('backend', { action: 'promote' }))).toBe('not-a-rollout');
   });
 
   it('gives up on a controller that takes the request and never answers', async () => {
-    controller.hold.add('/api/v1/status');
+    s.controller.hold.add('/api/v1/status');
     try {
-      expect(await codeOf(createApiClient({ stateDir: ws.stateDir, timeoutMs: 200 }).status())).toBe('controller-timeout');
+      expect(await codeOf(createApiClient({ stateDir: s.ws.stateDir, timeoutMs: 200 }).status())).toBe('controller-timeout');
     } finally {
-      controller.hold.delete('/api/v1/status');
+      s.controller.hold.delete('/api/v1/status');
     }
   });
 });
 
 describe('followEvents', () => {
   it('yields each page as events happen and ends quietly when its signal aborts a parked poll', async () => {
-    const client = createApiClient({ stateDir: ws.stateDir });
+    const client = createApiClient({ stateDir: s.ws.stateDir });
     const afterId = await latestEventId(client, 'backend');
     const abort = new AbortController();
     const pages: number[][] = [];
@@ -92,15 +81,15 @@ describe('followEvents', () => {
       for await (const page of followEvents(client, { workload: 'backend', afterId }, abort.signal)) {
         pages.push(page.events.map((e) => e.id));
         if (pages.length === 1) {
-          void controller.polls(controller.parkedPolls() + 1).then(() => abort.abort());
+          void s.controller.polls(s.controller.parkedPolls() + 1).then(() => abort.abort());
         }
       }
     })();
-    await controller.polls(controller.parkedPolls() + 1);
-    controller.emit('frontend', 'Other', 'not followed');
-    controller.emit('backend', 'Restarted', 'restarted');
+    await s.controller.polls(s.controller.parkedPolls() + 1);
+    s.controller.emit('frontend', 'Other', 'not followed');
+    s.controller.emit('backend', 'Restarted', 'restarted');
     await done;
-    const last = controller.events.at(-1)?.id ?? 0;
+    const last = s.controller.events.at(-1)?.id ?? 0;
     expect(pages).toEqual([[last]]);
   });
 });

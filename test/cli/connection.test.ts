@@ -9,61 +9,50 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/net.js';
-import { baton, workspace, type Workspace } from './support/cli.js';
-import { startFakeController, type FakeController } from './support/fake-controller.js';
+import { baton, useFakeController, workspace } from './support/cli.js';
 
-let controller: FakeController;
-let ws: Workspace;
-
-beforeAll(async () => {
-  controller = await startFakeController();
-  ws = await workspace(controller);
-});
-afterAll(async () => {
-  await controller.close();
-  await ws.remove();
-});
+const s = useFakeController(beforeAll, afterAll);
 
 const STACK = /\n\s+at [^\n]+:\d+:\d+/;
 
 describe('finding the controller', () => {
   it('uses BATON_STATE_DIR, and .baton in the working directory by default', async () => {
-    const byEnv = await baton(['list', '-o', 'json'], { cwd: ws.cwd, env: { BATON_STATE_DIR: ws.stateDir } });
+    const byEnv = await baton(['list', '-o', 'json'], { cwd: s.ws.cwd, env: { BATON_STATE_DIR: s.ws.stateDir } });
     expect(byEnv.code).toBe(0);
     expect(JSON.parse(byEnv.stdout)).toHaveLength(2);
-    const none = await baton(['list'], { cwd: ws.cwd });
+    const none = await baton(['list'], { cwd: s.ws.cwd });
     expect(none).toEqual({
       code: 1,
       stdout: '',
-      stderr: `baton: no controller is running on ${join(ws.cwd, '.baton')}: start one with \`baton up -f <manifests>\` (or pass --state-dir / --server)\n`,
+      stderr: `baton: no controller is running on ${join(s.ws.cwd, '.baton')}: start one with \`baton up -f <manifests>\` (or pass --state-dir / --server)\n`,
     });
   });
 
   it('talks to --server with --token, without reading any state dir', async () => {
-    const r = await baton(['get', 'backend', '-o', 'json', '--server', `${controller.url}/`, '--token', controller.token], { cwd: ws.cwd });
+    const r = await baton(['get', 'backend', '-o', 'json', '--server', `${s.controller.url}/`, '--token', s.controller.token], { cwd: s.ws.cwd });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'backend', kind: 'Deployment' });
-    expect(controller.requests.at(-1)).toMatchObject({ path: '/api/v1/workloads/backend', authorization: `Bearer ${controller.token}` });
+    expect(s.controller.requests.at(-1)).toMatchObject({ path: '/api/v1/workloads/backend', authorization: `Bearer ${s.controller.token}` });
   });
 
   it('does not send the state dir token to a --server, and says a token is needed', async () => {
-    const r = await baton(['list', '--server', controller.url, '--state-dir', ws.stateDir], { cwd: ws.cwd });
+    const r = await baton(['list', '--server', s.controller.url, '--state-dir', s.ws.stateDir], { cwd: s.ws.cwd });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`baton: the controller at ${controller.url} needs a token: pass --token (the content of the state dir's api.token on the controller's machine), or run on the controller's machine as a user who can read that file\n`);
-    expect(controller.requests.at(-1)?.authorization).toBeUndefined();
+    expect(r.stderr).toBe(`baton: the controller at ${s.controller.url} needs a token: pass --token (the content of the state dir's api.token on the controller's machine), or run on the controller's machine as a user who can read that file\n`);
+    expect(s.controller.requests.at(-1)?.authorization).toBeUndefined();
   });
 
   it('says the token was refused (exit 1), with --token over the state dir file too', async () => {
-    const r = await baton(['list', '--state-dir', ws.stateDir, '--token', 'wrong'], { cwd: ws.cwd });
+    const r = await baton(['list', '--state-dir', s.ws.stateDir, '--token', 'wrong'], { cwd: s.ws.cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      `baton: the controller at ${controller.url} refused the token: pass --token (the content of ${ws.stateDir}/api.token on the controller's machine), or run on the controller's machine as a user who can read that file\n`,
+      `baton: the controller at ${s.controller.url} refused the token: pass --token (the content of ${s.ws.stateDir}/api.token on the controller's machine), or run on the controller's machine as a user who can read that file\n`,
     );
-    expect(controller.requests.at(-1)?.authorization).toBe('Bearer wrong');
+    expect(s.controller.requests.at(-1)?.authorization).toBe('Bearer wrong');
   });
 
   it('refuses a --server that is not an http URL as bad usage', async () => {
-    const r = await baton(['list', '--server', 'localhost:7070'], { cwd: ws.cwd });
+    const r = await baton(['list', '--server', 'localhost:7070'], { cwd: s.ws.cwd });
     expect(r.code).toBe(64);
     expect(r.stderr).toContain('--server "localhost:7070" must be an http:// or https:// URL');
   });
@@ -102,7 +91,7 @@ describe('a controller that is not answering', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const r = await baton(['list', '--server', url, '--token', 't'], { cwd: ws.cwd });
+      const r = await baton(['list', '--server', url, '--token', 't'], { cwd: s.ws.cwd });
       expect(r).toEqual({ code: 1, stdout: '', stderr: `baton: the controller at ${url} answered GET /api/v1/workloads with HTTP 502: Bad Gateway from a proxy\n` });
     } finally {
       server.closeAllConnections();
