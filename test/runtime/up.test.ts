@@ -14,6 +14,19 @@ import { BACKEND, FRONTEND, startLoad, startUp, type UpHandle } from '../support
 const pidsOf = (d: WorkloadDetail, image?: string): number[] =>
   d.revisions.filter((r) => image === undefined || r.image === image).flatMap((r) => r.pods.map((p) => p.pid));
 
+/** Rewrites one copied manifest of the example before `baton up` starts. */
+const editManifest = (root: string, file: string, fn: (text: string) => string): void => {
+  const path = join(root, 'manifests', file);
+  writeFileSync(path, fn(readFileSync(path, 'utf8')));
+};
+
+/** The version (x-version header) that answers one request through the gateway. */
+async function versionAt(gateway: string, headers: Record<string, string> = {}): Promise<string> {
+  const r = await request(`${gateway}/`, { headers: { host: 'tbyte.local', ...headers } });
+  await r.body.dump();
+  return String(r.headers['x-version']);
+}
+
 /** Sequential requests through the gateway, each recorded with its start time and version. */
 function startProbe(gateway: string): { stop(): Promise<{ t: number; status: number; version: string }[]> } {
   const seen: { t: number; status: number; version: string }[] = [];
@@ -305,28 +318,22 @@ describe('baton up: a blue/green release', () => {
   it('brings v2 up behind the preview Service, switches the active Service on promote, with zero failed requests', async () => {
     up = await startUp({
       beforeStart: (root) => {
-        const rollout = join(root, 'manifests', 'frontend-rollout.yaml');
-        const text = readFileSync(rollout, 'utf8');
-        writeFileSync(
-          rollout,
-          text.slice(0, text.indexOf('  strategy:')) +
+        editManifest(
+          root,
+          'frontend-rollout.yaml',
+          (text) =>
+            text.slice(0, text.indexOf('  strategy:')) +
             '  strategy:\n    blueGreen:\n      activeService: tbyte-microservices-frontend\n      previewService: tbyte-microservices-frontend-canary\n      autoPromotionEnabled: false\n',
         );
-        const vs = join(root, 'manifests', 'frontend-virtualservice.yaml');
-        writeFileSync(
-          vs,
-          readFileSync(vs, 'utf8').replace(
+        editManifest(root, 'frontend-virtualservice.yaml', (text) =>
+          text.replace(
             '  http:\n',
             '  http:\n  - match:\n    - headers:\n        x-preview:\n          exact: "yes"\n    route:\n    - destination:\n        host: tbyte-microservices-frontend-canary\n',
           ),
         );
       },
     });
-    const version = async (headers: Record<string, string> = {}): Promise<string> => {
-      const r = await request(`${up?.gateway ?? ''}/`, { headers: { host: 'tbyte.local', ...headers } });
-      await r.body.dump();
-      return String(r.headers['x-version']);
-    };
+    const version = (headers: Record<string, string> = {}): Promise<string> => versionAt(up?.gateway ?? '', headers);
     await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 active');
     const load = await startLoad(`${up.gateway}/`, { rate: 300 });
     await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
@@ -347,27 +354,22 @@ describe('baton up: header-routed and mirrored canary steps', () => {
   it('sends chosen requests to the canary by header and mirrors traffic, as the managed routes ask', async () => {
     up = await startUp({
       beforeStart: (root) => {
-        const rollout = join(root, 'manifests', 'frontend-rollout.yaml');
-        const text = readFileSync(rollout, 'utf8');
-        const steps = text.indexOf('      steps:');
-        const after = text.indexOf('      canaryService:');
-        writeFileSync(
-          rollout,
-          text.slice(0, steps).replace('        - name: ERROR_RATE\n', '        - name: LOG_REQUESTS\n          value: "1"\n        - name: ERROR_RATE\n') +
-            '      steps:\n' +
-            '      - setCanaryScale: {replicas: 1}\n' +
-            '      - setHeaderRoute: {name: canary-header, match: [{headerName: x-canary, headerValue: {exact: always}}]}\n' +
-            '      - setMirrorRoute: {name: canary-mirror, percentage: 100, match: [{method: {exact: GET}}]}\n' +
-            '      - pause: {}\n' +
-            text.slice(after).replace(/name: tbyte-microservices-gateway-vs\n?/, 'name: tbyte-microservices-gateway-vs\n        managedRoutes:\n        - name: canary-header\n        - name: canary-mirror\n'),
-        );
+        editManifest(root, 'frontend-rollout.yaml', (text) => {
+          const steps = text.indexOf('      steps:');
+          const after = text.indexOf('      canaryService:');
+          return (
+            text.slice(0, steps).replace('        - name: ERROR_RATE\n', '        - name: LOG_REQUESTS\n          value: "1"\n        - name: ERROR_RATE\n') +
+              '      steps:\n' +
+              '      - setCanaryScale: {replicas: 1}\n' +
+              '      - setHeaderRoute: {name: canary-header, match: [{headerName: x-canary, headerValue: {exact: always}}]}\n' +
+              '      - setMirrorRoute: {name: canary-mirror, percentage: 100, match: [{method: {exact: GET}}]}\n' +
+              '      - pause: {}\n' +
+              text.slice(after).replace(/name: tbyte-microservices-gateway-vs\n?/, 'name: tbyte-microservices-gateway-vs\n        managedRoutes:\n        - name: canary-header\n        - name: canary-mirror\n')
+          );
+        });
       },
     });
-    const version = async (headers: Record<string, string> = {}): Promise<string> => {
-      const r = await request(`${up?.gateway ?? ''}/`, { headers: { host: 'tbyte.local', ...headers } });
-      await r.body.dump();
-      return String(r.headers['x-version']);
-    };
+    const version = (headers: Record<string, string> = {}): Promise<string> => versionAt(up?.gateway ?? '', headers);
     await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 healthy');
     await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
     const paused = await up.waitUntil(FRONTEND, (d) => d.phase === 'Paused' && d.stepIndex === 3, 60_000, 'the pause after the routes');
