@@ -4,26 +4,26 @@
  * Expected values in the tests are worked out from issue 2 and docs argo-semantics.md, not read
  * off Baton's output.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { runSimulate } from '../../src/cli/commands/simulate.js';
 import type { SimulationResult, TimelineEntry } from '../../src/engine/simulate.js';
+import { tempDir } from '../support/net.js';
 
 export * from './manifests.js';
 
-const dirs: string[] = [];
+const removers: (() => Promise<void>)[] = [];
 afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  await Promise.all(removers.map((remove) => remove()));
 });
 
 /** A fresh temp dir holding `files` (name -> text); removed after the file's tests. */
 export async function tempFiles(files: Record<string, string | Buffer>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'baton-acc-'));
-  dirs.push(dir);
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  return dir;
+  const dir = await tempDir('baton-acc-');
+  removers.push(dir.remove);
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir.path, name), text);
+  return dir.path;
 }
 
 export interface SimRun {
