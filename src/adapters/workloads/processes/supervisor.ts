@@ -8,7 +8,7 @@ import { appendFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatonError, InvalidInputError } from '../../../core/errors.js';
 import type { ObservedRevision } from '../../../core/rollout/index.js';
-import type { Container } from '../../../core/spec/types.js';
+import type { Container, Probe } from '../../../core/spec/types.js';
 import type { RevisionWorkload, Workloads } from '../../../ports/workloads.js';
 import { BACKOFF_RESET_MS, restartDelayMs } from './backoff.js';
 import { newPodName, podFilePattern } from './pod-name.js';
@@ -16,7 +16,7 @@ import { pickFreePort, runPreStop, spawnDetached } from './pod-process.js';
 import { createPodRecordStore, isSameProcessAlive, processStartTime, signalGroup, type PodRecord } from './pod-record.js';
 import { formatPodReadyMetrics } from './pod-ready-metrics.js';
 import { firstContainer, localPort, podProcessSpec } from './pod-spec.js';
-import { runProbe, startProbeWorker, tcpProbe, type ProbeTarget } from './probes.js';
+import { runProbe, startProbeWorker, tcpProbe, type ProbeResult, type ProbeTarget } from './probes.js';
 
 /**
  * `Starting`: the process runs and has not been ready since it started; `Running`: it has been
@@ -214,18 +214,14 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
       localPort(p.httpGet?.port ?? p.tcpSocket?.port, c, pod.rec.port);
     const incarnation = pod.incarnation;
     const live = (): boolean => !ac.signal.aborted && pod.incarnation === incarnation && pod.running;
+    const watch = (probe: Probe, signal: AbortSignal, onResult: (r: ProbeResult) => void, from: { initial?: ProbeResult; skipInitialDelay?: boolean } = {}): void =>
+      startProbeWorker({ probe, attempt: () => runProbe(probe, target(pod), portOf), timeScale, signal, onResult, ...from });
 
     const startMain = (): void => {
       if (c.readinessProbe) {
-        const probe = c.readinessProbe;
-        startProbeWorker({
-          probe,
-          attempt: () => runProbe(probe, target(pod), portOf),
-          timeScale,
-          signal: ac.signal,
+        watch(c.readinessProbe, ac.signal, (r) => live() && setReady(pod, r === 'success'), {
           initial: adopted && pod.rec.ready ? 'success' : 'failure',
           skipInitialDelay: adopted,
-          onResult: (r) => live() && setReady(pod, r === 'success'),
         });
       } else if (c.ports.length > 0) {
         // No readiness probe: ready once the port accepts a connection, then for good.
@@ -240,37 +236,26 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
         setReady(pod, true);
       }
       if (c.livenessProbe) {
-        const probe = c.livenessProbe;
-        startProbeWorker({
-          probe,
-          attempt: () => runProbe(probe, target(pod), portOf),
-          timeScale,
-          signal: ac.signal,
-          initial: 'success',
-          skipInitialDelay: false,
-          onResult: (r) => {
+        watch(
+          c.livenessProbe,
+          ac.signal,
+          (r) => {
             if (r === 'failure' && live()) void restartUnhealthy(pod);
           },
-        });
+          { initial: 'success' },
+        );
       }
     };
 
     if (c.startupProbe && !adopted) {
       // Readiness and liveness wait until the startup probe succeeds (Kubernetes startupProbe).
-      const probe = c.startupProbe;
       const startup = new AbortController();
       ac.signal.addEventListener('abort', () => startup.abort(), { once: true });
-      startProbeWorker({
-        probe,
-        attempt: () => runProbe(probe, target(pod), portOf),
-        timeScale,
-        signal: startup.signal,
-        onResult: (r) => {
-          if (!live()) return;
-          startup.abort();
-          if (r === 'success') startMain();
-          else void restartUnhealthy(pod);
-        },
+      watch(c.startupProbe, startup.signal, (r) => {
+        if (!live()) return;
+        startup.abort();
+        if (r === 'success') startMain();
+        else void restartUnhealthy(pod);
       });
     } else {
       startMain();
