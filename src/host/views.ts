@@ -3,7 +3,7 @@
  * supervisor's processes (src/api/types.ts is the shape).
  */
 import type { AnalysisRunState } from '../core/analysis/index.js';
-import { canaryStepString } from '../core/rollout/index.js';
+import { canaryStepString, type RevisionInfo } from '../core/rollout/index.js';
 import type { PodTemplateSpec } from '../core/spec/types.js';
 import type { DeploymentController } from '../engine/deployment-controller.js';
 import type { RolloutController } from '../engine/rollout-controller.js';
@@ -23,6 +23,23 @@ const podView = (p: PodInfo): PodView => ({
   address: p.address,
   startedAt: p.startedAt,
 });
+
+/** One revision with its pods; a process pod is available once ready (no minReadySeconds here). */
+function revisionView(r: RevisionInfo, pods: PodInfo[], roles: string[], weight?: number): RevisionView {
+  const mine = pods.filter((p) => p.hash === r.hash);
+  const ready = mine.filter((p) => p.ready).length;
+  return {
+    revision: r.revision,
+    hash: r.hash,
+    ...(imageOf(r.template) ? { image: imageOf(r.template) } : {}),
+    roles,
+    ...(weight !== undefined ? { weight } : {}),
+    replicas: mine.filter((p) => p.phase !== 'Terminating').length,
+    ready,
+    available: ready,
+    pods: mine.map(podView),
+  };
+}
 
 /** Address written in a template -> address queried. */
 export type AddressResolver = (address: string) => string;
@@ -74,7 +91,6 @@ export function rolloutDetail(c: RolloutController, pods: PodInfo[], timeScale: 
   const revisions: RevisionView[] = [...st.revisions]
     .sort((a, b) => b.revision - a.revision)
     .map((r) => {
-      const mine = pods.filter((p) => p.hash === r.hash);
       const roles: string[] = [];
       if (r.hash === stableHash) roles.push('stable');
       if (r.hash === currentHash && r.hash !== stableHash) roles.push(strategy.type === 'canary' ? 'canary' : 'preview');
@@ -82,17 +98,7 @@ export function rolloutDetail(c: RolloutController, pods: PodInfo[], timeScale: 
       if (roles.length === 0) roles.push('old');
       let weight: number | undefined;
       if (routed) weight = r.hash === currentHash && r.hash !== stableHash ? st.canaryWeight : r.hash === stableHash ? 100 - (currentHash !== stableHash ? st.canaryWeight : 0) : 0;
-      return {
-        revision: r.revision,
-        hash: r.hash,
-        ...(imageOf(r.template) ? { image: imageOf(r.template) } : {}),
-        roles,
-        ...(weight !== undefined ? { weight } : {}),
-        replicas: mine.filter((p) => p.phase !== 'Terminating').length,
-        ready: mine.filter((p) => p.ready).length,
-        available: mine.filter((p) => p.ready).length,
-        pods: mine.map(podView),
-      };
+      return revisionView(r, pods, roles, weight);
     });
   const step = status?.stepIndex !== undefined && steps.length ? `${Math.min(status.stepIndex, steps.length)}/${steps.length}` : undefined;
   return {
@@ -130,19 +136,7 @@ export function deploymentDetail(c: DeploymentController, pods: PodInfo[], timeS
   const current = st.revisions.find((r) => r.hash === st.currentHash);
   const revisions: RevisionView[] = [...st.revisions]
     .sort((a, b) => b.revision - a.revision)
-    .map((r) => {
-      const mine = pods.filter((p) => p.hash === r.hash);
-      return {
-        revision: r.revision,
-        hash: r.hash,
-        ...(imageOf(r.template) ? { image: imageOf(r.template) } : {}),
-        roles: [r.hash === st.currentHash ? 'current' : 'old'],
-        replicas: mine.filter((p) => p.phase !== 'Terminating').length,
-        ready: mine.filter((p) => p.ready).length,
-        available: mine.filter((p) => p.ready).length,
-        pods: mine.map(podView),
-      };
-    });
+    .map((r) => revisionView(r, pods, [r.hash === st.currentHash ? 'current' : 'old']));
   return {
     kind: 'Deployment',
     name: c.name,
