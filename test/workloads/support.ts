@@ -38,8 +38,9 @@ export function template(c: Partial<Container> & { script?: string } = {}, grace
 export function isGone(pid: number): boolean {
   try {
     process.kill(pid, 0);
-  } catch {
-    return true;
+  } catch (e) {
+    // EPERM: the pid runs, as another user's process.
+    return (e as NodeJS.ErrnoException).code !== 'EPERM';
   }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

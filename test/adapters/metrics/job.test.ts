@@ -1,5 +1,5 @@
 /** The job provider with real child processes (`node -e ...`), never through a shell. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import type { Container, JobProvider } from '../../../src/core/spec/types.js';
 import { createJobProvider } from '../../../src/adapters/metrics/job/index.js';
 import type { MeasureContext } from '../../../src/ports/metrics-provider.js';
 import { tempDir, waitFor } from '../../support/net.js';
+import { isAlive as alive } from '../../workloads/support.js';
 import { runMetricsProviderContract } from './contract.js';
 import { containing } from './matchers.js';
 
@@ -33,24 +34,6 @@ const nodeJob = (script: string, args: string[] = [], container: Partial<Contain
 
 let dir: { path: string; remove: () => Promise<void> };
 const ctx = (signal = new AbortController().signal): MeasureContext => ({ signal, runName: 'run-1', metricName: 'smoke', baseDir: dir.path });
-
-/**
- * True while a process with this pid runs. A zombie (dead, waiting for a parent that is not
- * Baton to reap it) counts as gone.
- */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 beforeAll(async () => {
   dir = await tempDir('baton-job-');
