@@ -1,4 +1,4 @@
-import type { AnalysisRunState, AnalysisRunPhase, AnalysisRunKind } from '../core/analysis/index.js';
+import type { AnalysisRunState, AnalysisRunPhase } from '../core/analysis/index.js';
 import type { RolloutPhase, RolloutState, RolloutStatus } from '../core/rollout/index.js';
 
 /** Everything the engine needs to resume a rollout after a crash. */
@@ -87,16 +87,8 @@ export interface MeasurementRow {
   finishedAt?: number;
 }
 
-/** One analysis run as a row. */
-export interface AnalysisRunSummary {
-  rollout: string;
-  name: string;
-  kind: AnalysisRunKind;
-  phase: AnalysisRunPhase;
-  message?: string;
-  startedAt: number;
-  completedAt?: number;
-}
+/** One analysis run as a row: the run's own header fields, plus the rollout that owns it. */
+export type AnalysisRunSummary = { rollout: string } & Pick<AnalysisRunState, 'name' | 'kind' | 'phase' | 'message' | 'startedAt' | 'completedAt'>;
 
 /** An engine event as stored: the event's own fields plus a store-wide increasing `id`. */
 export interface StoredEvent {
