@@ -152,8 +152,9 @@ function matchSeries(ctx: ApiContext, params: URLSearchParams, required: boolean
     const e = parseParam(m, 'match[]');
     if (e.type !== 'vectorSelector') throw new BadParamError(`invalid parameter "match[]": parse error: expected vector selector, got ${e.type}`);
     for (const s of ctx.storage.select(e.matchers)) {
-      const lo = s.lowerBound(start);
-      if (lo < s.end && (s.ts[lo] as number) <= end) out.set(s.key, s.labels);
+      // One decode from `start` on: the view's first sample is the earliest with t >= start.
+      const v = s.view(start);
+      if (v.lo < v.hi && (v.ts[v.lo] as number) <= end) out.set(s.key, s.labels);
     }
   }
   return [...out.values()].sort((a, b) => (labelsKey(a) < labelsKey(b) ? -1 : 1));

@@ -124,6 +124,12 @@ describe('embedded metrics server', () => {
     const series = await get(`${s.url}/api/v1/series?match[]=reqs`);
     expect(series.json.data).toHaveLength(2);
     expect(series.json.data[0]).toEqual({ __name__: 'reqs', code: '200', instance: addr, job: 'app' });
+    // start/end keep series with a sample in [start, end]; samples sit at :00, :10 ... :60.
+    const inWindow = (start: number, end: number) => get(`${s.url}/api/v1/series?match[]=reqs&start=${start}&end=${end}`);
+    expect((await inWindow(1_700_000_005, 1_700_000_010)).json.data).toHaveLength(2);
+    expect((await inWindow(1_700_000_001, 1_700_000_009)).json.data).toEqual([]);
+    expect((await inWindow(1_700_000_061, 1_700_000_100)).json.data).toEqual([]);
+    expect((await inWindow(1_699_999_000, 1_699_999_999)).json.data).toEqual([]);
     expect((await get(`${s.url}/api/v1/labels`)).json.data).toEqual(['__name__', 'code', 'instance', 'job']);
     expect((await get(`${s.url}/api/v1/label/code/values`)).json.data).toEqual(['200', '500']);
     expect((await get(`${s.url}/api/v1/label/__name__/values`)).json.data).toContain('scrape_duration_seconds');
