@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { RuntimeStateStore } from '../ports/state-store.js';
 import type { Workloads } from '../ports/workloads.js';
 import type { EngineEvent } from './events.js';
+import { revisionWorkload } from './revision-workload.js';
 
 export interface DeploymentControllerDeps {
   clock: Clock;
@@ -67,21 +68,8 @@ export class DeploymentController {
     }
   }
 
-  /** One revision's workload, as Kubernetes labels a ReplicaSet's pods (`pod-template-hash`). */
   private scaleRevision(info: RevisionInfo, replicas: number): Promise<void> {
-    const namespace = this.deployment.metadata.namespace;
-    return this.deps.workloads.scale(
-      {
-        owner: this.name,
-        hash: info.hash,
-        revision: info.revision,
-        template: info.template,
-        ...(namespace ? { namespace } : {}),
-        minReadySeconds: this.deployment.spec.minReadySeconds,
-        extraLabels: { 'pod-template-hash': info.hash },
-      },
-      replicas,
-    );
+    return this.deps.workloads.scale(revisionWorkload(this.deployment.metadata, this.deployment.spec.minReadySeconds, info, 'pod-template-hash'), replicas);
   }
 
   wakeAt(): number | undefined {

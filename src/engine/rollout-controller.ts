@@ -29,6 +29,7 @@ import type { StateStore } from '../ports/state-store.js';
 import type { TrafficRouter } from '../ports/traffic-router.js';
 import type { Workloads } from '../ports/workloads.js';
 import { isTerminalPhase, type EngineEvent } from './events.js';
+import { revisionWorkload } from './revision-workload.js';
 
 /** The ports and callbacks a RolloutController acts through. */
 export interface ControllerDeps {
@@ -220,18 +221,7 @@ export class RolloutController {
             break;
           }
           this.heldScales.delete(info.hash);
-          await this.deps.workloads.scale(
-            {
-              owner: this.name,
-              hash: info.hash,
-              revision: info.revision,
-              template: info.template,
-              ...(this.rollout.metadata.namespace ? { namespace: this.rollout.metadata.namespace } : {}),
-              minReadySeconds: this.rollout.spec.minReadySeconds,
-              extraLabels: { 'rollouts-pod-template-hash': info.hash },
-            },
-            effect.replicas,
-          );
+          await this.deps.workloads.scale(revisionWorkload(this.rollout.metadata, this.rollout.spec.minReadySeconds, info, 'rollouts-pod-template-hash'), effect.replicas);
           this.emit({ at: now, rollout: this.name, type: 'Scaled', revision: info.revision, hash: info.hash, replicas: effect.replicas });
           break;
         }
