@@ -10,10 +10,9 @@ import { BatonError } from '../../core/errors.js';
 import { formatDiagnostic } from '../../core/spec/diagnostics.js';
 import { parseManifests, type ManifestFile } from '../../core/spec/load.js';
 import { addConnectionOptions, addOutputOption, clientFor, type ConnectionOptions } from '../client.js';
-import { formatJson } from '../format/text.js';
-
-/** Invalid manifests: nothing is sent (the same code `baton simulate` uses for them). */
-export const EXIT_INVALID = 64;
+import { formatJson, plural } from '../format/text.js';
+// Invalid manifests: nothing is sent, with the exit code `baton simulate` uses for them.
+import { EXIT_INVALID } from './simulate.js';
 
 interface ApplyOptions extends ConnectionOptions {
   filename: string[];
@@ -36,7 +35,7 @@ async function runApply(opts: ApplyOptions): Promise<number> {
   const errors = parseManifests(files).diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     process.stderr.write(`${errors.map(formatDiagnostic).join('\n')}\n`);
-    process.stderr.write(`baton: ${errors.length} error${errors.length === 1 ? '' : 's'}: nothing applied\n`);
+    process.stderr.write(`baton: ${plural(errors.length, 'error')}: nothing applied\n`);
     return EXIT_INVALID;
   }
   // The controller may run in another directory: it gets absolute paths, as its diagnostics and

@@ -7,6 +7,7 @@ import { readManifestFiles } from '../../adapters/fs/read-manifest-files.js';
 import { BatonError } from '../../core/errors.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../../core/spec/diagnostics.js';
 import { parseManifests, type ManifestFile } from '../../core/spec/load.js';
+import { plural } from '../format/text.js';
 
 /** `--json`: print one JSON object instead of one line per problem. */
 export interface LintOptions {
@@ -18,10 +19,6 @@ export interface LintResult {
   exitCode: number;
   stdout: string;
   stderr: string;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Runs the lint and returns what the command prints, so it can be tested without a process. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatTable, formatTimestamp, phaseIcon } from './text.js';
+import { formatAge, formatTable, formatTimestamp, phaseIcon, plural } from './text.js';
 
 describe('formatAge (kubectl HumanDuration)', () => {
   it.each([
@@ -31,5 +31,15 @@ describe('formatTimestamp and phaseIcon', () => {
     expect(formatTimestamp(Date.UTC(2026, 0, 2, 3, 4, 5, 678))).toBe('2026-01-02T03:04:05Z');
     expect(formatTimestamp(Number.NaN)).toBe('-');
     expect(['Healthy', 'Paused', 'Progressing', 'Degraded', 'Error', 'ScaledDown', 'Whatever'].map(phaseIcon)).toEqual(['✔', '॥', '◌', '✖', '⚠', '•', '?']);
+  });
+});
+
+describe('plural', () => {
+  it.each([
+    [0, '0 errors'],
+    [1, '1 error'],
+    [2, '2 errors'],
+  ])('%i -> %s', (n, text) => {
+    expect(plural(n, 'error')).toBe(text);
   });
 });

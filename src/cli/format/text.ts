@@ -93,6 +93,11 @@ export function strategyTitle(strategy: string): string {
   return strategy.charAt(0).toUpperCase() + strategy.slice(1);
 }
 
+/** `1 error`, `2 errors`: a count and its noun, with an `s` unless the count is one. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** The kind as the action verbs name it in their line (`rollout 'x' promoted`, as Argo prints it). */
 export function kindWord(kind: string): string {
   return kind.toLowerCase();
