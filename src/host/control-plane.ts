@@ -147,11 +147,10 @@ export class ControlPlane {
       manifests: () => this.runtime.manifestSet ?? emptySet(),
       // Aborted revisions never get their contracts, also after a restart: kept in the store.
       abortedRevisions: {
-        load: (rollout) => JSON.parse(this.store.getMeta(`schema.aborted.${rollout}`) ?? '[]') as string[],
+        load: (rollout) => this.abortedRevisions(rollout),
         add: (rollout, hash) => {
-          const key = `schema.aborted.${rollout}`;
-          const list = JSON.parse(this.store.getMeta(key) ?? '[]') as string[];
-          if (!list.includes(hash)) this.store.setMeta(key, JSON.stringify([...list, hash]));
+          const list = this.abortedRevisions(rollout);
+          if (!list.includes(hash)) this.store.setMeta(abortedRevisionsKey(rollout), JSON.stringify([...list, hash]));
         },
       },
       // While an expand runs, the stable revision's error rate from the gateway: a rise stops it.
@@ -466,13 +465,20 @@ export class ControlPlane {
     this.opts.log?.(`${e.rollout}: ${message}`);
   }
 
+  private abortedRevisions(rollout: string): string[] {
+    return JSON.parse(this.store.getMeta(abortedRevisionsKey(rollout)) ?? '[]') as string[];
+  }
+
   private latestEventId(): number {
     const last = this.store.events({ limit: 1 });
     return last[0]?.id ?? 0;
   }
 }
 
-function job(name: string, host: string, path: string, intervalMs = 5_000): { jobName: string; scrapeIntervalMs: number; scrapeTimeoutMs: number; metricsPath: string; honorLabels: boolean; honorTimestamps: boolean; targets: { address: string; labels: Record<string, string> }[] } {
+/** The meta key the revisions whose schema expand was aborted are kept under. */
+const abortedRevisionsKey = (rollout: string): string => `schema.aborted.${rollout}`;
+
+function job(name: string, host: string, path: string, intervalMs = 5_000): ScrapeJobConfig {
   return { jobName: name, scrapeIntervalMs: intervalMs, scrapeTimeoutMs: Math.min(intervalMs, 10_000), metricsPath: path, honorLabels: true, honorTimestamps: true, targets: [{ address: host, labels: {} }] };
 }
 
