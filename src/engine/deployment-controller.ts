@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { RuntimeStateStore } from '../ports/state-store.js';
 import type { Workloads } from '../ports/workloads.js';
 import type { EngineEvent } from './events.js';
+import { readStoredJson } from './stored-json.js';
 import { revisionWorkload } from './revision-workload.js';
 
 export interface DeploymentControllerDeps {
@@ -36,7 +37,7 @@ export class DeploymentController {
     private deps: DeploymentControllerDeps,
   ) {
     const saved = deps.store.getMeta(deploymentStateKey(deployment.metadata.name));
-    this.state = saved ? (JSON.parse(saved) as DeploymentState) : initialDeploymentState();
+    this.state = readStoredJson<DeploymentState | null>(saved, deploymentStateKey(deployment.metadata.name), null) ?? initialDeploymentState();
   }
 
   get name(): string {

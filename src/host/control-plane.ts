@@ -5,7 +5,7 @@
  * Prometheus, and offers what the control API needs. Nothing here decides a rollout: the core
  * does, through src/engine.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createMetricsProviders } from '../adapters/metrics/index.js';
 import { openSqliteStore, type SqliteStore } from '../adapters/store/sqlite/index.js';
@@ -22,6 +22,7 @@ import { parseManifests, type ManifestFile } from '../core/spec/load.js';
 import type { ManifestSet } from '../core/spec/types.js';
 import { describeEvent, type EngineEvent } from '../engine/events.js';
 import { Runtime } from '../engine/runtime.js';
+import { readStoredJson } from '../engine/stored-json.js';
 import { createMetricsApp, type MetricsApp, type ScrapeJobConfig } from '../metrics-server/index.js';
 import { META_KEYS, type StoredEvent } from '../ports/state-store.js';
 import type { TrafficRouter } from '../ports/traffic-router.js';
@@ -29,7 +30,7 @@ import type { ActionRequest, ApplyResult, AuditView, ControllerStatus, EventsPag
 import { ensureGateway, stopGateway, type RunningGateway } from './gateway-process.js';
 import { metricsJobFor, prometheusAddresses } from './metrics-setup.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type SchemaMigrationCoordinator } from './schema-migrations.js';
-import { acquireLock, ensureToken, type StateDir } from './state-dir.js';
+import { acquireLock, ensureStateDir, ensureToken, type StateDir } from './state-dir.js';
 import { deploymentDetail, historyOf, rolloutDetail, summaryOf } from './views.js';
 
 export interface ControlPlaneOptions {
@@ -192,7 +193,7 @@ export class ControlPlane {
 
   /** Takes the state dir, starts (or re-adopts) the gateway and every process, and starts the engine. */
   static async start(opts: ControlPlaneOptions): Promise<ControlPlane> {
-    mkdirSync(opts.dir.logs, { recursive: true });
+    ensureStateDir(opts.dir);
     const releaseLock = acquireLock(opts.dir);
     let store: SqliteStore | undefined;
     try {
@@ -200,7 +201,7 @@ export class ControlPlane {
       store = openSqliteStore(opts.dir.db);
       const now = Date.now();
       const savedAnchor = store.getMeta(CLOCK_KEY);
-      const anchor = nextAnchor(savedAnchor ? (JSON.parse(savedAnchor) as ScaledClockAnchor) : undefined, opts.timeScale, now);
+      const anchor = nextAnchor(readStoredJson<ScaledClockAnchor | undefined>(savedAnchor, CLOCK_KEY, undefined), opts.timeScale, now);
       store.setMeta(CLOCK_KEY, JSON.stringify(anchor));
       store.setMeta(META_KEYS.timeScale, String(opts.timeScale));
       store.setMeta(META_KEYS.tokenPath, opts.dir.token);
@@ -216,7 +217,7 @@ export class ControlPlane {
       } catch {
         // A fresh gateway has no config yet.
       }
-      const routing = JSON.parse(store.getMeta(ROUTING_KEY) ?? '[]') as RolloutRouting[];
+      const routing = readStoredJson<RolloutRouting[]>(store.getMeta(ROUTING_KEY), ROUTING_KEY, []);
       const plane = new ControlPlane(opts, gateway, { store, releaseLock, token, anchor, routing, gatewayVersion, job: opts.metricsJob ?? metricsJobFor(set) });
       await plane.putManifests(files, set, opts.actor ?? 'controller');
       await plane.router.sync();
@@ -466,7 +467,7 @@ export class ControlPlane {
   }
 
   private abortedRevisions(rollout: string): string[] {
-    return JSON.parse(this.store.getMeta(abortedRevisionsKey(rollout)) ?? '[]') as string[];
+    return readStoredJson<string[]>(this.store.getMeta(abortedRevisionsKey(rollout)), abortedRevisionsKey(rollout), []);
   }
 
   private latestEventId(): number {

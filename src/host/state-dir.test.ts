@@ -3,7 +3,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/net.js';
-import { acquireLock, ensureToken, isAlive, readToken, resolveStateDir } from './state-dir.js';
+import { acquireLock, ensureStateDir, ensureToken, isAlive, readToken, resolveStateDir } from './state-dir.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -47,5 +47,17 @@ describe('state dir', () => {
     const release = acquireLock(dir);
     expect(() => acquireLock(dir)).not.toThrow(); // the same process may take it again
     release();
+  });
+
+  it('creates a nested state dir, and names the directory when it cannot (never hangs, never a stack trace)', async () => {
+    const tmp = await tempDir();
+    cleanups.push(tmp.remove);
+    const nested = resolveStateDir(`${tmp.path}/a/b/.baton`);
+    ensureStateDir(nested);
+    expect(statSync(nested.logs).isDirectory()).toBe(true);
+    writeFileSync(`${tmp.path}/file`, 'x');
+    expect(() => ensureStateDir(resolveStateDir(`${tmp.path}/file/.baton`))).toThrow(/cannot create the state directory .*file\/\.baton .*ENOTDIR/);
+    // Node's recursive mkdir never returns here; this must.
+    expect(() => ensureStateDir(resolveStateDir('/proc/nope/.baton'))).toThrow(/cannot create the state directory \/proc\/nope\/\.baton/);
   });
 });

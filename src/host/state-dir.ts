@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { BatonError } from '../core/errors.js';
 
 /** Paths inside one state directory. */
@@ -55,6 +55,31 @@ export function resolveStateDir(flag?: string, env: NodeJS.ProcessEnv = process.
   };
 }
 
+/**
+ * Creates the state directory (and `logs/`), one level at a time: Node's recursive mkdir never
+ * returns for some paths (under /proc it keeps retrying ENOENT), and an error here must name the
+ * directory, not surface as a stack trace.
+ */
+export function ensureStateDir(dir: StateDir): void {
+  for (const target of [dir.root, dir.logs]) {
+    const missing: string[] = [];
+    let p = target;
+    while (!existsSync(p) && dirname(p) !== p) {
+      missing.unshift(p);
+      p = dirname(p);
+    }
+    for (const m of missing) {
+      try {
+        mkdirSync(m);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') continue;
+        throw new BatonError('state-dir-unusable', `cannot create the state directory ${dir.root} (${m}: ${code ?? String(e)}); pass --state-dir with a writable path`, { stateDir: dir.root });
+      }
+    }
+  }
+}
+
 /** Writes `data` as JSON atomically (temp file + rename). */
 export function writeJsonAtomic(path: string, data: unknown, mode = 0o644): void {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -73,7 +98,7 @@ export function readJson<T>(path: string): T | undefined {
 
 /** The token, created (mode 0600) on first use. */
 export function ensureToken(dir: StateDir): string {
-  mkdirSync(dir.root, { recursive: true });
+  ensureStateDir(dir);
   if (existsSync(dir.token)) {
     chmodSync(dir.token, 0o600);
     return readFileSync(dir.token, 'utf8').trim();
@@ -118,7 +143,7 @@ export function isAlive(pid: number): boolean {
  * controller that died (`kill -9`) is taken over; a live one is an error naming its pid.
  */
 export function acquireLock(dir: StateDir): () => void {
-  mkdirSync(dir.root, { recursive: true });
+  ensureStateDir(dir);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(dir.lock, 'wx', 0o644);

@@ -4,7 +4,7 @@
  * left running.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BatonError, InvalidInputError } from '../core/errors.js';
@@ -18,7 +18,7 @@ import { startFetchServer } from '../adapters/http/fetch-server.js';
 import type { ScrapeJobConfig } from '../metrics-server/index.js';
 import { ControlPlane } from './control-plane.js';
 import { stopGateway } from './gateway-process.js';
-import { ensureToken, isAlive, readJson, readToken, writeJsonAtomic, type ControllerInfo, type StateDir } from './state-dir.js';
+import { ensureStateDir, ensureToken, isAlive, readJson, readToken, writeJsonAtomic, type ControllerInfo, type StateDir } from './state-dir.js';
 
 export interface UpOptions {
   dir: StateDir;
@@ -43,7 +43,7 @@ function clock(at: number): string {
 /** Runs the controller until `baton down`, SIGTERM or SIGINT; resolves with the exit code. */
 export async function runUp(opts: UpOptions): Promise<number> {
   const apiAddr = parseListenAddress(opts.api, '--api');
-  mkdirSync(opts.dir.root, { recursive: true });
+  ensureStateDir(opts.dir);
   // Say so before the listeners collide: a controller already serving this state dir.
   const running = readJson<ControllerInfo>(opts.dir.controller);
   if (running && running.pid !== process.pid && isAlive(running.pid)) {
@@ -127,7 +127,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
 /** `--detach`: starts `baton up` (these args without --detach) as a detached process and waits until it serves. */
 export async function runUpDetached(dir: StateDir, args: string[], out: NodeJS.WritableStream): Promise<number> {
   const logFile = join(dir.logs, 'controller.log');
-  mkdirSync(dir.logs, { recursive: true });
+  ensureStateDir(dir);
   const fd = openSync(logFile, 'a', 0o600);
   const before = readJson<ControllerInfo>(dir.controller);
   const child = spawn(process.execPath, [BATON_BIN, 'up', ...args.filter((a) => a !== '--detach')], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
@@ -199,7 +199,7 @@ export async function runDown(dir: StateDir, keepServices: boolean, out: NodeJS.
     out.write('baton down: stopped\n');
     return 0;
   }
-  if (keepServices) {
+  if (keepServices || !existsSync(dir.root)) {
     out.write(`baton down: no controller is running on ${dir.root}; nothing to do\n`);
     return 0;
   }
