@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkloadDetail } from '../../src/api/types.js';
 import { BACKEND, FRONTEND, startLoad, startUp, type UpHandle } from '../support/baton-up.js';
+import { waitFor } from '../support/net.js';
 
 const pidsOf = (d: WorkloadDetail, image?: string): number[] =>
   d.revisions.filter((r) => image === undefined || r.image === image).flatMap((r) => r.pods.map((p) => p.pid));
@@ -340,7 +341,9 @@ describe('baton up: a blue/green release', () => {
     const paused = await up.waitUntil(FRONTEND, (d) => d.phase === 'Paused' && (d.revisions.find((r) => r.image === 'tbyte/frontend:v2')?.ready ?? 0) === 2, 60_000, 'v2 up behind the preview Service');
     expect(paused.revisions.find((r) => r.image === 'tbyte/frontend:v2')?.roles).toContain('preview');
     expect(await version()).toBe('tbyte/frontend:v1');
-    expect(await version({ 'x-preview': 'yes' })).toBe('tbyte/frontend:v2');
+    // The API reports the preview pods ready as the supervisor sees them; the gateway gets its new
+    // config a moment later (an asynchronous push), so wait for the gateway itself.
+    await waitFor(async () => (await version({ 'x-preview': 'yes' })) === 'tbyte/frontend:v2', 10_000, 'the preview route to reach v2');
 
     await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'promote' });
     await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && pidsOf(d, 'tbyte/frontend:v1').length === 0, 60_000, 'v2 active and v1 gone');
