@@ -114,6 +114,10 @@ describe('process supervisor: stopping and restarting pods', () => {
     const w = { owner: 'sd', hash: 'h', revision: 1, template: tpl };
     await sup.scale(w, 1);
     await waitFor(() => sup.endpoints('sd', 'h').length === 1, 10_000, 'first ready');
+    // One at a time, so "newest" is both the last created and the last ready (two pods started
+    // together can become ready in either order, and readiness time decides first).
+    await sup.scale(w, 2);
+    await waitFor(() => sup.endpoints('sd', 'h').length === 2, 10_000, 'two ready');
     await sup.scale(w, 3);
     await waitFor(() => sup.endpoints('sd', 'h').length === 3, 10_000, 'three ready');
     const [oldest, second, newest] = sup.pods('sd');
