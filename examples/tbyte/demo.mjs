@@ -4,9 +4,12 @@
 // processes; steady load goes through the gateway from a second process; v2 rolls out through
 // 10/25/50/75/100 % with analysis on live metrics; then a bad v3 (half its requests fail) that
 // Baton rolls back by itself. v2 also needs a schema change (examples/tbyte/migrations on
-// PGlite): its expand runs before v2's first process, its contract once v1 is gone. Prints a
-// summary and exits 0 when both releases ended as they should: v2 promoted without a failed
-// request and its schema contracted, v3 aborted by analysis.
+// PGlite, which `baton up` serves to the processes over the PostgreSQL protocol): its expand
+// runs before v2's first process, v2 writes both the old and the new column while v1 still
+// runs, and the contract drops the old one once v1 is gone. Sign-ups go to the database all
+// along. Prints a summary and exits 0 when both releases ended as they should: v2 promoted
+// without a failed request, every sign-up kept with its schema contracted, v3 aborted by
+// analysis.
 //
 //   node examples/tbyte/demo.mjs [--time-scale 0.1] [--rate 200] [--keep]
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { request } from 'undici';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -142,6 +146,28 @@ async function waitFor(name, pred, what, timeoutMs = 300_000) {
   }
 }
 
+// Sign-ups: sequential POST /signup through the gateway; the frontend writes them to the users
+// table (what each version wrote comes back in the answer).
+function startSignups() {
+  const done = [];
+  let running = true;
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      const email = `user${i}@example.com`;
+      const confirmed = i % 3 !== 0;
+      try {
+        const r = await request(`${gateway}/signup?email=${encodeURIComponent(email)}&confirmed=${confirmed ? 1 : 0}`, { method: 'POST', headers: { host: 'tbyte.local' } });
+        const body = await r.body.json();
+        done.push({ t: Date.now(), email, confirmed, status: r.statusCode, version: body.version ?? '?', wrote: (body.wrote ?? []).join('+'), error: body.error });
+      } catch (e) {
+        done.push({ t: Date.now(), email, confirmed, status: 0, version: '?', wrote: '', error: e.message });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return { done, stop: async () => ((running = false), await loop, done) };
+}
+
 // A probe: sequential requests that note which version answered (for "back on stable").
 function startProbe() {
   const seen = [];
@@ -163,6 +189,7 @@ function startProbe() {
 }
 
 let load;
+let signups;
 try {
   await waitFor(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === d.desired, 'v1');
   await waitFor('tbyte-microservices-backend', (d) => d.phase === 'Healthy', 'backend');
@@ -173,6 +200,10 @@ try {
   if ((await lines.next()).value !== 'ready') throw new Error('the load generator did not start');
   load = { stop: async () => (child.kill('SIGTERM'), JSON.parse((await lines.next()).value)) };
   await new Promise((r) => setTimeout(r, 3000));
+  const database = (await call('GET', '/api/v1/status')).databases.find((d) => d.servedUrl)?.servedUrl;
+  if (!database) throw new Error('baton up serves no database: the SchemaMigration was not applied');
+  signups = startSignups();
+  say(`Sign-ups: one every 50 ms, POST /signup through the gateway into the users table (PGlite, served at ${database}).`);
 
   // ---- v2: a good release ------------------------------------------------------------------
   console.log('\n=== v2, a good release: 10 -> 25 -> 50 -> 75 -> 100 % with analysis ===\n');
@@ -187,6 +218,13 @@ try {
   await waitFor(FRONTEND, () => events.some((e) => e.type === 'SchemaContracted' && e.fields.migration === '0001_email_verified'), 'the email_verified contract');
   say('0001_email_verified contracted: no v1 process is left and the bake time has passed.');
   await new Promise((r) => setTimeout(r, 2000));
+  const signed = await signups.stop();
+  signups = undefined;
+  const db = new pg.Client({ connectionString: database });
+  await db.connect();
+  const table = await db.query('SELECT email, email_verified FROM users ORDER BY id');
+  const columns = (await db.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position")).rows.map((r) => r.column_name);
+  await db.end();
 
   // ---- v3: a bad release -------------------------------------------------------------------
   console.log('\n=== v3, a bad release: half of its requests fail; Baton must roll it back by itself ===\n');
@@ -237,14 +275,24 @@ try {
   const v1Gone = events.find((e) => e.workload === FRONTEND && e.type === 'ScaledDown' && e.fields.revision === 1);
   const contracted = events.find((e) => e.type === 'SchemaContracted' && e.fields.migration === '0001_email_verified');
   console.log(`v2 schema (0001_email_verified)          expand ${s(at(v2First) - at(expanded))} before v2's first process; contract ${s(at(contracted) - at(v1Gone))} after v1 left`);
-  const ok = v2Failed === 0 && aborted.aborted && aborted.stableImage === 'tbyte/frontend:v2' && expanded && contracted && at(expanded) <= at(v2First) && at(contracted) >= at(v1Gone);
-  console.log(ok ? '\nBoth releases ended as they should: v2 promoted without a failed request, v3 rolled back by analysis.' : '\nSomething did not go as it should; see above.');
+  const ok201 = signed.filter((x) => x.status === 201);
+  const wrote = (version, columns) => ok201.filter((x) => x.version === version && x.wrote === columns).length;
+  console.log(`sign-ups into the users table            ${signed.length}, failed ${signed.length - ok201.length}`);
+  console.log(`  v1 wrote email_confirmed_at            ${wrote('tbyte/frontend:v1', 'email_confirmed_at')}`);
+  console.log(`  v2 wrote both columns (v1 still ran)   ${wrote('tbyte/frontend:v2', 'email_confirmed_at+email_verified')}`);
+  console.log(`  v2 wrote email_verified (contracted)   ${wrote('tbyte/frontend:v2', 'email_verified')}`);
+  const kept = table.rows.length === ok201.length && ok201.every((x, i) => table.rows[i]?.email === x.email && table.rows[i]?.email_verified === x.confirmed);
+  console.log(`users table after the contract           columns ${columns.join(', ')}; ${table.rows.length} rows, ${kept ? 'email_verified right for every sign-up (v1\'s were backfilled)' : 'NOT matching the sign-ups'}`);
+  const schemaOk = ok201.length === signed.length && kept && !columns.includes('email_confirmed_at') && wrote('tbyte/frontend:v2', 'email_confirmed_at+email_verified') > 0 && wrote('tbyte/frontend:v2', 'email_verified') > 0;
+  const ok = schemaOk && v2Failed === 0 && aborted.aborted && aborted.stableImage === 'tbyte/frontend:v2' && expanded && contracted && at(expanded) <= at(v2First) && at(contracted) >= at(v1Gone);
+  console.log(ok ? '\nBoth releases ended as they should: v2 promoted without a failed request and every sign-up kept across its schema change, v3 rolled back by analysis.' : '\nSomething did not go as it should; see above.');
   await cleanup();
   process.exit(ok ? 0 : 1);
 } catch (e) {
   console.error(`\ndemo failed: ${e instanceof Error ? e.message : String(e)}`);
   printing = false;
   if (load) await load.stop().catch(() => {});
+  if (signups) await signups.stop().catch(() => {});
   await cleanup();
   process.exit(1);
 }

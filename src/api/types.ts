@@ -42,6 +42,20 @@ export interface ControllerStatus {
   generation: number;
   /** The Prometheus addresses written in templates and the address each one is queried at. */
   addressMap: Record<string, string>;
+  /** The embedded (PGlite) databases SchemaMigrations name, and where they are served. */
+  databases: EmbeddedDatabaseView[];
+}
+
+/** An embedded database of `baton up` (docs/migrations.md, "Embedded databases"). */
+export interface EmbeddedDatabaseView {
+  /** The SchemaMigration that names it, `namespace/name`. */
+  schemaMigration: string;
+  /** Its URL as the SchemaMigration gives it: `pglite:<dir>` or `pglite:memory`. */
+  url: string;
+  /** The environment variable the URL came from; the processes Baton starts get it set to `servedUrl`. */
+  env?: string;
+  /** Where it answers PostgreSQL clients: `postgres://postgres@127.0.0.1:PORT/postgres`. */
+  servedUrl?: string;
 }
 
 export type WorkloadKind = 'Rollout' | 'Deployment';

@@ -29,6 +29,7 @@ import type { TrafficRouter } from '../ports/traffic-router.js';
 import type { ActionRequest, ApplyResult, AuditView, ControllerStatus, EventsPage, EventView, HistoryEntry, LogsResult, WorkloadDetail, WorkloadSummary } from '../api/types.js';
 import { ensureGateway, stopGateway, type RunningGateway } from './gateway-process.js';
 import { metricsJobFor, prometheusAddresses } from './metrics-setup.js';
+import { createEmbeddedDatabases, type EmbeddedDatabases } from './embedded-databases.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type SchemaMigrationCoordinator } from './schema-migrations.js';
 import { acquireLock, ensureStateDir, ensureToken, type StateDir } from './state-dir.js';
 import { deploymentDetail, historyOf, rolloutDetail, summaryOf } from './views.js';
@@ -59,6 +60,8 @@ export interface ControlPlaneOptions {
 
 const ROUTING_KEY = 'gateway.routing';
 const CLOCK_KEY = 'controller.clockAnchor';
+/** The port each embedded database was served on, by URL: a restarted controller serves it there again. */
+const DATABASE_PORTS_KEY = 'embeddedDatabases.ports';
 /** How long a leaving pod's in-flight requests may take before it is stopped anyway. */
 const DRAIN_TIMEOUT_MS = 30_000;
 /** How often the controller checks that the gateway process is alive. */
@@ -72,6 +75,7 @@ export class ControlPlane {
   readonly runtime: Runtime;
   readonly metrics: MetricsApp;
   readonly migrations: SchemaMigrationCoordinator;
+  readonly databases: EmbeddedDatabases;
   readonly token: string;
   readonly startedAt = Date.now();
   private readonly releaseLock: () => void;
@@ -101,7 +105,17 @@ export class ControlPlane {
     const clock = createScaledClock(parts.anchor, wall);
     this.toWall = (ms) => clock.toWall(ms);
     const baseDirs = new Map<string, string>();
+    const ports = (): Record<string, number> => readStoredJson<Record<string, number>>(this.store.getMeta(DATABASE_PORTS_KEY), DATABASE_PORTS_KEY, {});
+    this.databases = createEmbeddedDatabases({
+      serve: true,
+      log,
+      ports: {
+        get: (url) => ports()[url],
+        set: (url, port) => this.store.setMeta(DATABASE_PORTS_KEY, JSON.stringify({ ...ports(), [url]: port })),
+      },
+    });
     this.supervisor = createProcessSupervisor({
+      baseEnv: () => this.databases.processEnv(),
       stateDir: opts.dir.root,
       logDir: opts.dir.logs,
       timeScale: opts.timeScale,
@@ -146,6 +160,7 @@ export class ControlPlane {
     });
     this.migrations = createSchemaMigrationCoordinator({
       manifests: () => this.runtime.manifestSet ?? emptySet(),
+      databases: this.databases,
       // Aborted revisions never get their contracts, also after a restart: kept in the store.
       abortedRevisions: {
         load: (rollout) => this.abortedRevisions(rollout),
@@ -267,6 +282,7 @@ export class ControlPlane {
       startedAt: this.startedAt,
       generation: this.generation,
       addressMap: { ...this.addressMap },
+      databases: this.databases.list(),
     };
   }
 
@@ -274,13 +290,15 @@ export class ControlPlane {
     return this.details().map(summaryOf);
   }
 
-  detail(name: string): WorkloadDetail {
+  detail(arg: string): WorkloadDetail {
+    const name = this.nameOf(arg);
     const d = this.details().find((x) => x.name === name);
     if (!d) throw notFound(name, this.details());
     return d;
   }
 
-  history(name: string): HistoryEntry[] {
+  history(arg: string): HistoryEntry[] {
+    const name = this.nameOf(arg);
     const d = this.detail(name);
     const c = this.runtime.rollout(name);
     const revs = c ? c.rolloutState.revisions : (this.runtime.deployment(name)?.deploymentState.revisions ?? []);
@@ -297,7 +315,8 @@ export class ControlPlane {
   }
 
   /** A verb on a workload. */
-  async act(name: string, req: ActionRequest, actor: string): Promise<WorkloadDetail> {
+  async act(arg: string, req: ActionRequest, actor: string): Promise<WorkloadDetail> {
+    const name = this.nameOf(arg);
     const ref = this.refOf(name);
     this.store.recordAudit({ at: Date.now(), actor, action: req.action, target: name, details: { ...req } });
     switch (req.action) {
@@ -335,7 +354,7 @@ export class ControlPlane {
   }
 
   events(q: { workload?: string; afterId?: number; limit?: number }): EventsPage {
-    const rows = this.store.events({ ...(q.workload ? { rollout: q.workload } : {}), ...(q.afterId !== undefined ? { afterId: q.afterId } : {}), limit: q.limit ?? 200 });
+    const rows = this.store.events({ ...(q.workload ? { rollout: this.nameOf(q.workload) } : {}), ...(q.afterId !== undefined ? { afterId: q.afterId } : {}), limit: q.limit ?? 200 });
     const events = rows.map((e) => eventView(e, this.toWall));
     const lastId = events.length ? (events[events.length - 1] as EventView).id : (q.afterId ?? this.latestEventId());
     return { events, lastId };
@@ -364,13 +383,14 @@ export class ControlPlane {
     let paths: string[];
     if (q.pod) paths = this.supervisor.logs(q.pod);
     else if (q.workload) {
+      const workload = this.nameOf(q.workload);
       let hash: string | undefined;
       if (q.revision !== undefined) {
-        const d = this.detail(q.workload);
+        const d = this.detail(workload);
         hash = d.revisions.find((r) => r.revision === q.revision)?.hash;
-        if (!hash) throw new InvalidInputError('revision-not-found', `"${q.workload}" has no revision ${q.revision} (revisions: ${d.revisions.map((r) => r.revision).join(', ')})`);
-      } else this.detail(q.workload);
-      paths = this.supervisor.logs({ owner: q.workload, ...(hash ? { hash } : {}) });
+        if (!hash) throw new InvalidInputError('revision-not-found', `"${workload}" has no revision ${q.revision} (revisions: ${d.revisions.map((r) => r.revision).join(', ')})`);
+      } else this.detail(workload);
+      paths = this.supervisor.logs({ owner: workload, ...(hash ? { hash } : {}) });
     } else throw new InvalidInputError('invalid-query', 'logs needs a workload or a pod');
     return {
       files: paths.map((path) => {
@@ -383,7 +403,7 @@ export class ControlPlane {
 
   /** Who did what, newest last. */
   audit(q: { workload?: string; limit?: number }): AuditView[] {
-    return this.store.audit({ ...(q.workload ? { rollout: q.workload } : {}), limit: q.limit ?? 200 });
+    return this.store.audit({ ...(q.workload ? { rollout: this.nameOf(q.workload) } : {}), limit: q.limit ?? 200 });
   }
 
   /** `kube_pod_status_ready` for every process. */
@@ -409,6 +429,8 @@ export class ControlPlane {
       await this.supervisor.shutdown();
       await stopGateway(this.opts.dir);
     }
+    // Last: the processes may use their database until they have stopped.
+    await this.databases.close();
     this.store.close();
     this.releaseLock();
   }
@@ -421,6 +443,19 @@ export class ControlPlane {
       ...this.runtime.rolloutControllers().map((c) => rolloutDetail(c, pods.filter((p) => p.owner === c.name), ts, resolve)),
       ...this.runtime.deploymentControllers().map((c) => deploymentDetail(c, pods.filter((p) => p.owner === c.name), ts)),
     ];
+  }
+
+  /**
+   * A workload as users name it: `NAME`, or `KIND/NAME` as kubectl writes it (`rollout/`,
+   * `rollouts/`, `ro/`, `deployment/`, `deployments/`, `deploy/`), which must then be of that kind.
+   */
+  private nameOf(arg: string): string {
+    const m = /^(rollouts?|ro|deployments?|deploy)\/(.+)$/i.exec(arg);
+    if (!m) return arg;
+    const name = m[2]!;
+    const isDeployment = m[1]!.toLowerCase().startsWith('d');
+    if (isDeployment ? this.runtime.deployment(name) : this.runtime.rollout(name)) return name;
+    throw notFound(arg, this.details());
   }
 
   private refOf(name: string): WorkloadRef {
@@ -437,6 +472,8 @@ export class ControlPlane {
     this.generation = this.store.applyManifests({ files: files.map((f) => ({ path: f.path, text: f.text })), actor, at: Date.now() });
     this.files = files;
     this.onManifests(set);
+    // Before any process of the new set starts: it gets the served databases' URLs.
+    await this.databases.sync(set);
     await this.runtime.setManifests(set);
     this.podsChanged();
   }

@@ -1,13 +1,13 @@
 /**
  * Which SchemaMigrations belong to a rollout, and everything a run of the migration runner
  * needs for one of them: the migrations read from disk (relative to the manifest), the
- * database URL (from its env var or file), the timeouts, and a session opener that keeps one
- * PGlite per embedded database open for the controller's lifetime.
+ * database URL (from its env var or file), the timeouts, and, for an embedded database, the
+ * session opener of embedded-databases.ts.
  */
-import type { PGlite } from '@electric-sql/pglite';
-import { databaseUrlOf, isPgliteUrl, migrationsDirOf, pgliteSession, readMigrations, type MigrateOptions, type SqlSession } from '../adapters/migrate/index.js';
+import { databaseUrlOf, migrationsDirOf, readMigrations, type MigrateOptions } from '../adapters/migrate/index.js';
 import { parseSchemaMigration, SCHEMA_MIGRATION_KIND, type SchemaMigration } from '../core/migrate/manifest.js';
 import type { ManifestSet } from '../core/spec/types.js';
+import type { SessionPool } from './embedded-databases.js';
 
 /** The valid SchemaMigrations of `set` whose `rolloutRef` is `rollout`, in file order. */
 export function schemaMigrationsFor(set: ManifestSet, rollout: string): SchemaMigration[] {
@@ -37,41 +37,6 @@ export function revisionTag(rollout: string, revision: { hash: string; revision:
 /** True when an audit `revision` was written by {@link revisionTag} for this rollout and hash. */
 export function isTagOf(tag: string | null, rollout: string, hash: string): boolean {
   return tag !== null && tag.startsWith(`${rollout}@${hash} `);
-}
-
-/**
- * Embedded databases stay open while the controller runs: `pglite:memory` would otherwise be a
- * new, empty database for every run, and `pglite:<dir>` can be opened by one PGlite at a time.
- */
-export interface SessionPool {
-  openerFor(url: string): (() => Promise<SqlSession>) | undefined;
-  close(): Promise<void>;
-}
-
-export function createSessionPool(): SessionPool {
-  const open = new Map<string, Promise<PGlite>>();
-  return {
-    openerFor(url) {
-      if (!isPgliteUrl(url)) return undefined;
-      return async () => {
-        let db = open.get(url);
-        if (!db) {
-          const where = url.slice('pglite:'.length);
-          db = import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create(where === 'memory' || where === '' ? undefined : where));
-          open.set(url, db);
-          // A database that failed to open is tried again next time.
-          db.catch(() => open.delete(url));
-        }
-        // Not owned: the runner's close() must leave it open for the next run.
-        return pgliteSession(await db, false);
-      };
-    },
-    async close() {
-      const all = [...open.values()];
-      open.clear();
-      for (const db of all) await (await db.catch(() => undefined))?.close();
-    },
-  };
 }
 
 /** Runner options for one SchemaMigration; bad input (a missing env var or directory) throws an InvalidInputError naming it. */

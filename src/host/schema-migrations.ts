@@ -14,7 +14,8 @@ import type { SchemaMigration } from '../core/migrate/manifest.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestSet, Rollout } from '../core/spec/types.js';
 import type { EngineEvent } from '../engine/events.js';
-import { createSessionPool, isTagOf, revisionTag, runnerOptionsFor, schemaMigrationName, schemaMigrationsFor } from './schema-migration-bindings.js';
+import { isTagOf, revisionTag, runnerOptionsFor, schemaMigrationName, schemaMigrationsFor } from './schema-migration-bindings.js';
+import { createEmbeddedDatabases, type SessionPool } from './embedded-databases.js';
 import { watchStableHealth } from './schema-migration-health.js';
 import { RolloutTracker, type AbortedRevisionStore, type ArmedRevision, type ContractCandidate, type PodView, type RolloutView } from './schema-migration-tracker.js';
 
@@ -50,6 +51,11 @@ export interface SchemaMigrationOptions {
   env?: NodeJS.ProcessEnv;
   /** Keeps which revisions were aborted across restarts; default: memory only. */
   abortedRevisions?: AbortedRevisionStore;
+  /**
+   * Sessions for embedded databases (`baton up` passes the served ones and closes them itself);
+   * default: opened in process, closed by close().
+   */
+  databases?: SessionPool;
 }
 
 /** What the controller calls. */
@@ -83,7 +89,7 @@ interface ContractState {
  * another controller is kept out by the advisory lock itself.
  */
 export function createSchemaMigrationCoordinator(opts: SchemaMigrationOptions): SchemaMigrationCoordinator {
-  const pool = createSessionPool();
+  const pool = opts.databases ?? createEmbeddedDatabases({ serve: false, ...(opts.env ? { env: opts.env } : {}) });
   const tracker = new RolloutTracker(opts.abortedRevisions);
   const contracts = new Map<string, ContractState>();
   /** The last view of each rollout, for the stable hash at prepare time. */
@@ -315,7 +321,7 @@ export function createSchemaMigrationCoordinator(opts: SchemaMigrationOptions): 
       const late = await Promise.race([idle, timedOut]);
       clearTimeout(timer);
       if (late) opts.log(`a schema migration step was still running after ${bound} ms; the advisory lock is released when its session closes`);
-      if (inFlight === 0) await pool.close();
+      if (inFlight === 0 && !opts.databases) await pool.close();
     },
   };
 }

@@ -105,6 +105,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       `  gateway     ${status.gateway}`,
       `  control API ${server.url} (token in ${opts.dir.token})`,
       `  prometheus  ${status.prometheus}`,
+      ...status.databases.filter((d) => d.servedUrl).map((d) => `  database    ${d.servedUrl} (${d.url}, SchemaMigration ${d.schemaMigration}${d.env ? `; processes get it as ${d.env}` : ''})`),
       ...(opts.timeScale !== 1 ? [`  time scale  ${opts.timeScale} (pauses, intervals and delays take ${opts.timeScale}x their written time)`] : []),
       `  workloads   ${plane.list().map((w) => `${w.kind.toLowerCase()}/${w.name}`).join(', ') || 'none'}`,
       '',

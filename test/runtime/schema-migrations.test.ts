@@ -5,13 +5,15 @@
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualClock, type VirtualClock } from '../../src/adapters/clock/virtual.js';
 import { initialRolloutState, type RolloutPhase, type RolloutState } from '../../src/core/rollout/index.js';
 import type { ManifestSet, Rollout } from '../../src/core/spec/types.js';
 import type { EngineEvent } from '../../src/engine/events.js';
+import { createEmbeddedDatabases } from '../../src/host/embedded-databases.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type PodView, type RolloutView, type SchemaMigrationCoordinator, type SchemaMigrationOptions } from '../../src/host/schema-migrations.js';
-import type { EventsPage, EventView, WorkloadDetail } from '../../src/api/types.js';
+import type { ControllerStatus, EventsPage, EventView, WorkloadDetail } from '../../src/api/types.js';
 import { FRONTEND, startLoad, startUp, type LoadResult, type UpHandle } from '../support/baton-up.js';
 import { createGatewayClient } from '../../src/adapters/traffic/gateway/client.js';
 import { blast, splitConfig, startTestGateway, startUpstream } from '../gateway/support.js';
@@ -34,6 +36,15 @@ afterAll(async () => {
 });
 
 const cleanups: (() => Promise<void>)[] = [];
+
+interface Signup {
+  email: string;
+  confirmed: boolean;
+  status: number;
+  version: string;
+  wrote: string[];
+  error?: string | undefined;
+}
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
@@ -355,6 +366,44 @@ describe('on the embedded database', () => {
     await h.tick(v2Promoted, [pod(V2.hash)]);
     expect(h.types().at(-1)).toBe('SchemaContracted 0001_email_verified');
   }, 60_000);
+
+  it('serves it to the processes in the SchemaMigration\'s variable, and on the same port after a controller restart', async () => {
+    const data = await tempDir('baton-pglite-');
+    cleanups.push(data.remove);
+    const set = manifestsWith(data.path);
+    const env = { TEST_DATABASE_URL: `pglite:${data.path}/db` };
+    const ports = new Map<string, number>();
+    const portStore = { get: (u: string) => ports.get(u), set: (u: string, p: number) => void ports.set(u, p) };
+    const first = createEmbeddedDatabases({ serve: true, env, ports: portStore });
+    await first.sync(set);
+    const [view] = first.list();
+    expect(view).toMatchObject({ schemaMigration: 'users-db', url: env.TEST_DATABASE_URL, env: 'TEST_DATABASE_URL' });
+    expect(first.processEnv()).toEqual({ TEST_DATABASE_URL: view?.servedUrl });
+    await withClient(view?.servedUrl ?? '', (c) => c.query('CREATE TABLE kept (v int); INSERT INTO kept VALUES (7)'));
+    await first.close();
+
+    const second = createEmbeddedDatabases({ serve: true, env, ports: portStore });
+    await second.sync(set);
+    try {
+      expect(second.list()[0]?.servedUrl).toBe(view?.servedUrl);
+      const rows = await withClient(view?.servedUrl ?? '', (c) => c.query<{ v: number }>('SELECT v FROM kept'));
+      expect(rows.rows).toEqual([{ v: 7 }]);
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
+  it('names a SchemaMigration whose variable is missing, and opens nothing for it', async () => {
+    const data = await tempDir('baton-pglite-');
+    cleanups.push(data.remove);
+    const lines: string[] = [];
+    const dbs = createEmbeddedDatabases({ serve: true, env: {}, log: (l) => lines.push(l) });
+    await dbs.sync(manifestsWith(data.path));
+    expect(dbs.list()).toEqual([]);
+    expect(dbs.processEnv()).toEqual({});
+    expect(lines.join('\n')).toMatch(/users-db: .*spec\.databaseUrl\.env: environment variable TEST_DATABASE_URL is not set/);
+    await dbs.close();
+  });
 });
 
 describe('the stable revision\'s error rate from the gateway', () => {
@@ -557,23 +606,86 @@ describe('baton up with the tbyte SchemaMigration (real processes)', () => {
     expect(await columnsOf(url, 'users')).toContain('email_confirmed_at');
   }, 240_000);
 
-  it('runs on an embedded PGlite data directory (the demo\'s database): the schema exists before v1 starts', async () => {
+  /** Sign-ups through the gateway, one after another, until stopped: what each version wrote. */
+  function startSignups(h: UpHandle): { stop(): Promise<Signup[]>; count(pred: (s: Signup) => boolean): number; until(n: number, pred: (s: Signup) => boolean, what: string): Promise<void> } {
+    const done: Signup[] = [];
+    let running = true;
+    const loop = (async () => {
+      for (let i = 0; running; i++) {
+        const confirmed = i % 3 !== 0;
+        // undici's request, not fetch: fetch drops a Host header, and the routes match on tbyte.local.
+        const r = await request(`${h.gateway}/signup?email=u${i}%40example.com&confirmed=${confirmed ? 1 : 0}`, { method: 'POST', headers: { host: 'tbyte.local' } });
+        const body = (await r.body.json()) as { version?: string; wrote?: string[]; error?: string };
+        done.push({ email: `u${i}@example.com`, confirmed, status: r.statusCode, version: body.version ?? '?', wrote: body.wrote ?? [], error: body.error });
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    })();
+    return {
+      stop: async () => ((running = false), await loop, done),
+      count: (pred) => done.filter(pred).length,
+      async until(n, pred, what) {
+        const deadline = Date.now() + 30_000;
+        while (done.filter(pred).length < n) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the last sign-ups: ${JSON.stringify(done.slice(-3))}`);
+          await new Promise((res) => setTimeout(res, 50));
+        }
+      },
+    };
+  }
+
+  it('serves the embedded PGlite database to the processes: v1 writes the old column, v2 both during the canary and the new one after the contract, nothing lost', async () => {
     const data = await tempDir('baton-pglite-');
     cleanups.push(data.remove);
     up = await start(`pglite:${data.path}`);
     const v1 = await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 90_000, 'v1 healthy');
     const expanded = await waitForEventView(up, (e) => isSchema(e, 'SchemaExpanded', '0000_init'), 10_000, '0000_init expanded');
     expect(wallOf(expanded)).toBeLessThanOrEqual(Math.min(...startedAtOf(v1, 'tbyte/frontend:v1')));
-    // The controller holds the data directory; read it once the controller has stopped.
-    await up.cleanup();
-    up = undefined;
-    const { PGlite } = await import('@electric-sql/pglite');
-    const db = await PGlite.create(data.path);
+    // Served on 127.0.0.1; the processes got its URL in the SchemaMigration's variable.
+    const status = await up.call<ControllerStatus>('GET', '/api/v1/status');
+    expect(status.databases.map(({ servedUrl: _, ...rest }) => rest)).toEqual([{ schemaMigration: 'tbyte/tbyte-users-db', url: `pglite:${data.path}`, env: 'TBYTE_DATABASE_URL' }]);
+    const db = status.databases[0]?.servedUrl ?? '';
+    expect(db).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+
+    const signups = startSignups(up);
     try {
-      const rows = await db.query<{ name: string; phase: string; status: string }>('SELECT name, phase, status FROM baton_schema_migrations ORDER BY id');
-      expect(rows.rows).toEqual([{ name: '0000_init', phase: 'expand', status: 'done' }]);
+      await signups.until(10, (x) => x.status === 201, '10 sign-ups on v1');
+      addEmailVerified(up);
+      await loadOn(up);
+      await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
+      await up.waitUntil(
+        FRONTEND,
+        (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0),
+        120_000,
+        'v2 promoted and v1 gone',
+      );
+      expect((await stopLoad()).failures).toEqual([]);
+      await waitForEventView(up, (e) => isSchema(e, 'SchemaContracted', '0001_email_verified'), 60_000, 'the contract');
+      await signups.until(signups.count(() => true) + 10, () => true, '10 sign-ups after the contract');
     } finally {
-      await db.close();
+      const all = await signups.stop();
+      expect(all.filter((x) => x.status !== 201)).toEqual([]);
     }
-  }, 180_000);
+    const all = await signups.stop();
+    const wrote = (version: string): string[] => [...new Set(all.filter((x) => x.version === version).map((x) => x.wrote.join('+')))];
+    expect(wrote('tbyte/frontend:v1')).toEqual(['email_confirmed_at']);
+    // v2 wrote both columns while the old one existed, then only the new one.
+    const v2 = all.filter((x) => x.version === 'tbyte/frontend:v2').map((x) => x.wrote.join('+'));
+    expect(v2[0]).toBe('email_confirmed_at+email_verified');
+    expect(v2.at(-1)).toBe('email_verified');
+    expect(v2.indexOf('email_verified')).toBeGreaterThan(0);
+    expect(v2.slice(v2.indexOf('email_verified')).every((w) => w === 'email_verified')).toBe(true);
+
+    // Every sign-up is in the table, with email_verified right: written by v2, backfilled for v1's.
+    const rows = await withClient(db, (c) => c.query<{ email: string; email_verified: boolean }>('SELECT email, email_verified FROM users ORDER BY id'));
+    expect(rows.rows).toEqual(all.map((x) => ({ email: x.email, email_verified: x.confirmed })));
+    expect(await columnsOf(db, 'users')).toEqual(['id', 'email', 'created_at', 'email_verified']);
+    const audit = await withClient(db, (c) => c.query<{ name: string; phase: string; status: string }>('SELECT name, phase, status FROM baton_schema_migrations ORDER BY id'));
+    expect(audit.rows.map((r) => `${r.name} ${r.phase} ${r.status}`)).toEqual([
+      '0000_init expand done',
+      '0001_email_verified expand done',
+      '0001_email_verified backfill done',
+      '0001_email_verified backfill done',
+      '0001_email_verified contract done',
+    ]);
+  }, 240_000);
 });

@@ -216,7 +216,11 @@ describe('baton up: the CLI verbs against a running controller', () => {
     expect(list.stdout).toContain(BACKEND);
     const v1 = await up.detail(FRONTEND);
 
-    expect(cli('set', 'image', FRONTEND, 'frontend=tbyte/frontend:v2').status).toBe(0);
+    // KIND/NAME as kubectl writes it names the same workload; the wrong kind is refused.
+    const wrongKind = cli('get', `deployment/${FRONTEND}`);
+    expect(wrongKind.status).not.toBe(0);
+    expect(wrongKind.stderr).toContain(`no Rollout or Deployment named "deployment/${FRONTEND}"`);
+    expect(cli('set', 'image', `rollout/${FRONTEND}`, 'frontend=tbyte/frontend:v2').status).toBe(0);
     const audit = await up.call<{ actor: string; action: string; target: string }[]>('GET', `/api/v1/audit?workload=${FRONTEND}`);
     expect(audit.at(-1)).toMatchObject({ action: 'set-image', target: FRONTEND, actor: expect.stringMatching(/^cli:.+@.+/) as unknown });
     const json = JSON.parse(cli('get', 'rollout', FRONTEND, '-o', 'json').stdout) as WorkloadDetail;
@@ -229,7 +233,7 @@ describe('baton up: the CLI verbs against a running controller', () => {
     expect(cli('promote', FRONTEND, '--full').status).toBe(0);
     const undone = await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v1', 60_000, 'back on v1');
     expect(undone.revisions.find((r) => r.image === 'tbyte/frontend:v1')?.revision).toBe(3);
-    const history = cli('history', FRONTEND);
+    const history = cli('history', `ro/${FRONTEND}`);
     expect(history.status).toBe(0);
     expect(history.stdout).toMatch(/tbyte\/frontend:v2/);
     const logs = cli('logs', FRONTEND);

@@ -4,7 +4,7 @@
  * and load from a second process (test/support/load-worker.mjs, autocannon).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EventsPage, EventView, WorkloadDetail } from '../../src/api/types.js';
@@ -63,6 +63,8 @@ export async function startUp(opts: UpOptions = {}): Promise<UpHandle> {
     root = tmp.path;
     removeRoot = tmp.remove;
     for (const d of ['manifests', 'frontend', 'backend', ...(opts.copy ?? [])]) cpSync(join(ROOT, 'examples', 'tbyte', d), join(root, d), { recursive: true });
+    // As in an installed project: the services resolve their packages (pg) from node_modules.
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
   }
   opts.beforeStart?.(root);
   const manifests = join(root, 'manifests');

@@ -149,6 +149,7 @@ export function controllerStatus(api: string): ControllerStatus {
     startedAt: ENGINE_T0,
     generation: 3,
     addressMap: { 'http://prometheus.monitoring:9090': `${api}/prometheus` },
+    databases: [],
   };
 }
 

@@ -66,6 +66,11 @@ export interface ProcessSupervisorOptions {
   baseDirFor?: (owner: string) => string;
   /** Multiplies Baton's own delays (probe periods, initial delays, back-off, preStop sleep). */
   timeScale?: number;
+  /**
+   * Variables every new process gets (under its container's own `env`, which wins), read when
+   * the process is created: `baton up` passes the URLs of the embedded databases it serves.
+   */
+  baseEnv?: () => Record<string, string>;
 }
 
 export interface ProcessSupervisor extends Workloads {
@@ -466,7 +471,7 @@ export function createProcessSupervisor(opts: ProcessSupervisorOptions): Process
           labels,
           argv: spec.argv,
           cwd: spec.cwd,
-          env: spec.env,
+          env: { ...(opts.baseEnv?.() ?? {}), ...spec.env },
           minReadySeconds: rev.minReadySeconds,
           logFile: join(logDir, `${name}.log`),
         },
