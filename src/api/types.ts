@@ -165,6 +165,21 @@ export interface WorkloadDetail extends WorkloadSummary {
   analysisRuns: AnalysisRunView[];
   /** `--time-scale` of the controller, repeated here so a watcher can show it. */
   timeScale: number;
+  /** Rollouts with SchemaMigrations: the last step of each migration, in the order they first ran. */
+  schema?: SchemaStepView[];
+}
+
+/** Where one migration of a rollout's SchemaMigration stands (docs/migrations.md). */
+export interface SchemaStepView {
+  schemaMigration: string;
+  /** Empty when a failure came before any migration ran. */
+  migration: string;
+  phase: 'expand' | 'backfill' | 'contract';
+  state: 'running' | 'done' | 'failed' | 'skipped';
+  revision?: number;
+  /** Wall-clock epoch ms. */
+  at: number;
+  message?: string;
 }
 
 export type ActionName = 'promote' | 'abort' | 'retry' | 'pause' | 'resume' | 'undo' | 'restart' | 'set-image';

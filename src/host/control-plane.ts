@@ -29,6 +29,7 @@ import type { TrafficRouter } from '../ports/traffic-router.js';
 import type { ActionRequest, ApplyResult, AuditView, ControllerStatus, EventsPage, EventView, HistoryEntry, LogsResult, WorkloadDetail, WorkloadSummary } from '../api/types.js';
 import { ensureGateway, stopGateway, type RunningGateway } from './gateway-process.js';
 import { metricsJobFor, prometheusAddresses } from './metrics-setup.js';
+import { applySchemaEvent, isSchemaStepEvent, type SchemaStep } from '../core/migrate/index.js';
 import { createEmbeddedDatabases, type EmbeddedDatabases } from './embedded-databases.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type SchemaMigrationCoordinator } from './schema-migrations.js';
 import { acquireLock, ensureStateDir, ensureToken, type StateDir } from './state-dir.js';
@@ -62,6 +63,7 @@ const ROUTING_KEY = 'gateway.routing';
 const CLOCK_KEY = 'controller.clockAnchor';
 /** The port each embedded database was served on, by URL: a restarted controller serves it there again. */
 const DATABASE_PORTS_KEY = 'embeddedDatabases.ports';
+const schemaStepsKey = (rollout: string): string => `schemaSteps.${rollout}`;
 /** How long a leaving pod's in-flight requests may take before it is stopped anyway. */
 const DRAIN_TIMEOUT_MS = 30_000;
 /** How often the controller checks that the gateway process is alive. */
@@ -174,7 +176,10 @@ export class ControlPlane {
       clock,
       log,
       recordEvent: (e) => {
-        if (!this.closed) this.store.appendEvent({ ...e });
+        if (!this.closed) {
+          this.store.appendEvent({ ...e });
+          if (isSchemaStepEvent(e.type)) this.store.setMeta(schemaStepsKey(e.rollout), JSON.stringify(applySchemaEvent(this.schemaSteps(e.rollout), e)));
+        }
         this.notifyEvents();
         opts.onEvent?.(e);
       },
@@ -294,7 +299,14 @@ export class ControlPlane {
     const name = this.nameOf(arg);
     const d = this.details().find((x) => x.name === name);
     if (!d) throw notFound(name, this.details());
-    return d;
+    const steps = d.kind === 'Rollout' ? this.schemaSteps(name) : [];
+    return steps.length ? { ...d, schema: steps.map((st) => ({ ...st, at: Math.round(this.toWall(st.at)) })) } : d;
+  }
+
+  /** The last step of each migration of a rollout's SchemaMigrations (kept in meta: the event log is trimmed). */
+  private schemaSteps(rollout: string): SchemaStep[] {
+    const key = schemaStepsKey(rollout);
+    return readStoredJson<SchemaStep[]>(this.store.getMeta(key), key, []);
   }
 
   history(arg: string): HistoryEntry[] {

@@ -60,6 +60,12 @@ Replicas:
   Ready:         4
   Available:     4
 Time scale:      0.1 (pauses, intervals and delays last 0.1x their written time)
+Schema:
+  SCHEMAMIGRATION   MIGRATION             STEP       STATE     REVISION
+  tbyte/users-db    0000_init             expand     done      1
+  tbyte/users-db    0001_email_verified   backfill   done      2
+  tbyte/users-db    0002_drop_legacy      contract   skipped   2
+  0002_drop_legacy: the rollout was aborted
 
 NAME                                   KIND                  STATUS         AGE   INFO
 ⟳ frontend                             Rollout               ॥ Paused

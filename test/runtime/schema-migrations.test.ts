@@ -660,6 +660,8 @@ describe('baton up with the tbyte SchemaMigration (real processes)', () => {
       );
       expect((await stopLoad()).failures).toEqual([]);
       await waitForEventView(up, (e) => isSchema(e, 'SchemaContracted', '0001_email_verified'), 60_000, 'the contract');
+      // `baton get rollout` shows where each migration stands.
+      expect((await up.detail(FRONTEND)).schema?.map((st) => `${st.migration} ${st.phase} ${st.state} ${st.revision}`)).toEqual(['0000_init expand done 1', '0001_email_verified contract done 2']);
       await signups.until(signups.count(() => true) + 10, () => true, '10 sign-ups after the contract');
     } finally {
       const all = await signups.stop();

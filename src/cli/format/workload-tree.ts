@@ -4,7 +4,7 @@
  * pods, analysis runs under the revision they belong to, and here also each run's metrics with
  * their measurement counts, last values and, for Prometheus, the written and the queried address.
  */
-import type { AnalysisRunView, MetricView, PodView, RevisionView, WorkloadDetail } from '../../api/types.js';
+import type { AnalysisRunView, MetricView, PodView, RevisionView, SchemaStepView, WorkloadDetail } from '../../api/types.js';
 import { formatAge, formatTable, pad, strategyTitle, withIcon } from './text.js';
 
 /** The width of the header's labels, as Argo's `Name:            ` (17 columns). */
@@ -43,7 +43,19 @@ function renderHeader(d: WorkloadDetail): string {
   lines.push('Replicas:');
   lines.push(field('Desired', d.desired, 2), field('Current', d.current, 2), field('Updated', d.updated, 2), field('Ready', d.ready, 2), field('Available', d.available, 2));
   if (d.timeScale !== 1) lines.push(field('Time scale', `${d.timeScale} (pauses, intervals and delays last ${d.timeScale}x their written time)`));
+  if (d.schema?.length) lines.push('Schema:', ...renderSchema(d.schema));
   return lines.join('\n') + '\n';
+}
+
+/** The last step of each migration, with why a step failed or was skipped under it. */
+function renderSchema(steps: readonly SchemaStepView[]): string[] {
+  const table = formatTable(
+    ['SCHEMAMIGRATION', 'MIGRATION', 'STEP', 'STATE', 'REVISION'],
+    steps.map((st) => [st.schemaMigration, st.migration || '-', st.phase, st.state, st.revision !== undefined ? String(st.revision) : '']),
+  );
+  const rows = table.trimEnd().split('\n').map((l) => `  ${l}`);
+  const why = steps.filter((st) => st.message && (st.state === 'failed' || st.state === 'skipped')).map((st) => `  ${st.migration || st.schemaMigration}: ${st.message ?? ''}`);
+  return [...rows, ...why];
 }
 
 /**

@@ -33,6 +33,11 @@ export function frontendDetail(): WorkloadDetail {
     steps: ['setWeight: 10', 'pause: {}', 'analysis', 'setWeight: 25'],
     stepIndex: 1,
     timeScale: 0.1,
+    schema: [
+      { schemaMigration: 'tbyte/users-db', migration: '0000_init', phase: 'expand', state: 'done', revision: 1, at: ENGINE_T0 },
+      { schemaMigration: 'tbyte/users-db', migration: '0001_email_verified', phase: 'backfill', state: 'done', revision: 2, at: ENGINE_T0 + 1000 },
+      { schemaMigration: 'tbyte/users-db', migration: '0002_drop_legacy', phase: 'contract', state: 'skipped', revision: 2, at: ENGINE_T0 + 2000, message: 'the rollout was aborted' },
+    ],
     revisions: [
       {
         revision: 1,
