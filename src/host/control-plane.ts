@@ -216,6 +216,7 @@ export class ControlPlane {
     ensureStateDir(opts.dir);
     const releaseLock = acquireLock(opts.dir);
     let store: SqliteStore | undefined;
+    let plane: ControlPlane | undefined;
     try {
       const token = ensureToken(opts.dir);
       store = openSqliteStore(opts.dir.db);
@@ -238,7 +239,7 @@ export class ControlPlane {
         // A fresh gateway has no config yet.
       }
       const routing = readStoredJson<RolloutRouting[]>(store.getMeta(ROUTING_KEY), ROUTING_KEY, []);
-      const plane = new ControlPlane(opts, gateway, { store, releaseLock, token, anchor, routing, gatewayVersion, job: opts.metricsJob ?? metricsJobFor(set) });
+      plane = new ControlPlane(opts, gateway, { store, releaseLock, token, anchor, routing, gatewayVersion, job: opts.metricsJob ?? metricsJobFor(set) });
       await plane.putManifests(files, set, opts.actor ?? 'controller');
       await plane.router.sync();
       plane.runtime.start();
@@ -246,6 +247,7 @@ export class ControlPlane {
       plane.watchGateway();
       return plane;
     } catch (e) {
+      await plane?.databases.close().catch(() => undefined);
       store?.close();
       releaseLock();
       throw e;
@@ -480,15 +482,25 @@ export class ControlPlane {
     await this.putManifests(files, parseOrThrow(files), actor);
   }
 
-  private async putManifests(files: ManifestFile[], set: ManifestSet, actor: string): Promise<void> {
-    this.generation = this.store.applyManifests({ files: files.map((f) => ({ path: f.path, text: f.text })), actor, at: Date.now() });
-    this.files = files;
-    this.onManifests(set);
-    // Before any process of the new set starts: it gets the served databases' URLs.
-    await this.databases.sync(set);
-    await this.runtime.setManifests(set);
-    this.podsChanged();
+  /**
+   * One manifest set at a time: `apply`, `set image`, `undo` and `restart` may overlap, and a
+   * later set must not be overtaken by an earlier one that waits for a database to open.
+   */
+  private putManifests(files: ManifestFile[], set: ManifestSet, actor: string): Promise<void> {
+    const next = this.manifestQueue.then(async () => {
+      this.generation = this.store.applyManifests({ files: files.map((f) => ({ path: f.path, text: f.text })), actor, at: Date.now() });
+      this.files = files;
+      this.onManifests(set);
+      // Before any process of the new set starts: it gets the served databases' URLs.
+      await this.databases.sync(set);
+      await this.runtime.setManifests(set);
+      this.podsChanged();
+    });
+    this.manifestQueue = next.catch(() => undefined);
+    return next;
   }
+
+  private manifestQueue: Promise<void> = Promise.resolve();
 
   private podsChanged(): void {
     this.runtime.kick();

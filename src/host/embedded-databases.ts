@@ -53,7 +53,9 @@ function nameOf(m: SchemaMigration): string {
 export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): EmbeddedDatabases {
   const log = opts.log ?? (() => undefined);
   const open = new Map<string, Promise<Open>>();
-  let views: EmbeddedDatabaseView[] = [];
+  /** By URL: a database stays served (and listed) until the controller stops, also once no SchemaMigration names it. */
+  const views = new Map<string, EmbeddedDatabaseView>();
+  let closed = false;
 
   async function serve(db: PGlite, url: string): Promise<ServedPglite> {
     const remembered = opts.ports?.get(url);
@@ -72,13 +74,14 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
   }
 
   function get(url: string): Promise<Open> {
+    if (closed) return Promise.reject(new Error(`embedded database ${url}: the controller is stopping`));
     let o = open.get(url);
     if (!o) {
       const where = url.slice('pglite:'.length);
       o = import('@electric-sql/pglite')
         .then(({ PGlite }) => PGlite.create(where === 'memory' || where === '' ? undefined : where))
         .then(async (db) => {
-          if (!opts.serve) return { db };
+          if (!opts.serve || closed) return { db };
           try {
             return { db, served: await serve(db, url) };
           } catch (e) {
@@ -100,11 +103,21 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
         const o = await get(url);
         // Through the server's lane when served, so a migration never mixes with a process's
         // statements; not owned either way: the runner's close() leaves the database open.
-        return o.served ? o.served.session() : pgliteSession(o.db, false);
+        if (!o.served) return pgliteSession(o.db, false);
+        const session = o.served.session();
+        return {
+          ...session,
+          // The runner's timeouts are session settings, and the served database is one session
+          // with the services: they apply to the services' statements only while a step runs.
+          close: async () => {
+            await session.query('RESET lock_timeout').catch(() => undefined);
+            await session.query('RESET statement_timeout').catch(() => undefined);
+            await session.close();
+          },
+        };
       };
     },
     async sync(set) {
-      const next: EmbeddedDatabaseView[] = [];
       for (const ext of set.extensions ?? []) {
         if (ext.kind !== SCHEMA_MIGRATION_KIND) continue;
         const { manifest: m } = parseSchemaMigration(ext);
@@ -118,19 +131,26 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
           continue;
         }
         if (!isPgliteUrl(url)) continue;
-        const o = await get(url);
+        let o: Open;
+        try {
+          o = await get(url);
+        } catch (e) {
+          // Not fatal to the controller: its migration steps fail, with the reason, when due.
+          log(`${nameOf(m)}: embedded database ${url} did not open: ${e instanceof Error ? e.message : String(e)}`);
+          continue;
+        }
         const src = m.spec.databaseUrl;
-        next.push({ schemaMigration: nameOf(m), url, ...('env' in src ? { env: src.env } : {}), ...(o.served ? { servedUrl: o.served.url } : {}) });
+        views.set(url, { schemaMigration: nameOf(m), url, ...('env' in src ? { env: src.env } : {}), ...(o.served ? { servedUrl: o.served.url } : {}) });
       }
-      views = next;
     },
     processEnv() {
       const env: Record<string, string> = {};
-      for (const v of views) if (v.env && v.servedUrl) env[v.env] = v.servedUrl;
+      for (const v of views.values()) if (v.env && v.servedUrl) env[v.env] = v.servedUrl;
       return env;
     },
-    list: () => views.map((v) => ({ ...v })),
+    list: () => [...views.values()].map((v) => ({ ...v })),
     async close() {
+      closed = true;
       const all = [...open.values()];
       open.clear();
       for (const p of all) {

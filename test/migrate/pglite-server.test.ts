@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { servePglite, type ServedPglite } from '../../src/adapters/migrate/pglite-server.js';
+import { ReadyScanner, servePglite, type ServedPglite } from '../../src/adapters/migrate/pglite-server.js';
 
 let db: PGlite;
 let served: ServedPglite;
@@ -145,4 +145,78 @@ it('closes a connection that sends garbage instead of a startup packet, and keep
   await once(s, 'close');
   const c = await client();
   expect((await c.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+});
+
+it('refuses a message type it does not pass on with an ErrorResponse, closes that connection, and keeps serving', async () => {
+  const c = await client();
+  const stream = (c as unknown as { connection: { stream: import('node:net').Socket } }).connection.stream;
+  const answer = new Promise<Buffer>((resolve) => stream.once('data', resolve));
+  c.on('error', () => undefined);
+  // 'y' is no frontend message; PGlite itself would loop on it forever.
+  stream.write(Buffer.from([0x79, 0, 0, 0, 4]));
+  const bytes = await answer;
+  expect(String.fromCharCode(bytes[0]!)).toBe('E');
+  expect(bytes.toString()).toContain('08P01');
+  expect(bytes.toString()).toContain("message type 'y' is not supported");
+  const other = await client();
+  expect((await other.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
+});
+
+it('refuses COPY FROM STDIN with SQLSTATE 0A000 (it would end PGlite), and keeps serving', async () => {
+  const c = new pg.Client({ connectionString: served.url });
+  c.on('error', () => undefined);
+  await c.connect();
+  await expect(c.query('COPY users (email) FROM STDIN')).rejects.toMatchObject({ code: '0A000' });
+  await c.end().catch(() => undefined);
+  const other = await client();
+  await other.query("INSERT INTO users (email) VALUES ('after@example.com')");
+  expect((await other.query('SELECT count(*)::int AS n FROM users')).rows).toEqual([{ n: 1 }]);
+});
+
+it('drops the turn of a connection that closes while it waits, so the next one is not stuck behind it', async () => {
+  const a = await client();
+  const b = new pg.Client({ connectionString: served.url });
+  b.on('error', () => undefined);
+  await b.connect();
+  const c = await client();
+  await a.query('BEGIN');
+  const bWaiting = b.query('SELECT 1').catch((e: Error) => e);
+  await new Promise((r) => setTimeout(r, 50));
+  (b as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+  await bWaiting;
+  const cWrite = c.query("INSERT INTO users (email) VALUES ('c@example.com')");
+  await a.query('COMMIT');
+  await cWrite;
+  expect((await a.query('SELECT email FROM users')).rows).toEqual([{ email: 'c@example.com' }]);
+});
+
+it('drops a query of an in-process session closed while the query waited: it rejects and never takes the backend', async () => {
+  const a = await client();
+  await a.query('BEGIN');
+  const session = served.session();
+  const waiting = session.query('BEGIN').then(() => 'ran', (e: Error) => e.message);
+  await new Promise((r) => setTimeout(r, 50));
+  await session.close();
+  await a.query('COMMIT');
+  expect(await waiting).toMatch(/closed while waiting/);
+  expect(db.isInTransaction()).toBe(false);
+  const other = await client();
+  expect((await other.query('SELECT 4 AS four')).rows).toEqual([{ four: 4 }]);
+});
+
+it('finds ReadyForQuery and its status however the answer is split', () => {
+  // DataRow-like frame, then ReadyForQuery 'T' (in a transaction), fed one byte at a time.
+  const frames = Buffer.from([0x44, 0, 0, 0, 6, 0, 0, 0x5a, 0, 0, 0, 5, 0x54]);
+  const scanner = new ReadyScanner();
+  scanner.expect();
+  for (let i = 0; i < frames.length; i++) {
+    scanner.feed(frames.subarray(i, i + 1));
+    if (i < frames.length - 1) expect(scanner.ready).toBe(false);
+  }
+  expect(scanner.ready).toBe(true);
+  expect(String.fromCharCode(scanner.status)).toBe('T');
+  // And whole, in one chunk, idle.
+  scanner.expect();
+  scanner.feed(Buffer.from([0x5a, 0, 0, 0, 5, 0x49]));
+  expect(String.fromCharCode(scanner.status)).toBe('I');
 });

@@ -14,6 +14,12 @@
  * run"). A client that disconnects while holding the lane has its batch synced and its
  * transaction rolled back. What stays shared, because it is one session: settings made with
  * SET, prepared statement names, temporary tables, advisory locks.
+ *
+ * PGlite runs each message on the controller's thread and does not survive every input: a
+ * message type it does not know made it loop forever, and `COPY ... FROM STDIN` ended its
+ * WebAssembly program. So only the message types of simple and extended queries pass; anything
+ * else, and COPY FROM STDIN, gets an ErrorResponse and the connection is closed. Should PGlite
+ * still fail, the database is marked broken and closed to every client.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
@@ -29,6 +35,29 @@ const IDLE = 0x49; // 'I'
 /** A message longer than this is a broken client, not a query. */
 const MAX_MESSAGE = 256 * 1024 * 1024;
 const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
+/** Query, Parse, Bind, Execute, Describe, Close, Flush, Sync, FunctionCall. */
+const PASSED = new Set([...'QPBEDCHSF'].map((c) => c.charCodeAt(0)));
+const COPY_FROM_STDIN = /\bcopy\b[\s\S]*\bfrom\s+stdin\b/i;
+
+/** An ErrorResponse: severity ERROR, SQLSTATE `code`, `message`. */
+function errorResponse(code: string, message: string): Buffer {
+  const fields = Buffer.from(`SERROR\0VERROR\0C${code}\0M${message}\0\0`, 'utf8');
+  const head = Buffer.alloc(5);
+  head[0] = 0x45; // 'E'
+  head.writeInt32BE(4 + fields.length, 1);
+  return Buffer.concat([head, fields]);
+}
+
+/** The SQL of a Query or Parse message, else undefined. */
+function sqlOf(bytes: Uint8Array): string | undefined {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + 5, bytes.length - 5).toString('utf8');
+  if (bytes[0] === 0x51) return text.split('\0')[0]; // 'Q': the query
+  if (bytes[0] === 0x50) return text.split('\0')[1]; // 'P': name, then the query
+  return undefined;
+}
+
+/** Thrown to a turn that was waiting when its connection or session closed. */
+class Cancelled extends Error {}
 
 export interface ServedPglite {
   readonly host: string;
@@ -55,7 +84,7 @@ type Owner = object;
 /** One backend, one holder at a time, granted in arrival order. */
 class Lane {
   private holder: Owner | undefined;
-  private readonly waiting: { owner: Owner; grant: () => void }[] = [];
+  private waiting: { owner: Owner; grant: () => void; cancel: () => void }[] = [];
 
   acquire(owner: Owner): Promise<void> {
     if (this.holder === owner) return Promise.resolve();
@@ -63,7 +92,14 @@ class Lane {
       this.holder = owner;
       return Promise.resolve();
     }
-    return new Promise((grant) => this.waiting.push({ owner, grant }));
+    return new Promise((grant, reject) => this.waiting.push({ owner, grant, cancel: () => reject(new Cancelled('closed while waiting for the database')) }));
+  }
+
+  /** Takes `owner` out of the queue (its wait rejects with {@link Cancelled}). */
+  cancel(owner: Owner): void {
+    const gone = this.waiting.filter((w) => w.owner === owner);
+    this.waiting = this.waiting.filter((w) => w.owner !== owner);
+    for (const w of gone) w.cancel();
   }
 
   holds(owner: Owner): boolean {
@@ -79,7 +115,7 @@ class Lane {
 }
 
 /** Follows the backend's answer frame by frame and remembers the status of the last ReadyForQuery. */
-class ReadyScanner {
+export class ReadyScanner {
   private readonly head = Buffer.alloc(5);
   private headLen = 0;
   private type = 0;
@@ -119,7 +155,13 @@ class ReadyScanner {
   }
 }
 
-type Incoming = { kind: 'message'; bytes: Uint8Array } | { kind: 'ssl' } | { kind: 'cancel' } | { kind: 'terminate' } | { kind: 'broken'; why: string };
+type Incoming =
+  | { kind: 'message'; bytes: Uint8Array }
+  | { kind: 'ssl' }
+  | { kind: 'cancel' }
+  | { kind: 'terminate' }
+  | { kind: 'broken'; why: string }
+  | { kind: 'refused'; code: string; why: string };
 
 /** Serves `db` on `host:port` until close(). */
 export async function servePglite(db: PGlite, options: ServePgliteOptions = {}): Promise<ServedPglite> {
@@ -127,12 +169,24 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
   const log = options.log ?? (() => undefined);
   const lane = new Lane();
   const sockets = new Set<Socket>();
+  let broken: string | undefined;
   await db.waitReady;
+
+  /** PGlite threw: nothing more goes to it; every client is told and disconnected. */
+  function breakDown(e: unknown): void {
+    if (broken !== undefined) return;
+    broken = e instanceof Error ? e.message : String(e);
+    log(`embedded database: PGlite failed (${broken}); it serves no more connections until the controller restarts`);
+    server.close();
+    for (const s of sockets) s.destroy();
+  }
 
   /** Ends whatever the owner left open: an unsynced batch, a transaction. */
   async function abandon(owner: Owner, batchOpen: boolean): Promise<void> {
+    lane.cancel(owner);
     if (!lane.holds(owner)) return;
     try {
+      if (broken !== undefined) return;
       if (batchOpen) await db.runExclusive(() => db.execProtocolRaw(SYNC, {}));
       if (db.isInTransaction()) await db.exec('ROLLBACK');
     } catch (e) {
@@ -178,7 +232,10 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
       if (buf.length < total) return undefined;
       const bytes = buf.subarray(0, total);
       buf = buf.subarray(total);
-      return bytes[0] === TERMINATE ? { kind: 'terminate' } : { kind: 'message', bytes };
+      if (bytes[0] === TERMINATE) return { kind: 'terminate' };
+      if (!PASSED.has(bytes[0]!)) return { kind: 'refused', code: '08P01', why: `message type '${String.fromCharCode(bytes[0]!)}' is not supported by the embedded database` };
+      if (COPY_FROM_STDIN.test(sqlOf(bytes) ?? '')) return { kind: 'refused', code: '0A000', why: 'COPY FROM STDIN is not supported by the embedded database (use INSERT)' };
+      return { kind: 'message', bytes };
     };
 
     const pump = async (): Promise<void> => {
@@ -200,24 +257,35 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
             socket.destroy();
             break;
           }
+          if (m.kind === 'refused') {
+            log(`embedded database: closing a connection: ${m.why}`);
+            socket.end(errorResponse(m.code, m.why));
+            closed = true;
+            break;
+          }
           await lane.acquire(owner);
-          if (closed) break;
+          if (closed || broken !== undefined) break;
           scanner.expect();
           const bytes = new Uint8Array(m.bytes);
-          await db.runExclusive(() =>
-            db.execProtocolRawStream(bytes, {
-              onRawData: (chunk: Uint8Array) => {
-                scanner.feed(chunk);
-                if (!socket.destroyed) socket.write(chunk);
-              },
-            }),
-          );
+          try {
+            await db.runExclusive(() =>
+              db.execProtocolRawStream(bytes, {
+                onRawData: (chunk: Uint8Array) => {
+                  scanner.feed(chunk);
+                  if (!socket.destroyed) socket.write(chunk);
+                },
+              }),
+            );
+          } catch (e) {
+            breakDown(e);
+            break;
+          }
           // A startup packet, a simple query or a Sync end with ReadyForQuery; a Parse, Bind or
           // COPY data does not, and keeps the lane until the Sync or the end of the COPY.
           if (buf.length === 0 && scanner.ready && scanner.status === IDLE) lane.release(owner);
         }
       } catch (e) {
-        log(`embedded database: a connection failed: ${e instanceof Error ? e.message : String(e)}`);
+        if (!(e instanceof Cancelled)) log(`embedded database: a connection failed: ${e instanceof Error ? e.message : String(e)}`);
         socket.destroy();
       } finally {
         busy = false;
@@ -234,6 +302,8 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
     socket.on('close', () => {
       closed = true;
       sockets.delete(socket);
+      // A turn still waiting for the lane is dropped; the pump then finishes.
+      lane.cancel(owner);
       if (!busy) finish();
     });
   }
@@ -257,9 +327,16 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
     session(): SqlSession {
       const owner: Owner = {};
       const inner = pgliteSession(db, false);
+      let closedSession = false;
       return {
         async query(text, params) {
+          if (closedSession) throw new Error('the session is closed');
+          if (broken !== undefined) throw new Error(`the embedded database failed earlier (${broken}); restart baton up`);
           await lane.acquire(owner);
+          if (closedSession) {
+            lane.release(owner);
+            throw new Cancelled('the session was closed while its query waited');
+          }
           try {
             return await inner.query(text, params);
           } finally {
@@ -267,7 +344,10 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
             if (!db.isInTransaction()) lane.release(owner);
           }
         },
-        close: () => abandon(owner, false),
+        close: () => {
+          closedSession = true;
+          return abandon(owner, false);
+        },
       };
     },
     async close() {
