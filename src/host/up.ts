@@ -41,6 +41,28 @@ function clock(at: number): string {
 }
 
 /** Runs the controller until `baton down`, SIGTERM or SIGINT; resolves with the exit code. */
+export const DEFAULT_LISTEN = '127.0.0.1:8080';
+export const DEFAULT_API = '127.0.0.1:7070';
+
+/**
+ * The addresses of the last run in this state dir (the gateway's record, the controller's),
+ * so that `baton up` after a crash or a `baton down --keep-services` serves where users and
+ * tools already point without repeating --listen and --api.
+ */
+export function lastAddresses(dir: StateDir): { listen?: string; api?: string } {
+  const gateway = readJson<{ listen?: unknown }>(dir.gateway);
+  const controller = readJson<{ api?: unknown }>(dir.controller);
+  let api: string | undefined;
+  if (typeof controller?.api === 'string') {
+    try {
+      api = new URL(controller.api).host;
+    } catch {
+      // A damaged record: the default applies.
+    }
+  }
+  return { ...(typeof gateway?.listen === 'string' ? { listen: gateway.listen } : {}), ...(api ? { api } : {}) };
+}
+
 export async function runUp(opts: UpOptions): Promise<number> {
   const apiAddr = parseListenAddress(opts.api, '--api');
   ensureStateDir(opts.dir);

@@ -7,13 +7,13 @@ import { readManifestFiles } from '../../adapters/fs/read-manifest-files.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { resolveStateDir } from '../../host/state-dir.js';
 import { loadMetricsConfig } from '../../metrics-server/index.js';
-import { runDown, runUp, runUpDetached } from '../../host/up.js';
+import { DEFAULT_API, DEFAULT_LISTEN, lastAddresses, runDown, runUp, runUpDetached } from '../../host/up.js';
 
 interface UpFlags {
   filename?: string[];
   stateDir?: string;
-  listen: string;
-  api: string;
+  listen?: string;
+  api?: string;
   timeScale: string;
   detach?: boolean;
   metricsJob?: string;
@@ -28,8 +28,8 @@ export function registerUpCommands(program: Command): void {
     .description('Start the controller, the gateway and the services of the manifests on this machine, and run their rollouts')
     .option('-f, --filename <path...>', 'manifest files or directories (default: the ones applied last in the state dir)')
     .option('--state-dir <dir>', 'state directory (default $BATON_STATE_DIR or .baton)')
-    .option('--listen <host:port>', 'where the gateway takes user traffic', '127.0.0.1:8080')
-    .option('--api <host:port>', 'where the control API (and the embedded Prometheus under /prometheus) listens', '127.0.0.1:7070')
+    .option('--listen <host:port>', `where the gateway takes user traffic (default: the last run's in this state dir, else ${DEFAULT_LISTEN})`)
+    .option('--api <host:port>', `where the control API (and the embedded Prometheus under /prometheus) listens (default: the last run's, else ${DEFAULT_API})`)
     .option('--time-scale <factor>', 'multiply every pause, interval and delay (0.1: ten times faster)', '1')
     .option('--metrics-job <name>', "the gateway metrics' job label (default: the job the templates' queries select)")
     .option('--scrape-interval <ms>', 'embedded Prometheus scrape interval in milliseconds', '5000')
@@ -47,6 +47,7 @@ export function registerUpCommands(program: Command): void {
         return;
       }
       const files = o.filename ? await readManifestFiles(o.filename) : undefined;
+      const last = lastAddresses(dir);
       let extraScrapeJobs;
       if (o.metricsConfig) {
         const config = await loadMetricsConfig(o.metricsConfig);
@@ -56,8 +57,8 @@ export function registerUpCommands(program: Command): void {
       process.exitCode = await runUp({
         dir,
         ...(files ? { files } : {}),
-        listen: o.listen,
-        api: o.api,
+        listen: o.listen ?? last.listen ?? DEFAULT_LISTEN,
+        api: o.api ?? last.api ?? DEFAULT_API,
         timeScale,
         ...(o.metricsJob ? { metricsJob: o.metricsJob } : {}),
         scrapeIntervalMs: scrape,
