@@ -335,18 +335,20 @@ export class ControlPlane {
     this.store.recordAudit({ at: Date.now(), actor, action: req.action, target: name, details: { ...req } });
     switch (req.action) {
       case 'set-image': {
-        if (!req.images || Object.keys(req.images).length === 0) throw new InvalidInputError('invalid-action', 'set-image needs images: {container: image}');
-        await this.editManifests(setImages(this.files, ref, req.images), actor);
+        const images = req.images;
+        if (!images || Object.keys(images).length === 0) throw new InvalidInputError('invalid-action', 'set-image needs images: {container: image}');
+        await this.editManifests((files) => setImages(files, ref, images), actor);
         break;
       }
       case 'restart': {
-        if (ref.kind === 'Deployment') await this.editManifests(setRestartedAt(this.files, ref, new Date().toISOString()), actor);
+        if (ref.kind === 'Deployment') await this.editManifests((files) => setRestartedAt(files, ref, new Date().toISOString()), actor);
         else await this.supervisor.restartPods(name);
         break;
       }
       case 'undo': {
         const out = await this.runtime.act(name, { type: 'undo', ...(req.toRevision !== undefined ? { toRevision: req.toRevision } : {}) });
-        if (out.template) await this.editManifests(setTemplate(this.files, ref, out.template), actor);
+        const template = out.template;
+        if (template) await this.editManifests((files) => setTemplate(files, ref, template), actor);
         break;
       }
       case 'promote':
@@ -478,8 +480,12 @@ export class ControlPlane {
     throw notFound(name, this.details());
   }
 
-  private async editManifests(files: ManifestFile[], actor: string): Promise<void> {
-    await this.putManifests(files, parseOrThrow(files), actor);
+  /** Edits the manifest set in force when the edit's turn comes, so two edits never start from the same set. */
+  private editManifests(edit: (files: ManifestFile[]) => ManifestFile[], actor: string): Promise<void> {
+    return this.oneSetAtATime(async () => {
+      const files = edit(this.files);
+      await this.putManifestsNow(files, parseOrThrow(files), actor);
+    });
   }
 
   /**
@@ -487,17 +493,23 @@ export class ControlPlane {
    * later set must not be overtaken by an earlier one that waits for a database to open.
    */
   private putManifests(files: ManifestFile[], set: ManifestSet, actor: string): Promise<void> {
-    const next = this.manifestQueue.then(async () => {
-      this.generation = this.store.applyManifests({ files: files.map((f) => ({ path: f.path, text: f.text })), actor, at: Date.now() });
-      this.files = files;
-      this.onManifests(set);
-      // Before any process of the new set starts: it gets the served databases' URLs.
-      await this.databases.sync(set);
-      await this.runtime.setManifests(set);
-      this.podsChanged();
-    });
+    return this.oneSetAtATime(() => this.putManifestsNow(files, set, actor));
+  }
+
+  private oneSetAtATime(fn: () => Promise<void>): Promise<void> {
+    const next = this.manifestQueue.then(fn);
     this.manifestQueue = next.catch(() => undefined);
     return next;
+  }
+
+  private async putManifestsNow(files: ManifestFile[], set: ManifestSet, actor: string): Promise<void> {
+    this.generation = this.store.applyManifests({ files: files.map((f) => ({ path: f.path, text: f.text })), actor, at: Date.now() });
+    this.files = files;
+    this.onManifests(set);
+    // Before any process of the new set starts: it gets the served databases' URLs.
+    await this.databases.sync(set);
+    await this.runtime.setManifests(set);
+    this.podsChanged();
   }
 
   private manifestQueue: Promise<void> = Promise.resolve();
