@@ -3,7 +3,7 @@
  * supervisor's processes (src/api/types.ts is the shape).
  */
 import type { AnalysisRunState } from '../core/analysis/index.js';
-import { canaryStepString, type RevisionInfo } from '../core/rollout/index.js';
+import { canaryStepString, revisionRoles, revisionWeight, type RevisionInfo } from '../core/rollout/index.js';
 import type { PodTemplateSpec } from '../core/spec/types.js';
 import type { DeploymentController } from '../engine/deployment-controller.js';
 import type { RolloutController } from '../engine/rollout-controller.js';
@@ -90,16 +90,7 @@ export function rolloutDetail(c: RolloutController, pods: PodInfo[], timeScale: 
   const routed = strategy.type === 'canary' && strategy.trafficRouting !== undefined;
   const revisions: RevisionView[] = [...st.revisions]
     .sort((a, b) => b.revision - a.revision)
-    .map((r) => {
-      const roles: string[] = [];
-      if (r.hash === stableHash) roles.push('stable');
-      if (r.hash === currentHash && r.hash !== stableHash) roles.push(strategy.type === 'canary' ? 'canary' : 'preview');
-      if (strategy.type === 'blueGreen' && r.hash === st.activeHash) roles.push('active');
-      if (roles.length === 0) roles.push('old');
-      let weight: number | undefined;
-      if (routed) weight = r.hash === currentHash && r.hash !== stableHash ? st.canaryWeight : r.hash === stableHash ? 100 - (currentHash !== stableHash ? st.canaryWeight : 0) : 0;
-      return revisionView(r, pods, roles, weight);
-    });
+    .map((r) => revisionView(r, pods, revisionRoles(strategy.type, st, r.hash), routed ? revisionWeight(st, r.hash) : undefined));
   const step = status?.stepIndex !== undefined && steps.length ? `${Math.min(status.stepIndex, steps.length)}/${steps.length}` : undefined;
   return {
     kind: 'Rollout',

@@ -28,6 +28,7 @@ export { reconcileRollout } from './reconcile.js';
 export { applyRolloutAction, type ActionInput, type ActionResult } from './actions.js';
 export { analysisRunBaseName, resolveRolloutArgs } from './analysis-runs.js';
 export { canaryStepString } from './canary-steps.js';
+export { revisionRoles, revisionWeight, type RevisionRole } from './revision-roles.js';
 export {
   approximateCanaryStableCounts,
   calculateBasicCanaryReplicas,
