@@ -11,7 +11,8 @@
  * the store, so a restarted controller serves the database where the processes left it.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { databaseUrlOf, isPgliteUrl, pgliteSession, servePglite, type ServedPglite, type SqlSession } from '../adapters/migrate/index.js';
+import type { PidLock } from '../adapters/fs/pid-lock.js';
+import { databaseUrlOf, isPgliteUrl, lockPgliteDir, pgliteDir, pgliteSession, servePglite, type ServedPglite, type SqlSession } from '../adapters/migrate/index.js';
 import { parseSchemaMigration, SCHEMA_MIGRATION_KIND, type SchemaMigration } from '../core/migrate/manifest.js';
 import type { ManifestSet } from '../core/spec/types.js';
 import type { EmbeddedDatabaseView } from '../api/types.js';
@@ -44,6 +45,7 @@ export interface EmbeddedDatabaseOptions {
 interface Open {
   db: PGlite;
   served?: ServedPglite;
+  lock?: PidLock;
 }
 
 function nameOf(m: SchemaMigration): string {
@@ -77,18 +79,23 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
     if (closed) return Promise.reject(new Error(`embedded database ${url}: the controller is stopping`));
     let o = open.get(url);
     if (!o) {
-      const where = url.slice('pglite:'.length);
-      o = import('@electric-sql/pglite')
-        .then(({ PGlite }) => PGlite.create(where === 'memory' || where === '' ? undefined : where))
-        .then(async (db) => {
-          if (!opts.serve || closed) return { db };
-          try {
-            return { db, served: await serve(db, url) };
-          } catch (e) {
-            await db.close();
-            throw e;
-          }
-        });
+      const dir = pgliteDir(url);
+      o = (async (): Promise<Open> => {
+        const lock = dir ? lockPgliteDir(dir) : undefined;
+        let db: PGlite | undefined;
+        try {
+          const { PGlite } = await import('@electric-sql/pglite');
+          db = await PGlite.create(dir);
+          if (!opts.serve || closed) return { db, ...(lock ? { lock } : {}) };
+          const served = await serve(db, url);
+          lock?.note(served.url);
+          return { db, served, ...(lock ? { lock } : {}) };
+        } catch (e) {
+          await db?.close().catch(() => undefined);
+          lock?.release();
+          throw e;
+        }
+      })();
       open.set(url, o);
       // A database that failed to open is tried again next time.
       o.catch(() => open.delete(url));
@@ -157,6 +164,7 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
         const o = await p.catch(() => undefined);
         await o?.served?.close();
         await o?.db.close();
+        o?.lock?.release();
       }
     },
   };

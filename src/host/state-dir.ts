@@ -15,8 +15,9 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { isAlive, takePidLock } from '../adapters/fs/pid-lock.js';
 import { BatonError } from '../core/errors.js';
 
 /** Paths inside one state directory. */
@@ -120,47 +121,13 @@ export function readToken(dir: StateDir): string | undefined {
 }
 
 /**
- * Whether `pid` is a running process. A zombie (exited, not yet reaped by a parent that is busy,
- * e.g. blocked in spawnSync on `baton down`) counts as gone: signal 0 still reaches it.
- */
-export function isAlive(pid: number): boolean {
-  if (!(pid > 0)) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
-/**
  * Takes the state directory for this process: one controller per directory. A lock left by a
  * controller that died (`kill -9`) is taken over; a live one is an error naming its pid.
  */
 export function acquireLock(dir: StateDir): () => void {
   ensureStateDir(dir);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(dir.lock, 'wx', 0o644);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return () => {
-        const pid = Number(readFileSync(dir.lock, 'utf8').trim());
-        if (pid === process.pid) rmSync(dir.lock, { force: true });
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(dir.lock, 'utf8').trim());
-      if (isAlive(pid) && pid !== process.pid) {
-        throw new BatonError('state-dir-locked', `another controller (pid ${pid}) is running on ${dir.root}; stop it with \`baton down\` or use another --state-dir`, { pid, stateDir: dir.root });
-      }
-      rmSync(dir.lock, { force: true });
-    }
-  }
-  throw new BatonError('state-dir-locked', `cannot take the lock ${dir.lock}`, { stateDir: dir.root });
+  const lock = takePidLock(dir.lock, (pid) => new BatonError('state-dir-locked', `another controller (pid ${pid}) is running on ${dir.root}; stop it with \`baton down\` or use another --state-dir`, { pid, stateDir: dir.root }));
+  return () => lock.release();
 }
+
+export { isAlive };

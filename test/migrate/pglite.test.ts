@@ -2,6 +2,7 @@
  * The embedded path: the tbyte migrations on PGlite (real PostgreSQL compiled to WebAssembly),
  * through the same runner, so the demo needs no database server.
  */
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Command } from 'commander';
@@ -65,3 +66,23 @@ it('baton migrate works on a pglite:<dir> database that persists between runs', 
     await tmp.remove();
   }
 }, 180_000);
+
+it('refuses a pglite:<dir> another live process has open, naming it and where it serves the database', async () => {
+  const tmp = await tempDir();
+  try {
+    const dir = `${tmp.path}/db`;
+    // The runner's parent stands in for a running `baton up` (alive, another pid).
+    writeFileSync(`${dir}.baton-lock`, `${process.ppid}\npostgres://postgres@127.0.0.1:45432/postgres`);
+    const program = new Command('baton').exitOverride();
+    registerMigrateCommand(program, { out: () => undefined, err: () => undefined });
+    await expect(program.parseAsync(['node', 'baton', 'migrate', 'status', '--dir', EXAMPLE, '--database', `pglite:${dir}`])).rejects.toThrow(
+      `pglite:${dir} is open in another process (pid ${process.ppid}), which serves it at postgres://postgres@127.0.0.1:45432/postgres`,
+    );
+    // A lock left by a process that is gone is taken over, and let go after the run.
+    writeFileSync(`${dir}.baton-lock`, '999999999\n');
+    await program.parseAsync(['node', 'baton', 'migrate', 'status', '--dir', EXAMPLE, '--database', `pglite:${dir}`]);
+    expect(existsSync(`${dir}.baton-lock`)).toBe(false);
+  } finally {
+    await tmp.remove();
+  }
+}, 60_000);

@@ -645,6 +645,8 @@ describe('baton up with the tbyte SchemaMigration (real processes)', () => {
     expect(status.databases.map(({ servedUrl: _, ...rest }) => rest)).toEqual([{ schemaMigration: 'tbyte/tbyte-users-db', url: `pglite:${data.path}`, env: 'TBYTE_DATABASE_URL' }]);
     const db = status.databases[0]?.servedUrl ?? '';
     expect(db).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+    // The data directory is the controller's: its lock names it and the served URL.
+    expect(readFileSync(`${data.path}.baton-lock`, 'utf8')).toBe(`${up.proc.pid}\n${db}`);
 
     const signups = startSignups(up);
     try {

@@ -3,7 +3,11 @@
  * in process), so the demo needs no database server. `pglite:memory` is a throw-away database;
  * `pglite:<dir>` keeps its data in that directory.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import { takePidLock, type PidLock } from '../fs/pid-lock.js';
+import { InvalidInputError } from '../../core/errors.js';
 import type { SqlSession } from './session.js';
 
 const CHANGES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
@@ -22,10 +26,39 @@ export function pgliteSession(db: PGlite, owned = false): SqlSession {
   };
 }
 
-/** Opens `pglite:memory` or `pglite:<dir>`. */
+/** The data directory of `pglite:<dir>`, undefined for `pglite:memory`. */
+export function pgliteDir(url: string): string | undefined {
+  const where = url.slice('pglite:'.length);
+  return where === 'memory' || where === '' ? undefined : resolve(where);
+}
+
+/**
+ * PGlite does not lock its data directory: a second process opens it too, and the two diverge
+ * (measured: a row written by the second was not seen by the first). Baton keeps a lock file
+ * beside it (`<dir>.baton-lock`) naming the process that has it open and, when `baton up`
+ * serves it, where.
+ */
+export function lockPgliteDir(dir: string): PidLock {
+  mkdirSync(dirname(dir), { recursive: true });
+  return takePidLock(`${dir}.baton-lock`, (pid, note) =>
+    new InvalidInputError(
+      'database-in-use',
+      `pglite:${dir} is open in another process (pid ${pid})${note ? `, which serves it at ${note}` : ''}; PGlite allows one process per data directory. ${note ? 'Stop that controller first (baton down), or connect to the served URL.' : 'Stop that process first.'}`,
+      { pid, dir },
+    ));
+}
+
+/** Opens `pglite:memory` or `pglite:<dir>` (the directory locked while the session is open). */
 export async function openPgliteSession(url: string): Promise<SqlSession> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const where = url.slice('pglite:'.length);
-  const db = await PGlite.create(where === 'memory' || where === '' ? undefined : where);
-  return pgliteSession(db, true);
+  const dir = pgliteDir(url);
+  const lock = dir ? lockPgliteDir(dir) : undefined;
+  try {
+    const db = await PGlite.create(dir);
+    const session = pgliteSession(db, true);
+    return { ...session, close: () => session.close().finally(() => lock?.release()) };
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
 }
