@@ -172,7 +172,7 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
   let broken: string | undefined;
   await db.waitReady;
 
-  /** PGlite threw: nothing more goes to it; every client is told and disconnected. */
+  /** PGlite threw: nothing more goes to it; every client is disconnected, in-process sessions get the reason. */
   function breakDown(e: unknown): void {
     if (broken !== undefined) return;
     broken = e instanceof Error ? e.message : String(e);
