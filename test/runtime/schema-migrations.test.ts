@@ -633,6 +633,36 @@ describe('baton up with the tbyte SchemaMigration (real processes)', () => {
     };
   }
 
+  it('serves the embedded database at the same URL after kill -9 of the controller: the re-adopted processes write again, nothing lost', async () => {
+    const data = await tempDir('baton-pglite-');
+    cleanups.push(data.remove);
+    const url = `pglite:${data.path}`;
+    up = await start(url);
+    await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 90_000, 'v1 healthy');
+    const before = (await up.call<ControllerStatus>('GET', '/api/v1/status')).databases[0]?.servedUrl;
+    const signup = async (h: UpHandle, email: string): Promise<number> => {
+      const r = await request(`${h.gateway}/signup?email=${encodeURIComponent(email)}&confirmed=1`, { method: 'POST', headers: { host: 'tbyte.local' } });
+      await r.body.dump();
+      return r.statusCode;
+    };
+    expect(await signup(up, 'before@example.com')).toBe(201);
+    const pids = (await up.detail(FRONTEND)).revisions.flatMap((r) => r.pods.map((p) => p.pid));
+
+    up.proc.kill('SIGKILL');
+    await new Promise((r) => up?.proc.once('exit', r));
+    const { root, listen } = up;
+    up = await startUp({ reuse: { root, listen }, timeScale: TIME_SCALE, env: { TBYTE_DATABASE_URL: url } });
+    expect((await up.call<ControllerStatus>('GET', '/api/v1/status')).databases[0]?.servedUrl).toBe(before);
+    expect((await up.detail(FRONTEND)).revisions.flatMap((r) => r.pods.map((p) => p.pid))).toEqual(pids);
+    // A pool's connections died with the old server; the next sign-up opens a new one.
+    const deadline = Date.now() + 20_000;
+    let status = await signup(up, 'after@example.com');
+    while (status !== 201 && Date.now() < deadline) status = await signup(up, 'after@example.com');
+    expect(status).toBe(201);
+    const rows = await withClient(before ?? '', (c) => c.query<{ email: string }>("SELECT DISTINCT email FROM users ORDER BY email"));
+    expect(rows.rows.map((r) => r.email)).toEqual(['after@example.com', 'before@example.com']);
+  }, 240_000);
+
   it('serves the embedded PGlite database to the processes: v1 writes the old column, v2 both during the canary and the new one after the contract, nothing lost', async () => {
     const data = await tempDir('baton-pglite-');
     cleanups.push(data.remove);
