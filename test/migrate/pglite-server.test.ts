@@ -220,3 +220,11 @@ it('finds ReadyForQuery and its status however the answer is split', () => {
   scanner.feed(Buffer.from([0x5a, 0, 0, 0, 5, 0x49]));
   expect(String.fromCharCode(scanner.status)).toBe('I');
 });
+
+it('takes a statement of several megabytes that arrives in many chunks', async () => {
+  const c = await client();
+  const big = 'x'.repeat(8 * 1024 * 1024);
+  await c.query('INSERT INTO users (email) VALUES ($1)', [big]);
+  const r = await c.query<{ n: number }>('SELECT length(email)::int AS n FROM users');
+  expect(r.rows).toEqual([{ n: big.length }]);
+}, 60_000);

@@ -201,6 +201,17 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
     const owner: Owner = {};
     const scanner = new ReadyScanner();
     let buf: Buffer = Buffer.alloc(0);
+    // Chunks not yet joined to `buf`: a large message is joined once, when it is complete.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const have = (n: number): boolean => {
+      if (buf.length >= n) return true;
+      if (buf.length + pendingBytes < n) return false;
+      buf = Buffer.concat([buf, ...pending]);
+      pending = [];
+      pendingBytes = 0;
+      return true;
+    };
     let started = false;
     let busy = false;
     let closed = false;
@@ -214,11 +225,11 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
 
     const next = (): Incoming | undefined => {
       if (!started) {
-        if (buf.length < 8) return undefined;
+        if (!have(8)) return undefined;
         const len = buf.readInt32BE(0);
         const code = buf.readInt32BE(4);
         if (len < 8 || len > 10_000) return { kind: 'broken', why: `a startup packet of ${len} bytes` };
-        if (buf.length < len) return undefined;
+        if (!have(len)) return undefined;
         const bytes = buf.subarray(0, len);
         buf = buf.subarray(len);
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) return { kind: 'ssl' };
@@ -226,10 +237,10 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
         started = true;
         return { kind: 'message', bytes };
       }
-      if (buf.length < 5) return undefined;
+      if (!have(5)) return undefined;
       const total = 1 + buf.readInt32BE(1);
       if (total < 5 || total > MAX_MESSAGE) return { kind: 'broken', why: `a message of ${total} bytes` };
-      if (buf.length < total) return undefined;
+      if (!have(total)) return undefined;
       const bytes = buf.subarray(0, total);
       buf = buf.subarray(total);
       if (bytes[0] === TERMINATE) return { kind: 'terminate' };
@@ -282,7 +293,7 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
           }
           // A startup packet, a simple query or a Sync end with ReadyForQuery; a Parse, Bind or
           // COPY data does not, and keeps the lane until the Sync or the end of the COPY.
-          if (buf.length === 0 && scanner.ready && scanner.status === IDLE) lane.release(owner);
+          if (buf.length === 0 && pendingBytes === 0 && scanner.ready && scanner.status === IDLE) lane.release(owner);
         }
       } catch (e) {
         if (!(e instanceof Cancelled)) log(`embedded database: a connection failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -295,7 +306,8 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
 
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => {
-      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
+      pending.push(d);
+      pendingBytes += d.length;
       void pump();
     });
     socket.on('error', () => undefined); // 'close' follows
