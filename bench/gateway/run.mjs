@@ -210,31 +210,30 @@ function describeTree() {
   return `${gitShort('HEAD')}${dirty ? ' with uncommitted changes in src/gateway or src/core' : ''}`;
 }
 
-/** User + system CPU time of a process and its children (nginx's workers), in ms, from /proc (clock ticks of 10 ms). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  let ms = (Number(fields[11]) + Number(fields[12])) * 10;
+/** `perPid(pid)` summed over a process and its children (nginx's workers), from /proc. */
+function treeSum(pid, perPid) {
+  let sum = perPid(pid);
   let kids = '';
   try {
     kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
   } catch {
     // No children file: no children counted.
   }
-  for (const k of kids.split(/\s+/).filter(Boolean)) ms += cpuMs(Number(k));
-  return ms;
+  for (const k of kids.split(/\s+/).filter(Boolean)) sum += treeSum(Number(k), perPid);
+  return sum;
+}
+
+/** User + system CPU time of a process and its children, in ms (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  return treeSum(pid, (p) => {
+    const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  });
 }
 
 /** Involuntary context switches (the process lost its core while it could run) of a process's main thread and its children's. */
 function preemptions(pid) {
-  let n = Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  let kids = '';
-  try {
-    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-  } catch {
-    // No children file: no children counted.
-  }
-  for (const k of kids.split(/\s+/).filter(Boolean)) n += preemptions(Number(k));
-  return n;
+  return treeSum(pid, (p) => Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0));
 }
 
 function rssMb(pid) {
@@ -277,9 +276,8 @@ async function main() {
   ];
   const runs = new Map(targets.map((t) => [t.name, []]));
   // One unrecorded round first: a freshly started Node.js process runs its first seconds
-  // through the interpreter and a small young generation (round 1 of the 03:37 run: p99 5.3 ms,
-  // 2.6-3.0 ms in the four after it), which says nothing about the gateway serving all day.
-  // Every target gets the same warm-up.
+  // through the interpreter and a small young generation (measured in bench/gateway/README.md),
+  // which says nothing about the gateway serving all day. Every target gets the same warm-up.
   if (args.warmup !== 'no') {
     for (const t of targets) {
       const r = await load(t.port);

@@ -6,19 +6,14 @@
  * Exit codes are those of `baton gateway` (docs/cli.md): 64 for a usage error, 1 for a bad
  * value, a bad saved config or an address in use.
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
+import { exitCodeFor } from '../cli/exit.js';
 import { registerGatewayCommand } from '../cli/commands/gateway.js';
-import { BatonError } from '../core/errors.js';
 
 const program = new Command('baton').exitOverride();
 registerGatewayCommand(program);
 try {
   await program.parseAsync(['gateway', ...process.argv.slice(2)], { from: 'user' });
 } catch (e) {
-  if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? 0 : 64;
-  else if (e instanceof BatonError || (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string')) {
-    // Same as src/cli/main.ts: an error about the user's input or environment is one line, no stack trace.
-    process.stderr.write(`baton gateway: ${e.message}\n`);
-    process.exitCode = 1;
-  } else throw e;
+  process.exitCode = exitCodeFor(e, 'baton gateway');
 }

@@ -29,6 +29,7 @@ import type { TrafficRouter } from '../ports/traffic-router.js';
 import type { ActionRequest, ApplyResult, AuditView, ControllerStatus, EventsPage, EventView, HistoryEntry, LogsResult, WorkloadDetail, WorkloadSummary } from '../api/types.js';
 import { ensureGateway, stopGateway, type RunningGateway } from './gateway-process.js';
 import { metricsJobFor, prometheusAddresses } from './metrics-setup.js';
+import { splitKindName } from '../api/kinds.js';
 import { applySchemaEvent, isSchemaStepEvent, type SchemaStep } from '../core/migrate/index.js';
 import { createEmbeddedDatabases, type EmbeddedDatabases } from './embedded-databases.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type SchemaMigrationCoordinator } from './schema-migrations.js';
@@ -466,11 +467,9 @@ export class ControlPlane {
    * `rollouts/`, `ro/`, `deployment/`, `deployments/`, `deploy/`), which must then be of that kind.
    */
   private nameOf(arg: string): string {
-    const m = /^(rollouts?|ro|deployments?|deploy)\/(.+)$/i.exec(arg);
-    if (!m) return arg;
-    const name = m[2]!;
-    const isDeployment = m[1]!.toLowerCase().startsWith('d');
-    if (isDeployment ? this.runtime.deployment(name) : this.runtime.rollout(name)) return name;
+    const { kind, name } = splitKindName(arg);
+    if (kind === undefined) return arg;
+    if (kind === 'Deployment' ? this.runtime.deployment(name) : this.runtime.rollout(name)) return name;
     throw notFound(arg, this.details());
   }
 

@@ -10,12 +10,11 @@
  * manifests stay the ones that run against a PostgreSQL server elsewhere. The port is kept in
  * the store, so a restarted controller serves the database where the processes left it.
  */
-import type { PGlite } from '@electric-sql/pglite';
-import type { PidLock } from '../adapters/fs/pid-lock.js';
-import { databaseUrlOf, isPgliteUrl, lockPgliteDir, pgliteDir, pgliteSession, servePglite, type ServedPglite, type SqlSession } from '../adapters/migrate/index.js';
-import { parseSchemaMigration, SCHEMA_MIGRATION_KIND, type SchemaMigration } from '../core/migrate/manifest.js';
+import { databaseUrlOf, isPgliteUrl, openPglite, pgliteSession, servePglite, type OpenPglite, type ServedPglite, type SqlSession } from '../adapters/migrate/index.js';
 import type { ManifestSet } from '../core/spec/types.js';
+import type { PGlite } from '@electric-sql/pglite';
 import type { EmbeddedDatabaseView } from '../api/types.js';
+import { schemaMigrationName, schemaMigrationsIn } from './schema-migration-bindings.js';
 
 /** Where the migration runner gets its sessions for a database URL. */
 export interface SessionPool {
@@ -42,15 +41,10 @@ export interface EmbeddedDatabaseOptions {
   log?: (line: string) => void;
 }
 
-interface Open {
-  db: PGlite;
+interface Open extends OpenPglite {
   served?: ServedPglite;
-  lock?: PidLock;
 }
 
-function nameOf(m: SchemaMigration): string {
-  return m.metadata.namespace ? `${m.metadata.namespace}/${m.metadata.name}` : m.metadata.name;
-}
 
 export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): EmbeddedDatabases {
   const log = opts.log ?? (() => undefined);
@@ -79,20 +73,15 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
     if (closed) return Promise.reject(new Error(`embedded database ${url}: the controller is stopping`));
     let o = open.get(url);
     if (!o) {
-      const dir = pgliteDir(url);
       o = (async (): Promise<Open> => {
-        const lock = dir ? lockPgliteDir(dir) : undefined;
-        let db: PGlite | undefined;
+        const opened = await openPglite(url);
+        if (!opts.serve || closed) return opened;
         try {
-          const { PGlite } = await import('@electric-sql/pglite');
-          db = await PGlite.create(dir);
-          if (!opts.serve || closed) return { db, ...(lock ? { lock } : {}) };
-          const served = await serve(db, url);
-          lock?.note(served.url);
-          return { db, served, ...(lock ? { lock } : {}) };
+          const served = await serve(opened.db, url);
+          opened.lock?.note(served.url);
+          return { ...opened, served };
         } catch (e) {
-          await db?.close().catch(() => undefined);
-          lock?.release();
+          await opened.close().catch(() => undefined);
           throw e;
         }
       })();
@@ -125,16 +114,13 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
       };
     },
     async sync(set) {
-      for (const ext of set.extensions ?? []) {
-        if (ext.kind !== SCHEMA_MIGRATION_KIND) continue;
-        const { manifest: m } = parseSchemaMigration(ext);
-        if (!m) continue;
+      for (const m of schemaMigrationsIn(set)) {
         let url: string;
         try {
           url = await databaseUrlOf(m, opts.env ?? process.env);
         } catch (e) {
           // Reported again, as a failed step, when a migration of it is due.
-          log(`${nameOf(m)}: ${e instanceof Error ? e.message : String(e)}`);
+          log(`${schemaMigrationName(m)}: ${e instanceof Error ? e.message : String(e)}`);
           continue;
         }
         if (!isPgliteUrl(url)) continue;
@@ -143,11 +129,11 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
           o = await get(url);
         } catch (e) {
           // Not fatal to the controller: its migration steps fail, with the reason, when due.
-          log(`${nameOf(m)}: embedded database ${url} did not open: ${e instanceof Error ? e.message : String(e)}`);
+          log(`${schemaMigrationName(m)}: embedded database ${url} did not open: ${e instanceof Error ? e.message : String(e)}`);
           continue;
         }
         const src = m.spec.databaseUrl;
-        views.set(url, { schemaMigration: nameOf(m), url, ...('env' in src ? { env: src.env } : {}), ...(o.served ? { servedUrl: o.served.url } : {}) });
+        views.set(url, { schemaMigration: schemaMigrationName(m), url, ...('env' in src ? { env: src.env } : {}), ...(o.served ? { servedUrl: o.served.url } : {}) });
       }
     },
     processEnv() {
@@ -163,8 +149,7 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
       for (const p of all) {
         const o = await p.catch(() => undefined);
         await o?.served?.close();
-        await o?.db.close();
-        o?.lock?.release();
+        await o?.close();
       }
     },
   };

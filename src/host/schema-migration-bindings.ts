@@ -9,16 +9,21 @@ import { parseSchemaMigration, SCHEMA_MIGRATION_KIND, type SchemaMigration } fro
 import type { ManifestSet } from '../core/spec/types.js';
 import type { SessionPool } from './embedded-databases.js';
 
-/** The valid SchemaMigrations of `set` whose `rolloutRef` is `rollout`, in file order. */
-export function schemaMigrationsFor(set: ManifestSet, rollout: string): SchemaMigration[] {
+/** The valid SchemaMigrations of `set`, in file order. */
+export function schemaMigrationsIn(set: ManifestSet): SchemaMigration[] {
   const out: SchemaMigration[] = [];
   for (const ext of set.extensions ?? []) {
     if (ext.kind !== SCHEMA_MIGRATION_KIND) continue;
     // Loading the set already reported every problem; an invalid one is simply not ours to run.
     const { manifest } = parseSchemaMigration(ext);
-    if (manifest && manifest.spec.rolloutRef === rollout) out.push(manifest);
+    if (manifest) out.push(manifest);
   }
   return out;
+}
+
+/** The valid SchemaMigrations of `set` whose `rolloutRef` is `rollout`, in file order. */
+export function schemaMigrationsFor(set: ManifestSet, rollout: string): SchemaMigration[] {
+  return schemaMigrationsIn(set).filter((m) => m.spec.rolloutRef === rollout);
 }
 
 /** Names the SchemaMigration in events and messages: `namespace/name` or `name`. */

@@ -10,6 +10,7 @@
  */
 import { readStatus, runContract, runExpand, type MigrateOptions, type RunnerEvent } from '../adapters/migrate/index.js';
 import { BatonError } from '../core/errors.js';
+import { pendingContracts } from '../core/migrate/index.js';
 import type { SchemaMigration } from '../core/migrate/manifest.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestSet, Rollout } from '../core/spec/types.js';
@@ -238,8 +239,7 @@ export function createSchemaMigrationCoordinator(opts: SchemaMigrationOptions): 
         void serial(async () => {
           for (const m of bound) {
             const { plan } = await readStatus(await runnerOptionsFor(m, pool, opts.env));
-            const expanded = new Set(plan.states.filter((st) => st.expand === 'applied').map((st) => st.name));
-            const pending = plan.contract.filter((n) => expanded.has(n));
+            const pending = pendingContracts(plan);
             if (pending.length === 0) continue;
             record(c.rollout, 'SchemaContractSkipped', {
               schemaMigration: schemaMigrationName(m), phase: 'contract', revision: c.armed.revision, migrations: pending,

@@ -40,7 +40,6 @@ function clock(at: number): string {
   return new Date(at).toISOString().slice(11, 19);
 }
 
-/** Runs the controller until `baton down`, SIGTERM or SIGINT; resolves with the exit code. */
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_API = '127.0.0.1:7070';
 
@@ -63,6 +62,7 @@ export function lastAddresses(dir: StateDir): { listen?: string; api?: string } 
   return { ...(typeof gateway?.listen === 'string' ? { listen: gateway.listen } : {}), ...(api ? { api } : {}) };
 }
 
+/** Runs the controller until `baton down`, SIGTERM or SIGINT; resolves with the exit code. */
 export async function runUp(opts: UpOptions): Promise<number> {
   const apiAddr = parseListenAddress(opts.api, '--api');
   ensureStateDir(opts.dir);
@@ -152,34 +152,35 @@ export async function runUpDetached(dir: StateDir, args: string[], out: NodeJS.W
   const logFile = join(dir.logs, 'controller.log');
   ensureStateDir(dir);
   const fd = openSync(logFile, 'a', 0o600);
-  const before = readJson<ControllerInfo>(dir.controller);
   const child = spawn(process.execPath, [BATON_BIN, 'up', ...args.filter((a) => a !== '--detach')], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
   child.unref();
   let exited = null as number | null;
   child.once('exit', (code) => (exited = code ?? 1));
   const deadline = Date.now() + 120_000;
-  for (;;) {
-    const info = readJson<ControllerInfo>(dir.controller);
-    if (info && info.pid === child.pid && info !== before) {
-      try {
-        const r = await fetch(`${info.api}/healthz`);
-        if (r.ok) {
-          child.removeAllListeners('exit');
-          out.write(`baton up: controller pid ${info.pid} running in the background\n  gateway     ${info.gateway}\n  control API ${info.api}\n  log         ${logFile}\n`);
-          const settled = await waitSettled(dir, info, Math.max(0, deadline - Date.now()));
-          for (const w of settled) out.write(`  ${`${w.kind.toLowerCase()}/${w.name}`.padEnd(40)} ${w.phase}${w.message ? `: ${w.message}` : ''}\n`);
-          return 0;
-        }
-      } catch {
-        // not serving yet
+  const info = await (async (): Promise<ControllerInfo> => {
+    for (;;) {
+      const i = readJson<ControllerInfo>(dir.controller);
+      if (i && i.pid === child.pid && (await answersHealthz(i.api))) return i;
+      if (exited !== null) {
+        const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+        throw new BatonError('up-failed', `the controller exited (code ${exited}) before serving; the end of ${logFile}:\n${tail}`);
       }
+      if (Date.now() > deadline) throw new BatonError('up-failed', `the controller did not serve within 120 s; see ${logFile}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (exited !== null) {
-      const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
-      throw new BatonError('up-failed', `the controller exited (code ${exited}) before serving; the end of ${logFile}:\n${tail}`);
-    }
-    if (Date.now() > deadline) throw new BatonError('up-failed', `the controller did not serve within 120 s; see ${logFile}`);
-    await new Promise((r) => setTimeout(r, 100));
+  })();
+  child.removeAllListeners('exit');
+  out.write(`baton up: controller pid ${info.pid} running in the background\n  gateway     ${info.gateway}\n  control API ${info.api}\n  log         ${logFile}\n`);
+  const settled = await waitSettled(dir, info, Math.max(0, deadline - Date.now()));
+  for (const w of settled) out.write(`  ${`${w.kind.toLowerCase()}/${w.name}`.padEnd(40)} ${w.phase}${w.message ? `: ${w.message}` : ''}\n`);
+  return 0;
+}
+
+async function answersHealthz(api: string): Promise<boolean> {
+  try {
+    return (await fetch(`${api}/healthz`)).ok;
+  } catch {
+    return false; // not serving yet
   }
 }
 
@@ -189,14 +190,18 @@ export async function runUpDetached(dir: StateDir, args: string[], out: NodeJS.W
  */
 async function waitSettled(dir: StateDir, info: ControllerInfo, timeoutMs: number): Promise<WorkloadSummary[]> {
   const token = readToken(dir);
-  const headers = token ? { authorization: `Bearer ${token}` } : undefined;
+  const get = async <T>(path: string): Promise<T> => {
+    const r = await fetch(`${info.api}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    // A refused token or a failing controller is said as such, not read as a workload list.
+    if (!r.ok) throw new BatonError('up-failed', `the controller serves, but GET ${path} answered ${r.status}: ${(await r.text()).slice(0, 200)}`, { status: r.status });
+    return (await r.json()) as T;
+  };
   const deadline = Date.now() + timeoutMs;
   let afterId = 0;
   for (;;) {
-    const list = (await (await fetch(`${info.api}/api/v1/workloads`, { ...(headers ? { headers } : {}) })).json()) as WorkloadSummary[];
+    const list = await get<WorkloadSummary[]>('/api/v1/workloads');
     if (list.every((w) => w.phase !== 'Progressing') || Date.now() >= deadline) return list;
-    const page = (await (await fetch(`${info.api}/api/v1/events?afterId=${afterId}&waitMs=${Math.min(5_000, Math.max(0, deadline - Date.now()))}&limit=1000`, { ...(headers ? { headers } : {}) })).json()) as EventsPage;
-    afterId = page.lastId;
+    afterId = (await get<EventsPage>(`/api/v1/events?afterId=${afterId}&waitMs=${Math.min(5_000, Math.max(0, deadline - Date.now()))}&limit=1000`)).lastId;
   }
 }
 

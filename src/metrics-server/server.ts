@@ -32,7 +32,7 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Ru
   const port = server.port;
   app.start();
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${app.prefix}`,
+    url: `${server.url}${app.prefix}`,
     port,
     storage: app.storage,
     loops: app.loops,

@@ -14,7 +14,7 @@ import { setImages } from '../../src/core/spec/edit.js';
 import { parseManifests, type ManifestFile } from '../../src/core/spec/load.js';
 import { deploymentStateKey } from '../../src/engine/deployment-controller.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { Runtime } from '../../src/engine/runtime.js';
+import { Runtime, type RuntimeDeps } from '../../src/engine/runtime.js';
 import { tempDir } from '../support/net.js';
 
 const dir = 'examples/tbyte/manifests';
@@ -27,18 +27,19 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(): Promise<{ runtime: Runtime; clock: VirtualClock; store: SqliteStore; events: EngineEvent[]; workloads: ReturnType<typeof createSimulatedWorkloads> }> {
+/** A Runtime on a virtual clock, simulated workloads (ready after `readyDelayMs`) and scripted metrics; `deps` adds to its dependencies. */
+async function setup(opts: { readyDelayMs?: number; deps?: Partial<RuntimeDeps> } = {}): Promise<{ runtime: Runtime; clock: VirtualClock; store: SqliteStore; events: EngineEvent[]; workloads: ReturnType<typeof createSimulatedWorkloads> }> {
   const tmp = await tempDir();
   cleanups.push(tmp.remove);
   const clock = createVirtualClock(1_000_000);
-  const workloads = createSimulatedWorkloads(clock, 2_000);
+  const workloads = createSimulatedWorkloads(clock, opts.readyDelayMs ?? 2_000);
   const script = parseScript({ 'pod-ready-ratio': [[1]], 'error-rate': [[0]], 'response-time-p95': [[0.1]], 'canary-error-rate': [[0]] });
   if ('errors' in script) throw new Error(script.errors.join('; '));
   const provider = createScriptedProvider(script.script);
   const store = openSqliteStore(join(tmp.path, 'state.db'), { clock });
   cleanups.push(() => store.close());
   const events: EngineEvent[] = [];
-  const runtime = new Runtime({ clock, workloads, traffic: createMemoryTrafficRouter(), providerFor: () => provider, store, onEvent: (e) => events.push(e) });
+  const runtime = new Runtime({ clock, workloads, traffic: createMemoryTrafficRouter(), providerFor: () => provider, store, onEvent: (e) => events.push(e), ...opts.deps });
   cleanups.push(() => runtime.stop());
   return { runtime, clock, store, events, workloads };
 }
@@ -100,33 +101,22 @@ describe('Runtime', () => {
   });
 
   it('holds a new revision until prepareRevision resolves, and aborts when it rejects', async () => {
-    const tmp = await tempDir();
-    cleanups.push(tmp.remove);
-    const clock = createVirtualClock(1_000_000);
-    const workloads = createSimulatedWorkloads(clock, 1_000);
-    const script = parseScript({ 'pod-ready-ratio': [[1]], 'error-rate': [[0]], 'response-time-p95': [[0.1]], 'canary-error-rate': [[0]] });
-    if ('errors' in script) throw new Error(script.errors.join('; '));
-    const store = openSqliteStore(join(tmp.path, 'state.db'), { clock });
-    cleanups.push(() => store.close());
     const prepared: number[] = [];
     let release: (() => void) | undefined;
     let fail: ((e: Error) => void) | undefined;
-    const runtime = new Runtime({
-      clock,
-      workloads,
-      traffic: createMemoryTrafficRouter(),
-      providerFor: () => createScriptedProvider(script.script),
-      store,
-      prepareRevision: (_r, rev) => {
-        prepared.push(rev.revision);
-        if (rev.revision === 1) return Promise.resolve();
-        return new Promise<void>((resolve, reject) => {
-          release = resolve;
-          fail = reject;
-        });
+    const { runtime, clock, workloads } = await setup({
+      readyDelayMs: 1_000,
+      deps: {
+        prepareRevision: (_r, rev) => {
+          prepared.push(rev.revision);
+          if (rev.revision === 1) return Promise.resolve();
+          return new Promise<void>((resolve, reject) => {
+            release = resolve;
+            fail = reject;
+          });
+        },
       },
     });
-    cleanups.push(() => runtime.stop());
     await runtime.setManifests(parseManifests(files).set);
     runtime.start();
     await runFor(runtime, clock, 5_000);

@@ -8,6 +8,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../src/gateway/server.js';
+import { waitFor } from '../support/net.js';
 import { send, splitConfig, startTestGateway, startUpstream } from './support.js';
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -197,12 +198,10 @@ describe('mirroring', () => {
     });
     for (let i = 0; i < 5; i++) expect((await send(gw.url, `/m/${i}`)).status).toBe(200);
     // The copies finish after the answers the client got: wait until the stats have all five.
-    let stats: { requests: number; errors5xx?: number } = { requests: 0 };
-    const deadline = performance.now() + 10_000;
-    while (stats.requests < 5 && performance.now() < deadline) {
-      stats = JSON.parse((await send(gw.adminUrl, '/stats?cluster=mirror&window=60s')).body) as typeof stats;
-      if (stats.requests < 5) await new Promise((r) => setImmediate(r));
-    }
+    const stats = await waitFor(async () => {
+      const s = JSON.parse((await send(gw.adminUrl, '/stats?cluster=mirror&window=60s')).body) as { requests: number };
+      return s.requests >= 5 && s;
+    }, 10_000, 'the five mirrored answers in the stats');
     expect(stats).toMatchObject({ requests: 5 });
     const metrics = (await send(gw.adminUrl, '/metrics')).body;
     const line = metrics.split('\n').find((l) => l.startsWith('http_requests_total{') && l.includes('revision="v2"') && l.includes('status="500"'));

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { ReadyScanner, servePglite, type ServedPglite } from '../../src/adapters/migrate/pglite-server.js';
 
 let db: PGlite;
@@ -75,7 +75,8 @@ it('keeps parameterised queries of concurrent connections apart, while the contr
     // Nobody else runs while the controller's transaction is open: an insert that slipped in
     // would run inside it and show in its count.
     const before = await session.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
-    await new Promise((r) => setTimeout(r, 100));
+    // The writers are queued behind it, not run.
+    await vi.waitFor(() => expect(served.waiting()).toBeGreaterThan(0));
     const after = await session.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
     await session.query('COMMIT');
@@ -99,7 +100,7 @@ it('runs a transaction of one connection alone: the other waits, and a rollback 
   await a.query("INSERT INTO users (email) VALUES ('a@example.com')");
   let bDone = false;
   const bWrite = b.query("INSERT INTO users (email) VALUES ('b@example.com')").then(() => (bDone = true));
-  await new Promise((r) => setTimeout(r, 100));
+  await vi.waitFor(() => expect(served.waiting()).toBe(1));
   expect(bDone).toBe(false);
   await a.query('ROLLBACK');
   await bWrite;
@@ -181,9 +182,11 @@ it('drops the turn of a connection that closes while it waits, so the next one i
   const c = await client();
   await a.query('BEGIN');
   const bWaiting = b.query('SELECT 1').catch((e: Error) => e);
-  await new Promise((r) => setTimeout(r, 50));
+  await vi.waitFor(() => expect(served.waiting()).toBe(1));
   (b as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
   await bWaiting;
+  // Its turn is gone from the queue at once, not when it would have come.
+  await vi.waitFor(() => expect(served.waiting()).toBe(0));
   const cWrite = c.query("INSERT INTO users (email) VALUES ('c@example.com')");
   await a.query('COMMIT');
   await cWrite;
@@ -195,8 +198,9 @@ it('drops a query of an in-process session closed while the query waited: it rej
   await a.query('BEGIN');
   const session = served.session();
   const waiting = session.query('BEGIN').then(() => 'ran', (e: Error) => e.message);
-  await new Promise((r) => setTimeout(r, 50));
+  expect(served.waiting()).toBe(1);
   await session.close();
+  expect(served.waiting()).toBe(0);
   await a.query('COMMIT');
   expect(await waiting).toMatch(/closed while waiting/);
   expect(db.isInTransaction()).toBe(false);

@@ -86,3 +86,20 @@ it('refuses a pglite:<dir> another live process has open, naming it and where it
     await tmp.remove();
   }
 }, 60_000);
+
+it('names a pglite: path PGlite cannot use as a data directory, instead of its message-less ErrnoError', async () => {
+  const tmp = await tempDir();
+  try {
+    const file = join(tmp.path, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const program = new Command('baton').exitOverride();
+    registerMigrateCommand(program, { out: () => undefined, err: () => undefined });
+    await expect(program.parseAsync(['node', 'baton', 'migrate', 'status', '--dir', EXAMPLE, '--database', `pglite:${file}`])).rejects.toMatchObject({
+      code: 'invalid-database',
+      message: expect.stringContaining(`pglite:${file}: PGlite cannot open ${file} as a data directory`) as unknown,
+    });
+    expect(existsSync(`${file}.baton-lock`)).toBe(false);
+  } finally {
+    await tmp.remove();
+  }
+}, 60_000);

@@ -14,7 +14,7 @@ import type { EngineEvent } from '../../src/engine/events.js';
 import { createEmbeddedDatabases } from '../../src/host/embedded-databases.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type PodView, type RolloutView, type SchemaMigrationCoordinator, type SchemaMigrationOptions } from '../../src/host/schema-migrations.js';
 import type { ControllerStatus, EventsPage, EventView, WorkloadDetail } from '../../src/api/types.js';
-import { FRONTEND, startLoad, startUp, type LoadResult, type UpHandle } from '../support/baton-up.js';
+import { FRONTEND, promotedAndOthersGone, startLoad, startUp, waitForEventView, type LoadResult, type UpHandle } from '../support/baton-up.js';
 import { createGatewayClient } from '../../src/adapters/traffic/gateway/client.js';
 import { blast, splitConfig, startTestGateway, startUpstream } from '../gateway/support.js';
 import { tempDir } from '../support/net.js';
@@ -438,18 +438,6 @@ describe('the stable revision\'s error rate from the gateway', () => {
 });
 
 /** Long-polls the controller's events until one matches; returns it. */
-async function waitForEventView(up: UpHandle, pred: (e: EventView) => boolean, timeoutMs: number, what: string): Promise<EventView> {
-  const deadline = Date.now() + timeoutMs;
-  let afterId = 0;
-  for (;;) {
-    const page = await up.call<EventsPage>('GET', `/api/v1/events?afterId=${afterId}&waitMs=1000&limit=1000`);
-    const hit = page.events.find(pred);
-    if (hit) return hit;
-    afterId = page.lastId;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${up.output().slice(-3000)}`);
-  }
-}
-
 interface AuditTimes {
   name: string;
   phase: string;
@@ -540,7 +528,7 @@ describe('baton up with the tbyte SchemaMigration (real processes)', () => {
     await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
     const v2 = await up.waitUntil(
       FRONTEND,
-      (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0),
+      promotedAndOthersGone('tbyte/frontend:v2'),
       120_000,
       'v2 promoted and v1 gone',
     );
@@ -591,7 +579,7 @@ describe('baton up with the tbyte SchemaMigration (real processes)', () => {
     await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'retry' });
     await up.waitUntil(
       FRONTEND,
-      (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0),
+      promotedAndOthersGone('tbyte/frontend:v2'),
       120_000,
       'v2 promoted after the retry and v1 gone',
     );
@@ -679,6 +667,7 @@ describe('baton up with the tbyte SchemaMigration (real processes)', () => {
     expect(readFileSync(`${data.path}.baton-lock`, 'utf8')).toBe(`${up.proc.pid}\n${db}`);
 
     const signups = startSignups(up);
+    let all: Signup[];
     try {
       await signups.until(10, (x) => x.status === 201, '10 sign-ups on v1');
       addEmailVerified(up);
@@ -686,7 +675,7 @@ describe('baton up with the tbyte SchemaMigration (real processes)', () => {
       await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
       await up.waitUntil(
         FRONTEND,
-        (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0),
+        promotedAndOthersGone('tbyte/frontend:v2'),
         120_000,
         'v2 promoted and v1 gone',
       );
@@ -696,9 +685,8 @@ describe('baton up with the tbyte SchemaMigration (real processes)', () => {
       expect((await up.detail(FRONTEND)).schema?.map((st) => `${st.migration} ${st.phase} ${st.state} ${st.revision}`)).toEqual(['0000_init expand done 1', '0001_email_verified contract done 2']);
       await signups.until(signups.count(() => true) + 10, () => true, '10 sign-ups after the contract');
     } finally {
-      await signups.stop();
+      all = await signups.stop();
     }
-    const all = await signups.stop();
     expect(all.filter((x) => x.status !== 201)).toEqual([]);
     const wrote = (version: string): string[] => [...new Set(all.filter((x) => x.version === version).map((x) => x.wrote.join('+')))];
     expect(wrote('tbyte/frontend:v1')).toEqual(['email_confirmed_at']);

@@ -4,13 +4,13 @@
  * One file, so these heavy tests run one after the other.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkloadDetail } from '../../src/api/types.js';
-import { BACKEND, FRONTEND, startLoad, startUp, type UpHandle } from '../support/baton-up.js';
-import { waitFor } from '../support/net.js';
+import { BACKEND, FRONTEND, promotedAndOthersGone, startLoad, startUp, waitForEventView, type UpHandle } from '../support/baton-up.js';
+import { freePort, tempDir, waitFor } from '../support/net.js';
 
 const pidsOf = (d: WorkloadDetail, image?: string): number[] =>
   d.revisions.filter((r) => image === undefined || r.image === image).flatMap((r) => r.pods.map((p) => p.pid));
@@ -73,7 +73,7 @@ describe('baton up: a canary release under load', () => {
     await up.call('POST', `/api/v1/workloads/${FRONTEND}/actions`, { action: 'set-image', images: { frontend: 'tbyte/frontend:v2' } });
     const done = await up.waitUntil(
       FRONTEND,
-      (d) => d.phase === 'Healthy' && d.stableImage === 'tbyte/frontend:v2' && d.revisions.every((r) => r.image === 'tbyte/frontend:v2' || r.pods.length === 0),
+      promotedAndOthersGone('tbyte/frontend:v2'),
       120_000,
       'v2 promoted and v1 gone',
     );
@@ -255,8 +255,6 @@ describe('baton up: the CLI verbs against a running controller', () => {
 
 describe('baton up --detach and baton down', () => {
   it('runs in the background until baton down, which stops every process it started', async () => {
-    const { tempDir, freePort } = await import('../support/net.js');
-    const { cpSync, existsSync, readdirSync } = await import('node:fs');
     const tmp = await tempDir('baton-detach-');
     const root = join(import.meta.dirname, '..', '..');
     const bin = join(root, 'bin', 'baton.js');
@@ -299,16 +297,7 @@ describe('baton up: the gateway process dies', () => {
     await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 healthy');
     const before = JSON.parse(readFileSync(join(up.stateDir, 'gateway.json'), 'utf8')) as { pid: number; admin: string };
     process.kill(before.pid, 'SIGKILL');
-    const u = up;
-    const restarted = await (async () => {
-      let afterId = 0;
-      for (;;) {
-        const page = await u.call<{ events: { type: string }[]; lastId: number }>('GET', `/api/v1/events?afterId=${afterId}&waitMs=5000&limit=1000`);
-        if (page.events.some((e) => e.type === 'GatewayRestarted')) return true;
-        afterId = page.lastId;
-      }
-    })();
-    expect(restarted).toBe(true);
+    await waitForEventView(up, (e) => e.type === 'GatewayRestarted', 30_000, 'the controller to start the gateway again');
     const after = JSON.parse(readFileSync(join(up.stateDir, 'gateway.json'), 'utf8')) as { pid: number; admin: string };
     expect(after.pid).not.toBe(before.pid);
     expect(after.admin).toBe(before.admin);

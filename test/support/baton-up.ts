@@ -13,6 +13,11 @@ import { freePort, tempDir } from './net.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const BATON = join(ROOT, 'bin', 'baton.js');
 export const FRONTEND = 'tbyte-microservices-frontend';
+
+/** Healthy on `image`, and no process of any other revision left. */
+export function promotedAndOthersGone(image: string): (d: WorkloadDetail) => boolean {
+  return (d) => d.phase === 'Healthy' && d.stableImage === image && d.revisions.every((r) => r.image === image || r.pods.length === 0);
+}
 export const BACKEND = 'tbyte-microservices-backend';
 
 export interface UpHandle {
@@ -164,10 +169,10 @@ export interface LoadResult {
   requestsPerSecond: number;
 }
 
-/** Starts steady load on the gateway from another process; `stop()` returns what it saw. */
 /** Load workers still running: stopped by `cleanup()` even when a test failed before stopping them. */
 const liveLoads = new Set<ChildProcess>();
 
+/** Starts steady load on the gateway from another process; `stop()` returns what it saw. */
 export async function startLoad(url: string, opts: { host?: string; rate: number; connections?: number }): Promise<{ stop(): Promise<LoadResult> }> {
   const child = spawn(process.execPath, [join(ROOT, 'scripts', 'load-worker.mjs'), JSON.stringify({ url, host: opts.host ?? 'tbyte.local', rate: opts.rate, connections: opts.connections ?? 16 })], { stdio: ['ignore', 'pipe', 'inherit'] });
   liveLoads.add(child);
@@ -183,4 +188,17 @@ export async function startLoad(url: string, opts: { host?: string; rate: number
       return JSON.parse(String(r.value)) as LoadResult;
     },
   };
+}
+
+/** Long-polls the controller's events until one matches `pred`; a clear error after `timeoutMs`. */
+export async function waitForEventView(up: UpHandle, pred: (e: EventView) => boolean, timeoutMs: number, what: string): Promise<EventView> {
+  const deadline = Date.now() + timeoutMs;
+  let afterId = 0;
+  for (;;) {
+    const page = await up.call<EventsPage>('GET', `/api/v1/events?afterId=${afterId}&waitMs=1000&limit=1000`);
+    const hit = page.events.find(pred);
+    if (hit) return hit;
+    afterId = page.lastId;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${up.output().slice(-3000)}`);
+  }
 }

@@ -8,6 +8,14 @@ afterEach(async () => {
   h = createHarness();
 });
 
+/** A supervisor with one ready pod of revision `h` of `rs`, from `tpl`. */
+async function onReadyPod(tpl: ReturnType<typeof template>): Promise<ReturnType<typeof h.supervisor>> {
+  const sup = h.supervisor({ stateDir: await h.dir() });
+  await sup.scale({ owner: 'rs', hash: 'h', revision: 1, template: tpl }, 1);
+  await waitFor(() => sup.endpoints('rs', 'h').length === 1, 10_000, 'a ready pod');
+  return sup;
+}
+
 describe('process supervisor: restartPods', () => {
   it('replaces every pod one at a time, the new one ready before the old one stops', async () => {
     const dir = await h.dir();
@@ -35,11 +43,8 @@ describe('process supervisor: restartPods', () => {
   });
 
   it('gives no replacement to a revision scaled down meanwhile, and does not wait for one that was stopped', async () => {
-    const dir = await h.dir();
-    const sup = h.supervisor({ stateDir: dir });
     const tpl = template({ ports: [{ containerPort: 80 }] });
-    await sup.scale({ owner: 'rs', hash: 'h', revision: 1, template: tpl }, 1);
-    await waitFor(() => sup.endpoints('rs', 'h').length === 1, 10_000, 'a ready pod');
+    const sup = await onReadyPod(tpl);
     // The restart starts a replacement; the revision is scaled to 0 before it is ready.
     const restart = sup.restartPods('rs', 60_000);
     await sup.scale({ owner: 'rs', hash: 'h', revision: 1, template: tpl }, 0);
@@ -49,11 +54,7 @@ describe('process supervisor: restartPods', () => {
   });
 
   it('fails, keeping the old pod, when the replacement is not ready in time', async () => {
-    const dir = await h.dir();
-    const sup = h.supervisor({ stateDir: dir });
-    const good = template({ ports: [{ containerPort: 80 }] });
-    await sup.scale({ owner: 'rs', hash: 'h', revision: 1, template: good }, 1);
-    await waitFor(() => sup.endpoints('rs', 'h').length === 1, 10_000, 'a ready pod');
+    const sup = await onReadyPod(template({ ports: [{ containerPort: 80 }] }));
     const old = sup.pods('rs')[0];
     await expect(sup.restartPods('rs', 1)).rejects.toMatchObject({ code: 'restart-failed' });
     await waitFor(() => sup.pods('rs').length === 1, 10_000, 'the replacement gone');

@@ -2,6 +2,7 @@
  * Helpers for the process-supervisor tests: pod templates for the fixture apps, supervisors
  * that are cleaned up after each test, and checks on outside processes.
  */
+import { isAlive } from '../../src/adapters/fs/pid-lock.js';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PROBE_DEFAULTS } from '../../src/core/spec/defaults.js';
@@ -34,25 +35,11 @@ export function template(c: Partial<Container> & { script?: string } = {}, grace
   };
 }
 
+export { isAlive };
+
 /** True once `pid` no longer runs (a zombie counts as gone: it runs nothing). */
 export function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    // EPERM: the pid runs, as another user's process.
-    return (e as NodeJS.ErrnoException).code !== 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state === 'Z' || state === 'X';
-  } catch {
-    return true;
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  return !isGone(pid);
+  return !isAlive(pid);
 }
 
 /** Lines of a file, [] when it does not exist yet. */

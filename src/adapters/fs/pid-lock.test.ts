@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/net.js';
 import { takePidLock } from './pid-lock.js';
@@ -34,4 +34,13 @@ it('takes over a lock whose process is gone', async () => {
   expect(readFileSync(path, 'utf8').split('\n')[0]).toBe(String(process.pid));
   lock.release();
   expect(existsSync(path)).toBe(false);
+});
+
+it('does not count a lock it cannot read as free', async () => {
+  const tmp = await tempDir();
+  cleanups.push(tmp.remove);
+  const path = `${tmp.path}/x.lock`;
+  mkdirSync(path);
+  expect(() => takePidLock(path, held)).toThrow(`cannot read the lock ${path}`);
+  expect(existsSync(path)).toBe(true);
 });

@@ -5,6 +5,7 @@
  * the caller words.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { InvalidInputError } from '../../core/errors.js';
 
 /**
  * Whether `pid` is a running process. A zombie (exited, not yet reaped by a parent that is busy,
@@ -19,7 +20,8 @@ export function isAlive(pid: number): boolean {
   }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
   } catch {
     return true;
   }
@@ -36,8 +38,9 @@ function read(path: string): { pid: number; note: string } {
   let text = '';
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    // Gone meanwhile: counts as free.
+  } catch (e) {
+    // Gone meanwhile: free. Unreadable is not free: its holder may well be alive.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new InvalidInputError('lock-unreadable', `cannot read the lock ${path}: ${(e as Error).message}`, { path });
   }
   const [first = '', ...rest] = text.split('\n');
   return { pid: Number(first.trim()), note: rest.join('\n').trim() };

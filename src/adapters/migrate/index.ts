@@ -11,5 +11,5 @@ export { runExpand, runContract, runRollback, readStatus, type MigrateOptions, t
 export { AUDIT_TABLE } from './audit-table.js';
 export { MIGRATION_LOCK_KEY } from './advisory-lock.js';
 export { openSession, quoteIdent, isPgliteUrl, type SqlSession, type SessionResult } from './session.js';
-export { pgliteSession, pgliteDir, lockPgliteDir } from './pglite-session.js';
+export { pgliteSession, openPglite, type OpenPglite } from './pglite-session.js';
 export { servePglite, type ServedPglite, type ServePgliteOptions } from './pglite-server.js';

@@ -66,8 +66,8 @@ export interface ServedPglite {
   readonly url: string;
   /** An in-process session that takes its turns on the lane like a connection (no socket). */
   session(): SqlSession;
-  /** Connections open now. */
-  connections(): number;
+  /** Turns waiting for the backend now (connections and sessions queued behind its holder). */
+  waiting(): number;
   /** Stops listening and closes every connection; the PGlite stays open (its owner closes it). */
   close(): Promise<void>;
 }
@@ -100,6 +100,10 @@ class Lane {
     const gone = this.waiting.filter((w) => w.owner === owner);
     this.waiting = this.waiting.filter((w) => w.owner !== owner);
     for (const w of gone) w.cancel();
+  }
+
+  waitingCount(): number {
+    return this.waiting.length;
   }
 
   holds(owner: Owner): boolean {
@@ -335,7 +339,7 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
     host,
     port,
     url: `postgres://postgres@${host}:${port}/postgres`,
-    connections: () => sockets.size,
+    waiting: () => lane.waitingCount(),
     session(): SqlSession {
       const owner: Owner = {};
       const inner = pgliteSession(db, false);

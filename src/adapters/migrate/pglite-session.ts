@@ -48,17 +48,37 @@ export function lockPgliteDir(dir: string): PidLock {
     ));
 }
 
-/** Opens `pglite:memory` or `pglite:<dir>` (the directory locked while the session is open). */
-export async function openPgliteSession(url: string): Promise<SqlSession> {
+/** An open embedded database and, for a data directory, its lock. */
+export interface OpenPglite {
+  db: PGlite;
+  lock?: PidLock;
+  /** Closes the database, then lets go of the directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `pglite:memory` or `pglite:<dir>`, the directory locked while it is open. A directory
+ * PGlite cannot use (a file, no permission) is an InvalidInputError naming it: PGlite throws an
+ * Emscripten ErrnoError there, which has no message.
+ */
+export async function openPglite(url: string): Promise<OpenPglite> {
   const { PGlite } = await import('@electric-sql/pglite');
   const dir = pgliteDir(url);
   const lock = dir ? lockPgliteDir(dir) : undefined;
   try {
     const db = await PGlite.create(dir);
-    const session = pgliteSession(db, true);
-    return { ...session, close: () => session.close().finally(() => lock?.release()) };
+    return { db, ...(lock ? { lock } : {}), close: () => db.close().finally(() => lock?.release()) };
   } catch (e) {
     lock?.release();
-    throw e;
+    if (e instanceof Error && e.message) throw e;
+    const errno = (e as { errno?: unknown } | undefined)?.errno;
+    throw new InvalidInputError('invalid-database', `${url}: PGlite cannot open ${dir ?? 'an in-memory database'} as a data directory${typeof errno === 'number' ? ` (errno ${errno})` : ''}; give a directory it can create or write`, { url });
   }
+}
+
+/** A session on `pglite:memory` or `pglite:<dir>` that closes the database with it. */
+export async function openPgliteSession(url: string): Promise<SqlSession> {
+  const open = await openPglite(url);
+  const session = pgliteSession(open.db, false);
+  return { ...session, close: () => open.close() };
 }

@@ -9,7 +9,7 @@
 import { hostname, userInfo } from 'node:os';
 import { MigrationBlockedError, MigrationLintError } from '../../core/migrate/errors.js';
 import { decideContract, decideExpand, decideRollback, type ContractDecision, type ContractGuardInput } from '../../core/migrate/guards.js';
-import { blockingProblemsFor, planMigrations, withRunInProgress, type MigrationPlan } from '../../core/migrate/plan.js';
+import { blockingProblemsFor, pendingContracts, planMigrations, withRunInProgress, type MigrationPlan } from '../../core/migrate/plan.js';
 import type { Migration, MigrationPhase, MigrationRecord } from '../../core/migrate/types.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { migrationLockHeld, withMigrationLock } from './advisory-lock.js';
@@ -206,8 +206,7 @@ export async function runContract(opts: MigrateOptions & { guard: ContractGuardI
   }
   const all = byName(opts);
   return locked(opts, async (ctx, plan) => {
-    const expanded = new Set(plan.states.filter((s) => s.expand === 'applied').map((s) => s.name));
-    const names = upTo(plan.contract, all, opts.upTo).filter((n) => expanded.has(n));
+    const names = upTo(pendingContracts(plan), all, opts.upTo);
     throwIfBlocked(plan, names);
     const migrations = names.map((n) => all.get(n)).filter((m): m is Migration => m !== undefined);
     const lint = await lintOrThrow(migrations, ['backfill', 'contract']);

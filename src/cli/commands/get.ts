@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { WorkloadDetail, WorkloadKind } from '../../api/types.js';
 import { BatonError } from '../../core/errors.js';
 import { addConnectionOptions, addOutputOption, clientFor, followEvents, interruptSignal, latestEventId, type ApiClient, type ConnectionOptions } from '../client.js';
+import { kindOfWord } from '../../api/kinds.js';
 import { formatJson, kindWord } from '../format/text.js';
 import { renderWorkloadDetail } from '../format/workload-tree.js';
 
@@ -16,15 +17,6 @@ interface GetOptions extends ConnectionOptions {
   watch?: boolean;
 }
 
-/** The kind words `kubectl` accepts for the two kinds Baton runs. */
-const KINDS: Record<string, WorkloadKind> = {
-  rollout: 'Rollout',
-  rollouts: 'Rollout',
-  ro: 'Rollout',
-  deployment: 'Deployment',
-  deployments: 'Deployment',
-  deploy: 'Deployment',
-};
 
 async function fetchDetail(client: ApiClient, name: string, kind: WorkloadKind | undefined): Promise<WorkloadDetail> {
   const detail = await client.getWorkload(name);
@@ -74,7 +66,7 @@ export function registerGetCommand(program: Command): void {
     let kind: WorkloadKind | undefined;
     let name = first;
     if (second !== undefined) {
-      kind = KINDS[first.toLowerCase()];
+      kind = kindOfWord(first);
       if (kind === undefined) command.error(`error: unknown kind "${first}" (use rollout or deployment, or give only the name)`, { exitCode: 64, code: 'baton.unknownKind' });
       name = second;
     }

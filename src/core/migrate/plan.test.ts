@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockingProblems, blockingProblemsFor, planMigrations, withRunInProgress } from './plan.js';
+import { blockingProblems, blockingProblemsFor, pendingContracts, planMigrations, withRunInProgress } from './plan.js';
 import type { Migration, MigrationRecord } from './types.js';
 
 const file = (path: string, checksum = `sum-${path}`) => ({ path, text: '', checksum });
@@ -91,5 +91,15 @@ describe('blockingProblemsFor and withRunInProgress', () => {
     expect(blockingProblems(live)).toEqual([]);
     expect(live.problems[0]?.message).toContain('is running now');
     expect(blockingProblems(p).length).toBe(1); // the input plan is not changed
+  });
+});
+
+describe('pendingContracts', () => {
+  it('lists the pending contracts of migrations whose expand is applied, in order', () => {
+    const p = planMigrations([mig('0001', ['contract']), mig('0002', ['contract']), mig('0003', ['contract'])], [
+      rec('0001', 'expand', 'done'), rec('0001', 'contract', 'done'), rec('0002', 'expand', 'done'),
+    ]);
+    // 0001 is contracted already; 0003 was never expanded.
+    expect(pendingContracts(p)).toEqual(['0002']);
   });
 });

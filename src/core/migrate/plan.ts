@@ -79,6 +79,12 @@ function phaseState(epoch: readonly MigrationRecord[], phase: Phase, hasFile: bo
   }
 }
 
+/** The contracts that can run now: pending in `plan` and of a migration whose expand is applied. */
+export function pendingContracts(plan: MigrationPlan): string[] {
+  const expanded = new Set(plan.states.filter((st) => st.expand === 'applied').map((st) => st.name));
+  return plan.contract.filter((n) => expanded.has(n));
+}
+
 /**
  * Plans migrations (sorted by name) against their audit records (any order).
  *

@@ -63,7 +63,7 @@ export class RawResponse implements ProxyResponse {
 
   constructor(
     private readonly conn: ResponseOwner,
-    readonly request: RequestHead,
+    request: RequestHead,
   ) {
     this.closeAfter = !request.keepAlive || conn.draining();
     this.noBody = request.method === 'HEAD';
