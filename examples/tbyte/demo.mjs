@@ -125,7 +125,7 @@ const eventWaiters = new Set();
     lastId = page.lastId;
     for (const e of page.events) {
       events.push(e);
-      if (printing && interesting.has(e.type) || (e.type === 'Phase' && e.workload === FRONTEND)) say(`${e.workload.replace('tbyte-microservices-', '')}: ${e.type} ${e.message}`);
+      if (printing && (interesting.has(e.type) || (e.type === 'Phase' && e.workload === FRONTEND))) say(`${e.workload.replace('tbyte-microservices-', '')}: ${e.type} ${e.message}`);
     }
     for (const w of [...eventWaiters]) w();
   }

@@ -21,6 +21,7 @@ import { setImages, setRestartedAt, setTemplate, type WorkloadRef } from '../cor
 import { parseManifests, type ManifestFile } from '../core/spec/load.js';
 import type { ManifestSet } from '../core/spec/types.js';
 import { describeEvent, type EngineEvent } from '../engine/events.js';
+import type { Clock } from '../ports/clock.js';
 import { Runtime } from '../engine/runtime.js';
 import { readStoredJson } from '../engine/stored-json.js';
 import { createMetricsApp, type MetricsApp, type ScrapeJobConfig } from '../metrics-server/index.js';
@@ -81,6 +82,8 @@ export class ControlPlane {
   readonly databases: EmbeddedDatabases;
   readonly token: string;
   readonly startedAt = Date.now();
+  /** The engine clock (scaled by --time-scale): every stored event's `at`. */
+  private readonly clock: Clock;
   private readonly releaseLock: () => void;
   private files: ManifestFile[] = [];
   private generation = 0;
@@ -106,6 +109,7 @@ export class ControlPlane {
     const log = opts.log ?? (() => {});
     const wall = createSystemClock();
     const clock = createScaledClock(parts.anchor, wall);
+    this.clock = clock;
     this.toWall = (ms) => clock.toWall(ms);
     const baseDirs = new Map<string, string>();
     const ports = (): Record<string, number> => readStoredJson<Record<string, number>>(this.store.getMeta(DATABASE_PORTS_KEY), DATABASE_PORTS_KEY, {});
@@ -176,14 +180,7 @@ export class ControlPlane {
       stableErrorRate: (name) => gatewayStableErrorRate(this.gateway.client, name, this.runtime.rollout(name)?.rolloutState.stableHash),
       clock,
       log,
-      recordEvent: (e) => {
-        if (!this.closed) {
-          this.store.appendEvent({ ...e });
-          if (isSchemaStepEvent(e.type)) this.store.setMeta(schemaStepsKey(e.rollout), JSON.stringify(applySchemaEvent(this.schemaSteps(e.rollout), e)));
-        }
-        this.notifyEvents();
-        opts.onEvent?.(e);
-      },
+      recordEvent: (e) => this.recordEvent(e),
     });
     const providers = (): ReturnType<typeof createMetricsProviders> => createMetricsProviders({ addressMap: this.addressMap });
     let providerFor = providers();
@@ -268,12 +265,26 @@ export class ControlPlane {
         .then(async (g) => {
           this.gateway = g;
           await this.router.sync();
-          this.store.appendEvent({ at: Date.now(), rollout: '', type: 'GatewayRestarted', pid: g.info.pid });
+          this.recordEvent({ at: this.clock.now(), rollout: '', type: 'GatewayRestarted', pid: g.info.pid });
         })
         .catch((e: unknown) => this.opts.log?.(`the gateway did not start again: ${e instanceof Error ? e.message : String(e)}`))
         .finally(() => (this.restartingGateway = false));
     }, GATEWAY_WATCH_MS);
     this.gatewayWatch.unref();
+  }
+
+  /**
+   * An event of the controller's own (not the engine's, which stores its events with its tick):
+   * stored on the engine clock like every other, folded into the schema steps, and passed to
+   * long-polling readers and `onEvent`.
+   */
+  private recordEvent(e: EngineEvent): void {
+    if (!this.closed) {
+      this.store.appendEvent({ ...e });
+      if (isSchemaStepEvent(e.type)) this.store.setMeta(schemaStepsKey(e.rollout), JSON.stringify(applySchemaEvent(this.schemaSteps(e.rollout), e)));
+    }
+    this.notifyEvents();
+    this.opts.onEvent?.(e);
   }
 
   /** What `GET /api/v1/status` shows. */

@@ -296,8 +296,12 @@ describe('baton up: the gateway process dies', () => {
     up = await startUp();
     await up.waitUntil(FRONTEND, (d) => d.phase === 'Healthy' && d.ready === 2, 60_000, 'v1 healthy');
     const before = JSON.parse(readFileSync(join(up.stateDir, 'gateway.json'), 'utf8')) as { pid: number; admin: string };
+    const killedAt = Date.now();
     process.kill(before.pid, 'SIGKILL');
-    await waitForEventView(up, (e) => e.type === 'GatewayRestarted', 30_000, 'the controller to start the gateway again');
+    const restarted = await waitForEventView(up, (e) => e.type === 'GatewayRestarted', 30_000, 'the controller to start the gateway again');
+    // Stored on the engine clock like every event, so its wall time is right under --time-scale 0.1.
+    expect(restarted.wallAt).toBeGreaterThanOrEqual(killedAt);
+    expect(restarted.wallAt).toBeLessThanOrEqual(Date.now() + 1_000);
     const after = JSON.parse(readFileSync(join(up.stateDir, 'gateway.json'), 'utf8')) as { pid: number; admin: string };
     expect(after.pid).not.toBe(before.pid);
     expect(after.admin).toBe(before.admin);
