@@ -27,15 +27,20 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** Scripted metrics that pass every analysis of the tbyte templates. */
+function healthyMetrics(): ReturnType<typeof createScriptedProvider> {
+  const script = parseScript({ 'pod-ready-ratio': [[1]], 'error-rate': [[0]], 'response-time-p95': [[0.1]], 'canary-error-rate': [[0]] });
+  if ('errors' in script) throw new Error(script.errors.join('; '));
+  return createScriptedProvider(script.script);
+}
+
 /** A Runtime on a virtual clock, simulated workloads (ready after `readyDelayMs`) and scripted metrics; `deps` adds to its dependencies. */
 async function setup(opts: { readyDelayMs?: number; deps?: Partial<RuntimeDeps> } = {}): Promise<{ runtime: Runtime; clock: VirtualClock; store: SqliteStore; events: EngineEvent[]; workloads: ReturnType<typeof createSimulatedWorkloads> }> {
   const tmp = await tempDir();
   cleanups.push(tmp.remove);
   const clock = createVirtualClock(1_000_000);
   const workloads = createSimulatedWorkloads(clock, opts.readyDelayMs ?? 2_000);
-  const script = parseScript({ 'pod-ready-ratio': [[1]], 'error-rate': [[0]], 'response-time-p95': [[0.1]], 'canary-error-rate': [[0]] });
-  if ('errors' in script) throw new Error(script.errors.join('; '));
-  const provider = createScriptedProvider(script.script);
+  const provider = healthyMetrics();
   const store = openSqliteStore(join(tmp.path, 'state.db'), { clock });
   cleanups.push(() => store.close());
   const events: EngineEvent[] = [];
@@ -150,9 +155,8 @@ describe('Runtime', () => {
     await runtime.stop();
     // A new runtime on the same store; the pods are gone.
     const workloads = createSimulatedWorkloads(clock, 2_000);
-    const script = parseScript({ 'pod-ready-ratio': [[1]], 'error-rate': [[0]], 'response-time-p95': [[0.1]], 'canary-error-rate': [[0]] });
-    if ('errors' in script) throw new Error(script.errors.join('; '));
-    const again = new Runtime({ clock, workloads, traffic: createMemoryTrafficRouter(), providerFor: () => createScriptedProvider(script.script), store });
+    const provider = healthyMetrics();
+    const again = new Runtime({ clock, workloads, traffic: createMemoryTrafficRouter(), providerFor: () => provider, store });
     cleanups.push(() => again.stop());
     await again.setManifests(parseManifests(files).set);
     again.start();
