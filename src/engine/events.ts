@@ -32,6 +32,8 @@ export function describeEvent(e: { type: string; [field: string]: unknown }): st
       return `${text(rest.metric)} ${text(rest.phase)}${rest.value !== undefined ? ` ${text(rest.value)}` : ''}${rest.message ? ` (${text(rest.message)})` : ''}`;
     case 'AnalysisRunCompleted':
       return `${text(rest.run)} ${text(rest.phase)}${rest.message ? `: ${text(rest.message)}` : ''}`;
+    case 'MeasurementInterrupted':
+      return `${text(rest.run)} ${text(rest.metric)}: in flight when the controller stopped; ${rest.action === 'error' ? 'counted as an Error' : 'measured again'}`;
     case 'Phase':
       return `${text(rest.phase)}${rest.message ? `: ${text(rest.message)}` : ''}`;
     default:

@@ -9,6 +9,7 @@ import {
   createAnalysisRun,
   dueMeasurements,
   nextWakeAt as nextRunWakeAt,
+  recoverInterruptedMeasurements,
   terminateRun,
   type AnalysisRunState,
 } from '../core/analysis/index.js';
@@ -90,7 +91,17 @@ export class RolloutController {
     this.rollout = rollout;
     const saved = deps.store.load(rollout.metadata.name);
     this.state = saved?.rolloutState ?? initialRolloutState();
-    for (const run of saved?.analysisRuns ?? []) this.runs.set(run.name, run);
+    const now = deps.clock.now();
+    for (const loaded of saved?.analysisRuns ?? []) {
+      // No provider call of this controller answers a measurement saved as Running: the one
+      // that began it stopped. The core decides what becomes of it (re-measure, or Error).
+      const { run, recovered } = recoverInterruptedMeasurements(loaded, now);
+      this.runs.set(run.name, run);
+      for (const r of recovered) {
+        this.emit({ at: now, rollout: this.name, type: 'MeasurementInterrupted', run: run.name, metric: r.metricName, action: r.action, startedAt: r.startedAt });
+      }
+      if (isTerminalPhase(run.phase) && !isTerminalPhase(loaded.phase)) this.reportRunCompleted(run, now);
+    }
   }
 
   get name(): string {

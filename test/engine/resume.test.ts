@@ -3,7 +3,6 @@
  * status and events to SQLite together, and a new controller on the same database resumes at
  * the step it was on (the pods, like real processes, outlive the controller).
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../src/adapters/clock/virtual.js';
@@ -11,19 +10,12 @@ import { createScriptedProvider, parseScript } from '../../src/adapters/metrics/
 import { openSqliteStore, type SqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import { createMemoryTrafficRouter } from '../../src/adapters/traffic/memory/index.js';
 import { createSimulatedWorkloads } from '../../src/adapters/workloads/simulated/index.js';
-import { applyUpdate } from '../../src/core/simulate/scenario.js';
-import { parseManifests } from '../../src/core/spec/load.js';
 import type { Rollout } from '../../src/core/spec/types.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { RolloutController } from '../../src/engine/rollout-controller.js';
 import { tempDir } from '../support/net.js';
+import { manifests, stable, updated } from './tbyte-fixture.js';
 
-const dir = 'examples/tbyte/manifests';
-const { set: manifests } = parseManifests(readdirSync(dir).map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') })));
-const stable = manifests.rollouts[0] as Rollout;
-const v2 = applyUpdate(stable.spec.template as NonNullable<Rollout['spec']['template']>, { image: 'tbyte/frontend:v2' });
-if ('error' in v2) throw new Error(v2.error);
-const updated: Rollout = { ...stable, spec: { ...stable.spec, template: v2.template } };
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

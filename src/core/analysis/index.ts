@@ -23,6 +23,13 @@ export { resolveRolloutArgs, AnalysisArgError, type RolloutArgsContext } from '.
 export { substituteArgs, substituteDeep, UnresolvedArgError } from './substitute.js';
 export { dueMeasurements, nextWakeAt, type DueMeasurement } from './schedule.js';
 export { beginMeasurement, completeMeasurement, completeMeasurements, measurementsInFlight, terminateRun, UnknownMetricError } from './measure.js';
+export {
+  INTERRUPTED_JOB_MESSAGE,
+  interruptedAction,
+  recoverInterruptedMeasurements,
+  type InterruptedAction,
+  type RecoveredMeasurement,
+} from './interrupted.js';
 export { classifyResult, evaluateConditions, type Classification } from './classify.js';
 export { assessMetric, assessMetricLimits, assessRun, isTerminating, isWorse, type LimitVerdict } from './assess.js';
 export {
