@@ -33,6 +33,17 @@ describe('parsePromQL', () => {
     expect(parsePromQL('`a\\tb`')).toEqual({ type: 'string', value: 'a\\tb' });
   });
 
+  it('hangs offset and @ on the last operand, as Prometheus binds them tighter than any operator', () => {
+    const b = parsePromQL('up - up offset 1d');
+    expect(b).toMatchObject({ type: 'binary', op: '-', lhs: { type: 'vectorSelector', offsetMs: 0 }, rhs: { type: 'vectorSelector', offsetMs: 86_400_000 } });
+    expect(parsePromQL('-up @ 100')).toMatchObject({ type: 'unary', op: '-', expr: { type: 'vectorSelector', at: { kind: 'time', ms: 100_000 } } });
+    expect(parsePromQL('a * -b @ 5 offset 1m')).toMatchObject({ type: 'binary', rhs: { type: 'unary', expr: { type: 'vectorSelector', offsetMs: 60_000, at: { kind: 'time', ms: 5000 } } } });
+    expect(parsePromQL('a - rate(b[5m] offset 1m)')).toMatchObject({ type: 'binary', rhs: { type: 'call' } });
+    // The sign still binds looser than ^ when its operand carries @: -(x @ 60 ^ 2).
+    expect(parsePromQL('-x @ 60 ^ 2')).toMatchObject({ type: 'unary', op: '-', expr: { type: 'binary', op: '^', lhs: { type: 'vectorSelector' } } });
+    expect(parsePromQL('- -1 ^ 2')).toMatchObject({ type: 'unary', expr: { type: 'unary', expr: { type: 'binary', op: '^', lhs: { type: 'number', value: 1 } } } });
+  });
+
   it.each([
     ['', 'no expression found in input'],
     ['foo{', 'unexpected end of input'],
@@ -47,6 +58,8 @@ describe('parsePromQL', () => {
     ['(foo)[5m]', 'ranges only allowed for vector selectors'],
     ['foo offset 1m offset 2m', 'offset may not be set multiple times'],
     ['sum(foo) offset 1m', 'offset modifier must be preceded by an instant vector selector'],
+    ['a - (b + c) offset 1m', 'offset modifier must be preceded by an instant vector selector'],
+    ['-(b) @ 100', '@ modifier must be preceded by an instant vector selector'],
     ['foo offset 1m [5m]', 'no offset modifiers allowed before range'],
     ['nope(foo)', 'unknown function with name "nope"'],
     ['holt_winters(foo[5m], 0.5, 0.5)', 'not supported by the embedded engine'],

@@ -233,12 +233,22 @@ class Parser {
     return sq;
   }
 
-  /** The selector or subquery that an offset/@ applies to, with its bookkeeping. */
-  modTarget(n: SyntaxNode, what: string): { target: Expr; mods: Mods } {
-    const target = this.expr(this.one(n));
-    const mods = this.mods.get(target);
-    if (!mods) this.fail(n.from, `${what} modifier must be preceded by an instant vector selector or range vector selector or a subquery`);
-    return { target, mods };
+  /**
+   * Applies an offset/@ modifier to what it follows. In Prometheus' grammar (2.42
+   * generated_parser.y) `offset` and `@` bind tighter than every operator, so in `up - up
+   * offset 1d` or `-up @ 100` they belong to the last operand; the lezer grammar hangs them on
+   * the whole binary or unary expression, so they are moved down to its right-most operand
+   * here (an operand in parentheses is a paren node and stays refused, as in Prometheus).
+   */
+  modify(n: SyntaxNode, what: string, apply: (target: Expr, mods: Mods) => Expr): Expr {
+    const down = (target: Expr): Expr => {
+      if (target.type === 'binary') return { ...target, rhs: down(target.rhs) };
+      if (target.type === 'unary') return { ...target, expr: down(target.expr) };
+      const mods = this.mods.get(target);
+      if (!mods) this.fail(n.from, `${what} modifier must be preceded by an instant vector selector or range vector selector or a subquery`);
+      return apply(target, mods);
+    };
+    return down(this.expr(this.one(n)));
   }
 
   withMods(target: Expr, mods: Mods, change: { offsetMs?: number; at?: AtModifier }): Expr {
@@ -251,8 +261,6 @@ class Parser {
   }
 
   offset(n: SyntaxNode): Expr {
-    const { target, mods } = this.modTarget(n, 'offset');
-    if (mods.offset) this.fail(n.from, 'offset may not be set multiple times');
     let sign = 1;
     let d = this.children(n).find((c) => c.name === 'OffsetDurationExpr');
     while (d && d.firstChild?.name === 'UnaryOp') {
@@ -260,12 +268,13 @@ class Parser {
       d = this.children(d).find((c) => c.name === 'OffsetDurationExpr');
     }
     const ms = sign * this.duration(d, n.to);
-    return this.withMods(target, { ...mods, offset: true }, { offsetMs: ms });
+    return this.modify(n, 'offset', (target, mods) => {
+      if (mods.offset) this.fail(n.from, 'offset may not be set multiple times');
+      return this.withMods(target, { ...mods, offset: true }, { offsetMs: ms });
+    });
   }
 
   at(n: SyntaxNode): Expr {
-    const { target, mods } = this.modTarget(n, '@');
-    if (mods.at) this.fail(n.from, '@ <timestamp> may not be set multiple times');
     const kids = this.children(n);
     const pre = kids.find((c) => c.name === 'AtModifierPreprocessors');
     let at: AtModifier;
@@ -276,7 +285,10 @@ class Parser {
       if (v === undefined || !Number.isFinite(v)) this.fail(lit?.from ?? n.to, `timestamp out of bounds for @ modifier: ${lit ? this.text(lit) : ''}`);
       at = { kind: 'time', ms: Math.round(v * 1000) };
     }
-    return this.withMods(target, { ...mods, at: true }, { at });
+    return this.modify(n, '@', (target, mods) => {
+      if (mods.at) this.fail(n.from, '@ <timestamp> may not be set multiple times');
+      return this.withMods(target, { ...mods, at: true }, { at });
+    });
   }
 
   call(n: SyntaxNode): Expr {
@@ -342,15 +354,26 @@ class Parser {
         include: this.groupingLabels(groups[1]),
       };
     }
-    // The lezer grammar lets a sign into a number literal (`-1 ^ 2` as (-1)^2), but Prometheus'
-    // lexer has no signed numbers: the sign is a unary operator binding looser than `^`.
-    const lhsText = this.text(lhsNode);
-    if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && /^[+-]/.test(lhsText)) {
-      const inner = this.expr(lhsNode) as { type: 'number'; value: number };
-      const pow: Expr = { type: 'binary', op, lhs: { type: 'number', value: Math.abs(inner.value) }, rhs: this.expr(rhsNode), returnBool, matching };
-      return lhsText.startsWith('-') ? { type: 'unary', op: '-', expr: pow } : pow;
-    }
-    return { type: 'binary', op, lhs: this.expr(lhsNode), rhs: this.expr(rhsNode), returnBool, matching };
+    const lhs = this.expr(lhsNode);
+    const rhs = this.expr(rhsNode);
+    if (op === '^') return this.power(lhsNode, lhs, (l) => ({ type: 'binary', op, lhs: l, rhs, returnBool, matching }));
+    return { type: 'binary', op, lhs, rhs, returnBool, matching };
+  }
+
+  /**
+   * `^` binds tighter than a unary sign in Prometheus (generated_parser.y: unary_expr is
+   * `%prec MUL`, below POW), so `-x ^ 2` is -(x ^ 2) and `-1 ^ 2` is -1. The lezer tree can
+   * put the sign under `^` (a signed literal, a sign folded into a literal, or a sign whose
+   * operand carries offset/@), so it is lifted back over the power here.
+   */
+  power(lhsNode: SyntaxNode, lhs: Expr, pow: (lhs: Expr) => Expr): Expr {
+    if (lhs.type === 'unary') return { type: 'unary', op: lhs.op, expr: this.power(lhsNode, lhs.expr, pow) };
+    const signs = /^[\s+-]*/.exec(this.text(lhsNode))?.[0].replace(/\s+/g, '') ?? '';
+    if (lhs.type !== 'number' || signs === '') return pow(lhs);
+    const magnitude = parseNumberLiteral(this.text(lhsNode).replace(/^[\s+-]*/, '').replace(/\s+/g, '')) as number;
+    let out = pow({ type: 'number', value: magnitude });
+    for (const sign of [...signs].reverse()) out = { type: 'unary', op: sign === '-' ? '-' : '+', expr: out };
+    return out;
   }
 }
 
