@@ -129,9 +129,13 @@ function byName(opts: MigrateOptions): Map<string, Migration> {
   return new Map(opts.migrations.map((m) => [m.name, m]));
 }
 
-/** Lints the given phases of the given migrations; throws when anything is flagged. */
-async function lintOrThrow(migrations: Migration[], phases: MigrationPhase[]): Promise<Map<string, MigrationLint>> {
-  const results = await lintMigrations(migrations, phases);
+/**
+ * Lints the given phases of the given migrations, with the schema facts of the whole set
+ * `context` (so a type change or SET NOT NULL is judged by what earlier migrations declared);
+ * throws when anything is flagged.
+ */
+async function lintOrThrow(migrations: Migration[], phases: MigrationPhase[], context: readonly Migration[]): Promise<Map<string, MigrationLint>> {
+  const results = await lintMigrations(migrations, phases, context);
   const findings = results.flatMap((r) => r.findings);
   if (findings.length > 0) throw new MigrationLintError(findings);
   return new Map(results.map((r) => [r.name, r]));
@@ -167,7 +171,7 @@ export async function runExpand(
         throwIfBlocked(plan, expand);
         const names = [...new Set([...expand, ...backfill])].sort();
         const migrations = names.map((n) => all.get(n)).filter((m): m is Migration => m !== undefined);
-        const lint = await lintOrThrow(migrations, ['expand', 'backfill']);
+        const lint = await lintOrThrow(migrations, ['expand', 'backfill'], opts.migrations);
         for (const m of migrations) {
           const l = lint.get(m.name);
           if (!l) continue;
@@ -209,7 +213,7 @@ export async function runContract(opts: MigrateOptions & { guard: ContractGuardI
     const names = upTo(pendingContracts(plan), all, opts.upTo);
     throwIfBlocked(plan, names);
     const migrations = names.map((n) => all.get(n)).filter((m): m is Migration => m !== undefined);
-    const lint = await lintOrThrow(migrations, ['backfill', 'contract']);
+    const lint = await lintOrThrow(migrations, ['backfill', 'contract'], opts.migrations);
     const applied: AppliedStep[] = [];
     for (const m of migrations) {
       const l = lint.get(m.name);

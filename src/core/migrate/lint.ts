@@ -4,17 +4,30 @@
  * statement right below it, and its reason is returned so the runner can keep it in the audit
  * record. An ignore without a reason, or naming an unknown rule, is itself a finding.
  */
-import { createdTable } from './ast.js';
+import { createdTable, mustRunOutsideTransaction, tableKey } from './ast.js';
 import { LINT_RULE_IDS, LINT_RULES, type RuleContext } from './lint-rules.js';
+import { writeBlockingLocks } from './rule-kit.js';
+import { copyFacts, emptyFacts, observeStatement, type SchemaFacts } from './schema-facts.js';
 import { ignoresAbove } from './sql-text.js';
 import type { LintFinding, LintIgnore, LintPhase, LintResult, ParsedFile } from './types.js';
 
-/** Lints one file for `phase`. Findings come in statement order, then rule order. */
-export function lintFile(parsed: ParsedFile, phase: LintPhase): LintResult {
+/** A file's findings, and the schema facts after it (for the files that run after it). */
+export interface FileLint extends LintResult {
+  facts: SchemaFacts;
+}
+
+/**
+ * Lints one file for `phase`. `before` holds what the files that run before it declared (see
+ * `lintMigrations`); it is not changed. Findings come in statement order, then rule order.
+ */
+export function lintFile(parsed: ParsedFile, phase: LintPhase, before: SchemaFacts = emptyFacts()): FileLint {
   const file = parsed.file.path;
   const lines = parsed.file.text.split('\n');
   const createdTables = new Set<string>();
-  const ctx: RuleContext = { createdTables };
+  const writeLockedTables = new Set<string>();
+  const facts = copyFacts(before);
+  const transactional = !parsed.statements.some((s) => mustRunOutsideTransaction(s.node));
+  const ctx: RuleContext = { createdTables, facts, transactional, writeLockedTables };
   const findings: LintFinding[] = [];
   const ignored: LintIgnore[] = [];
 
@@ -52,9 +65,11 @@ export function lintFile(parsed: ParsedFile, phase: LintPhase): LintResult {
       for (const message of messages) findings.push({ file, line: stmt.line, ruleId: rule.id, phase, message, why: rule.why, rewrite: rule.rewrite });
     }
     const created = createdTable(stmt.node);
-    if (created) createdTables.add(created);
+    if (created) createdTables.add(tableKey(created));
+    for (const t of writeBlockingLocks(stmt.node)) writeLockedTables.add(t);
+    observeStatement(facts, stmt.node);
   }
-  return { findings, ignored };
+  return { findings, ignored, facts };
 }
 
 /** `file:line rule-id: message` then the why and the rewrite, as `baton migrate lint` prints it. */
