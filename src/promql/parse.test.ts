@@ -84,3 +84,28 @@ describe('parsePromQL', () => {
     expect((err as Error).message).toContain(msg);
   });
 });
+
+describe('number literals', () => {
+  it.each([
+    ['2.', 2],
+    ['1./6.', 1 / 6],
+    ['1.e3', 1000],
+    ['-2. ^ 2', -4],
+    ['.5', 0.5],
+  ])('reads %s as Prometheus does', (q, v) => {
+    const e = parsePromQL(q);
+    const val = (x: typeof e): number => {
+      if (x.type === 'number') return x.value;
+      if (x.type === 'unary') return -val(x.expr);
+      if (x.type === 'binary' && x.op === '/') return val(x.lhs) / val(x.rhs);
+      if (x.type === 'binary' && x.op === '^') return val(x.lhs) ** val(x.rhs);
+      throw new Error(`unexpected ${x.type}`);
+    };
+    expect(val(e)).toBeCloseTo(v, 12);
+  });
+
+  it('keeps dots inside strings, names and matchers as written', () => {
+    expect(parsePromQL('label_replace(up, "a.", "b.", "c", "1.")')).toMatchObject({ args: [{}, { value: 'a.' }, { value: 'b.' }, { value: 'c' }, { value: '1.' }] });
+    expect(parsePromQL('up{x="2."} @ 3.')).toMatchObject({ matchers: [{}, { value: '2.' }], at: { kind: 'time', ms: 3000 } });
+  });
+});

@@ -14,6 +14,7 @@ import { parseNumberLiteral, parsePromDuration, unquoteString } from './literals
 import { compileAnchoredRegex } from './regex.js';
 import { checkExpr } from './check.js';
 import { FUNCTIONS } from './function-table.js';
+import { rewriteTrailingDots } from './number-text.js';
 
 const EXPR_NODES = new Set([
   'AggregateExpr', 'BinaryExpr', 'FunctionCall', 'MatrixSelector', 'NumberDurationLiteral', 'OffsetExpr',
@@ -47,14 +48,21 @@ interface Mods {
 class Parser {
   private readonly mods = new WeakMap<object, Mods>();
 
-  constructor(private readonly input: string) {}
+  /**
+   * @param input the text lezer parsed (number-text.ts: same length and positions as `query`)
+   * @param query the query as written, for errors
+   */
+  constructor(
+    private readonly input: string,
+    private readonly query: string,
+  ) {}
 
   /** `line:col: parse error: msg` as Prometheus' ParseErr prints it. */
   fail(pos: number, msg: string): never {
     const before = this.input.slice(0, pos);
     const line = before.split('\n').length;
     const col = pos - before.lastIndexOf('\n');
-    throw new PromQLParseError(`${line}:${col}: parse error: ${msg}`, this.input);
+    throw new PromQLParseError(`${line}:${col}: parse error: ${msg}`, this.query);
   }
 
   text(n: SyntaxNode): string {
@@ -401,8 +409,9 @@ export function matchesValue(m: Matcher, v: string): boolean {
  */
 export function parsePromQL(query: string): Expr {
   if (query.trim() === '') throw new PromQLParseError('1:1: parse error: no expression found in input', query);
-  const tree = parser.parse(query);
-  const p: Parser = new Parser(query);
+  const text = rewriteTrailingDots(query);
+  const tree = parser.parse(text);
+  const p: Parser = new Parser(text, query);
   const top = tree.topNode;
   p.checkSyntax(top);
   const exprs = p.exprChildren(top);
