@@ -115,14 +115,28 @@ describe('abort and retry', () => {
     expect(out.effects).toEqual([]);
   });
 
-  it('abort of a fully promoted rollout shows Degraded, as Argo does, until the next update', () => {
+  it('abort of a fully promoted rollout is removed and it stays Healthy (Argo newRolloutContext: "Removing abort condition from fully promoted rollout")', () => {
     const d = driver();
+    d.act({ type: 'abort', reason: 'oops' });
+    d.settle();
+    expect(d.status).toMatchObject({ phase: 'Healthy', message: '', aborted: false });
+    expect(d.events('Aborted')).toEqual([]);
+    expect(d.events('AbortCleared')).toHaveLength(1);
+    expect(d.state.abortMessage).toBeUndefined();
+    // The next update runs its steps as any other.
+    d.update('shop:v2');
+    d.run(10 * S);
+    expect(d.status).toMatchObject({ aborted: false, stepIndex: 1, canaryWeight: 20 });
+  });
+
+  it('abort in the middle of an update is not cleared', () => {
+    const d = driver();
+    d.update('shop:v2');
+    d.run(10 * S);
     d.act({ type: 'abort' });
     d.settle();
-    expect(d.status).toMatchObject({ phase: 'Degraded', message: 'RolloutAborted: Rollout aborted update to revision 1' });
-    d.update('shop:v2');
-    d.settle();
-    expect(d.status.aborted).toBe(false);
+    expect(d.status).toMatchObject({ phase: 'Degraded', aborted: true });
+    expect(d.events('AbortCleared')).toEqual([]);
   });
 });
 

@@ -66,12 +66,14 @@ export function applyRolloutAction(input: ActionInput): ActionResult {
       if (s.currentHash !== s.stableHash) s.promoteFull = true;
       break;
     case 'abort':
-      // As Argo: allowed at any time; a fully promoted rollout shows Degraded until the next update.
+      // As Argo's CLI: allowed at any time, it only sets status.abort. On a fully promoted rollout
+      // there is no update to abort: the next reconcile removes it (AbortCleared), as Argo does.
       if (!s.aborted) {
         s.aborted = true;
         s.abortedAt = now;
         if (action.reason) s.abortMessage = action.reason;
         else delete s.abortMessage;
+        if (s.stableHash !== undefined && s.stableHash === s.currentHash) break;
         s.pauseConditions = [];
         s.controllerPause = false;
         effects.push({ type: 'event', event: { type: 'Aborted', message: action.reason ?? abortedMessage(currentRevision(s), undefined), revision: currentRevision(s) } });

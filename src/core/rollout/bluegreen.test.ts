@@ -166,4 +166,26 @@ describe('blue/green', () => {
     expect(names[1]).toBe(`${names[0]}.1`);
     expect(d.status.phase).toBe('Healthy');
   });
+  it('spec.paused holds the preview and active switches (Argo haltProgress); resume goes on', () => {
+    const d = new RolloutDriver(makeRollout(blueGreenStrategy()), { readyMs: 10 * S });
+    const { v1 } = deployed(d);
+    d.rollout.spec.paused = true;
+    d.run(200 * S);
+    expect(d.selectors).toEqual({ active: v1, preview: v1 });
+    expect(d.status).toMatchObject({ phase: 'Paused', message: 'manually paused' });
+    d.act({ type: 'resume' });
+    d.run(300 * S);
+    const v2 = d.state.currentHash as string;
+    expect(d.selectors).toEqual({ active: v2, preview: v2 });
+    expect(d.status.phase).toBe('Healthy');
+  });
+
+  it('an inconclusive pre-promotion run holds the rollout until promote (Argo TestRolloutPrePromotionAnalysisDoNothingOnInconclusiveAnalysis)', () => {
+    const r = makeRollout(blueGreenStrategy({ prePromotionAnalysis: analysis('pre') }));
+    const d = new RolloutDriver(r, { readyMs: 5 * S, runScript: scripted({ PrePromotion: [{ after: 5 * S, phase: 'Inconclusive' }] }) });
+    const { v1 } = deployed(d);
+    d.run(3600 * S);
+    expect(d.status).toMatchObject({ phase: 'Paused', message: 'InconclusiveAnalysisRun' });
+    expect(d.selectors['active']).toBe(v1);
+  });
 });

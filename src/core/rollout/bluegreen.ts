@@ -17,6 +17,7 @@ import {
   addPauseCondition,
   available,
   desired,
+  haltProgress,
   pauseCondition,
   record,
   removePauseCondition,
@@ -59,11 +60,15 @@ export function reconcileBlueGreen(ctx: ReconcileContext, bg: BlueGreenStrategy)
   scaleRevision(ctx, ctx.hash, newReplicas);
 
   const readyForPause = newReplicas > 0 && desired(ctx, ctx.hash) === newReplicas && available(ctx, ctx.hash) >= newReplicas;
-  // Argo `reconcilePreviewService`: the preview Service selects the new revision as soon as it exists.
-  if (bg.previewService) switchPreview(ctx, bg, ctx.hash);
+  // Argo `reconcilePreviewService`: the preview Service selects the new revision as soon as it
+  // exists, unless progress is halted (spec.paused or an inconclusive run's pause).
+  const halted = haltProgress(ctx) !== undefined;
+  if (bg.previewService && !halted) switchPreview(ctx, bg, ctx.hash);
 
   if (!s.aborted && !fullyPromoted && s.activeHash !== ctx.hash) {
-    if (readyForPause) reconcileBlueGreenPause(ctx, bg);
+    // Argo `reconcileBlueGreenPause` skips pause reconciliation while halted; the active switch
+    // below waits for every pause to be lifted.
+    if (readyForPause && !halted) reconcileBlueGreenPause(ctx, bg);
     reconcileActiveSwitch(ctx, bg, readyForPause);
   }
 

@@ -157,6 +157,58 @@ describe('canary: background analysis', () => {
     d.run(60 * S);
     expect(d.status).toMatchObject({ phase: 'Paused', message: 'InconclusiveAnalysisRun' });
   });
+
+  it('Inconclusive halts progress until a person acts: no scaling, no promotion past a timed pause (Argo haltProgress)', () => {
+    const timed: CanaryStep[] = [
+      { kind: 'setWeight', weight: 25 },
+      { kind: 'pause', duration: 30 },
+      { kind: 'setWeight', weight: 50 },
+      { kind: 'pause', duration: 30 },
+    ];
+    const r = makeRollout(canaryStrategy(timed, { trafficRouting: istioRouting(), analysis: { ...background, startingStep: 0 } }), { replicas: 4 });
+    let runs = 0;
+    const d = started(new RolloutDriver(r, { runScript: () => (runs++ === 0 ? [{ after: 5 * S, phase: 'Inconclusive' }] : []) }));
+    d.run(3600 * S);
+    // The timed pause ran out (Argo's CompletedCanaryPauseStep ignores the other pause), but the
+    // 50 % step cannot scale, so the rollout holds at 25 % with one canary pod.
+    expect(d.status).toMatchObject({ phase: 'Paused', message: 'InconclusiveAnalysisRun', stepIndex: 2, canaryWeight: 25 });
+    expect(d.state.desiredReplicas[d.state.currentHash as string]).toBe(1);
+    expect(d.events('Promoted')).toHaveLength(1); // the first deploy only
+    d.act({ type: 'promote' });
+    d.run(3610 * S);
+    expect(d.status).toMatchObject({ phase: 'Paused', message: 'CanaryPauseStep', stepIndex: 3, canaryWeight: 50 });
+    expect(runs).toBe(2);
+    d.run(3700 * S);
+    expect(d.status.phase).toBe('Healthy');
+  });
+
+  it('spec.paused holds scaling in the middle of a step, and resume goes on', () => {
+    const r = makeRollout(canaryStrategy([{ kind: 'setWeight', weight: 50 }], { trafficRouting: istioRouting() }), { replicas: 4 });
+    const d = new RolloutDriver(r, { readyMs: 10 * S, runScript: () => [] });
+    d.run(0);
+    d.update('shop:v2');
+    d.rollout.spec.paused = true;
+    d.run(600 * S);
+    expect(d.state.desiredReplicas[d.state.currentHash as string] ?? 0).toBe(0);
+    expect(d.status).toMatchObject({ phase: 'Paused', message: 'manually paused' });
+    d.act({ type: 'resume' });
+    d.run(1200 * S);
+    expect(d.status.phase).toBe('Healthy');
+  });
+
+  it('an abort is never held by spec.paused: the canary goes to 0 (Baton differs from Argo here, on purpose)', () => {
+    const r = makeRollout(canaryStrategy([{ kind: 'setWeight', weight: 50 }, { kind: 'pause' }]), { replicas: 4 });
+    const d = new RolloutDriver(r, { runScript: () => [] });
+    d.run(0);
+    d.update('shop:v2');
+    d.run(10 * S);
+    expect(d.state.desiredReplicas[d.state.currentHash as string]).toBe(2);
+    d.act({ type: 'pause' });
+    d.act({ type: 'abort' });
+    d.run(100 * S);
+    expect(d.state.desiredReplicas[d.state.currentHash as string]).toBe(0);
+    expect(d.state.desiredReplicas[d.state.stableHash as string]).toBe(4);
+  });
 });
 
 describe('canary: abort, retry, promote --full', () => {

@@ -16,6 +16,7 @@ import { reconcileCanaryServices, reconcileManagedRoutes, reconcileTrafficRoutin
 import {
   addPauseCondition,
   available,
+  haltProgress,
   pauseCondition,
   record,
   removePauseCondition,
@@ -52,9 +53,12 @@ export function reconcileCanary(ctx: ReconcileContext, strategy: CanaryStrategy)
   reconcileManagedRoutes(ctx, strategy);
 
   // Argo returns before scaling when analysis has just paused, and does not start a pause step
-  // while ReplicaSets are still being scaled.
+  // while ReplicaSets are still being scaled. While progress is halted (spec.paused, or paused
+  // on an inconclusive run) nothing is scaled, so no later step can complete and the rollout
+  // cannot reach full promotion (Argo `reconcileCanaryReplicaSets` + `haltProgress`); a timed
+  // pause step may still run out, as in Argo, but the next setWeight waits.
   if (!analysisPaused) {
-    const scaled = reconcileCanaryReplicas(ctx, strategy);
+    const scaled = haltProgress(ctx) === undefined && reconcileCanaryReplicas(ctx, strategy);
     if (!scaled) reconcileCanaryPause(ctx, strategy);
   }
   syncCanaryStatus(ctx, strategy, restarted);

@@ -76,6 +76,21 @@ export function pauseCondition(state: RolloutState, reason: PauseReason): { reas
   return state.pauseConditions.find((c) => c.reason === reason);
 }
 
+/**
+ * Argo v1.9 `haltProgress` (rollout/context.go): `spec.paused`, or a pause for an inconclusive
+ * analysis run, holds ReplicaSet scaling (canary), the blue/green pause and the Service switches
+ * until a person acts. Returns why, or undefined. An aborted rollout is never held: Argo would keep
+ * a paused rollout's canary pods up (and, without a router, serving) after an abort until it is
+ * resumed; Baton scales back at once, so an abort always takes the bad revision out.
+ */
+export function haltProgress(ctx: ReconcileContext): 'user paused' | 'inconclusive analysis' | undefined {
+  const s = ctx.state;
+  if (s.aborted) return undefined;
+  if (s.paused) return 'user paused';
+  if (pauseCondition(s, 'InconclusiveAnalysisRun') || pauseCondition(s, 'InconclusiveAnalysis')) return 'inconclusive analysis';
+  return undefined;
+}
+
 /** Argo `AddPauseCondition`: once per reason; the controller now holds a pause. */
 export function addPauseCondition(ctx: ReconcileContext, reason: PauseReason): void {
   if (pauseCondition(ctx.state, reason)) return;

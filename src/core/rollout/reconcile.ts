@@ -9,6 +9,7 @@ import { reconcileCanary } from './canary.js';
 import { record, type ReconcileContext } from './context.js';
 import { podTemplateHash } from './hash.js';
 import { reconcileRevisionHistoryLimit, syncRevision } from './revisions.js';
+import { clearAbort } from './shared.js';
 import { computeStatus, reconcileProgressDeadline } from './status.js';
 import type { ReconcileInput, ReconcileResult, RolloutState } from './types.js';
 
@@ -47,6 +48,12 @@ export function reconcileRollout(input: ReconcileInput): ReconcileResult {
     wakeTimes: [],
   };
   if (created) record(ctx, { type: 'RevisionCreated', revision, hash });
+  // Argo `newRolloutContext` (rollout/controller.go): an abort on a fully promoted rollout (stable
+  // == current, as last recorded) aborts nothing; it is removed, so the rollout stays Healthy.
+  if (state.aborted && state.stableHash !== undefined && input.state.stableHash === input.state.currentHash) {
+    clearAbort(state);
+    record(ctx, { type: 'AbortCleared', message: 'Removing abort condition from fully promoted rollout' });
+  }
 
   const strategy = rollout.spec.strategy;
   if (strategy.type === 'canary') reconcileCanary(ctx, strategy);

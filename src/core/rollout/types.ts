@@ -136,6 +136,8 @@ export type RolloutEvent =
   | { type: 'Resumed' }
   /** `message`: why (the analysis message, or the person's reason); `revision`: the update aborted. */
   | { type: 'Aborted'; message: string; revision: number }
+  /** An abort on a fully promoted rollout was removed: there was no update to abort (Argo does the same). */
+  | { type: 'AbortCleared'; message: string }
   | { type: 'Retried' }
   | { type: 'Promoted'; revision: number; reason: string }
   | { type: 'ActiveSwitched'; revision: number }
