@@ -12,12 +12,15 @@ import type { Workloads } from '../ports/workloads.js';
 import type { EngineEvent } from './events.js';
 import { readStoredJson } from './stored-json.js';
 import { revisionWorkload } from './revision-workload.js';
+import { StorageGuard } from './storage-guard.js';
 
 export interface DeploymentControllerDeps {
   clock: Clock;
   workloads: Workloads;
   store: RuntimeStateStore;
   onEvent(event: EngineEvent): void;
+  /** As ControllerDeps.storage: while it holds, nothing new is decided. */
+  storage?: StorageGuard;
 }
 
 /** The meta key a Deployment's state is saved under. */
@@ -31,11 +34,15 @@ export class DeploymentController {
   private state: DeploymentState;
   private lastStatus: DeploymentStatus | undefined;
   private lastWakeAt: number | undefined;
+  /** Events not stored yet (kept while the store cannot take them). */
+  private unsaved: EngineEvent[] = [];
+  private readonly storage: StorageGuard;
 
   constructor(
     private deployment: Deployment,
     private deps: DeploymentControllerDeps,
   ) {
+    this.storage = deps.storage ?? new StorageGuard(deps.clock);
     const saved = deps.store.getMeta(deploymentStateKey(deployment.metadata.name));
     this.state = readStoredJson<DeploymentState | null>(saved, deploymentStateKey(deployment.metadata.name), null) ?? initialDeploymentState();
   }
@@ -79,6 +86,7 @@ export class DeploymentController {
 
   async tick(): Promise<DeploymentStatus> {
     for (let pass = 0; pass < MAX_PASSES; pass++) {
+      if (this.storage.held) break;
       const now = this.deps.clock.now();
       const out = reconcileDeployment({ deployment: this.deployment, state: this.state, observed: { revisions: this.deps.workloads.observe(this.name) }, now });
       this.state = out.state;
@@ -118,13 +126,21 @@ export class DeploymentController {
       if (!prev || prev.phase !== out.status.phase || prev.message !== out.status.message) {
         events.push({ at: now, rollout: this.name, type: 'Phase', phase: out.status.phase, message: out.status.message });
       }
-      this.deps.store.transaction(() => {
-        this.deps.store.setMeta(deploymentStateKey(this.name), JSON.stringify(this.state));
-        for (const e of events) this.deps.store.appendEvent(e);
-      });
+      this.unsaved.push(...events);
+      this.storage.write(deploymentStateKey(this.name), () => this.save());
       for (const e of events) this.deps.onEvent(e);
       if (out.effects.length === 0) break;
     }
     return this.lastStatus as DeploymentStatus;
+  }
+
+  /** The state as it is now and every event not stored yet, in one transaction. */
+  private save(): void {
+    const events = this.unsaved.slice();
+    this.deps.store.transaction(() => {
+      this.deps.store.setMeta(deploymentStateKey(this.name), JSON.stringify(this.state));
+      for (const e of events) this.deps.store.appendEvent(e);
+    });
+    this.unsaved.splice(0, events.length);
   }
 }

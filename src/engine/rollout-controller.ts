@@ -31,6 +31,7 @@ import type { TrafficRouter } from '../ports/traffic-router.js';
 import type { Workloads } from '../ports/workloads.js';
 import { isTerminalPhase, type EngineEvent } from './events.js';
 import { revisionWorkload } from './revision-workload.js';
+import { StorageGuard } from './storage-guard.js';
 
 /** The ports and callbacks a RolloutController acts through. */
 export interface ControllerDeps {
@@ -54,6 +55,11 @@ export interface ControllerDeps {
    * runtime leaves it off: a slow query must not hold up promote/abort; `onWake` fires instead.
    */
   awaitMeasurements?: boolean;
+  /**
+   * Where the controller's writes go (the Runtime shares one among all controllers); while it
+   * holds, the controller decides nothing new. Default: one of its own.
+   */
+  storage?: StorageGuard;
 }
 
 /** A reconcile loop settles in at most this many passes at one instant (each pass completes at most one step). */
@@ -80,6 +86,7 @@ export class RolloutController {
   /** Scale-ups held back until the revision is prepared: hash -> replicas. */
   private heldScales = new Map<string, number>();
   private failedPreparation: { hash: string; revision: number; message: string } | undefined;
+  private readonly storage: StorageGuard;
   /** Called when a measurement finishes outside a tick, so the owner can tick again. */
   onWake: () => void = () => {};
 
@@ -89,6 +96,7 @@ export class RolloutController {
     private deps: ControllerDeps,
   ) {
     this.rollout = rollout;
+    this.storage = deps.storage ?? new StorageGuard(deps.clock);
     const saved = deps.store.load(rollout.metadata.name);
     this.state = saved?.rolloutState ?? initialRolloutState();
     const now = deps.clock.now();
@@ -163,6 +171,7 @@ export class RolloutController {
 
   /** promote, abort, retry, pause, resume, undo: decided by the core, carried out here. */
   async act(action: RolloutAction): Promise<{ template?: PodTemplateSpec }> {
+    this.storage.assertWritable(`${action.type} ${this.name}`);
     const now = this.deps.clock.now();
     const out = applyRolloutAction({ rollout: this.rollout, state: this.state, action, now });
     this.state = out.state;
@@ -180,8 +189,11 @@ export class RolloutController {
    * runs or take measurements, and the next pass sees their outcome.
    */
   async tick(): Promise<RolloutStatus> {
+    if (this.storage.held) return this.lastStatus as RolloutStatus;
     await this.afterPreparation(this.deps.clock.now());
     for (let pass = 0; pass < MAX_PASSES_PER_INSTANT; pass++) {
+      // Nothing new is decided while the last decision cannot be saved (see StorageGuard).
+      if (this.storage.held) break;
       const now = this.deps.clock.now();
       const out = reconcileRollout({
         rollout: this.rollout,
@@ -198,7 +210,7 @@ export class RolloutController {
       // Effects first: the timeline reads "WeightChanged 100, Promoted", then "Phase Healthy".
       await this.carryOut(out.effects, now);
       this.reportStatus(out.status, now);
-      const measured = this.startDueMeasurements(now);
+      const measured = !this.storage.held && this.startDueMeasurements(now);
       if (measured && this.deps.awaitMeasurements) await this.settle();
       this.persist();
       // The core reports every transition as an effect (events included), so no effect and no
@@ -392,11 +404,12 @@ export class RolloutController {
         }
         this.runs.set(run.name, updated);
         if (isTerminalPhase(updated.phase)) this.reportRunCompleted(updated, at);
+        // A write the store cannot take is kept and retried by the guard, which holds the engine.
         this.persist();
         this.onWake();
       }).catch((e: unknown) => {
-        // Recording failed (e.g. the store could not write): the measurements are due again at
-        // the next tick; the failure is reported, never an unhandled rejection.
+        // Recording failed for another reason (a bug): the measurements are due again at the
+        // next tick; the failure is reported, never an unhandled rejection.
         this.inFlight.delete(run.name);
         this.deps.onEvent({ at: this.deps.clock.now(), rollout: this.name, type: 'EngineError', run: run.name, message: e instanceof Error ? e.message : String(e) });
         this.onWake();
@@ -425,15 +438,24 @@ export class RolloutController {
     this.deps.onEvent(event);
   }
 
-  /** Record, status and the events since the last save: one transaction where the store can. */
+  /**
+   * Record, status and the events since the last save: one transaction where the store can.
+   * When the store cannot take it, the guard keeps it and retries; the retry writes the
+   * controller's state as it is then, with every event not saved yet.
+   */
   private persist(): void {
+    this.storage.write(`rollout:${this.name}`, () => this.save());
+  }
+
+  private save(): void {
     const record = { rolloutState: this.state, analysisRuns: [...this.runs.values()] };
+    const events = this.unsaved.slice();
     const store = this.deps.store;
     if (store.saveTick) {
-      store.saveTick({ rollout: this.name, record, ...(this.lastStatus ? { status: this.lastStatus } : {}), events: this.unsaved });
+      store.saveTick({ rollout: this.name, record, ...(this.lastStatus ? { status: this.lastStatus } : {}), events });
     } else {
       store.save(this.name, record);
     }
-    this.unsaved = [];
+    this.unsaved.splice(0, events.length);
   }
 }

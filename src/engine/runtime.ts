@@ -16,6 +16,7 @@ import type { Workloads } from '../ports/workloads.js';
 import { DeploymentController, deploymentStateKey } from './deployment-controller.js';
 import type { EngineEvent } from './events.js';
 import { RolloutController, type ControllerDeps } from './rollout-controller.js';
+import { StorageGuard, StorageUnavailableError, isStorageFailure, type StorageChange, type StorageGuardOptions } from './storage-guard.js';
 
 /** The ports the Runtime hands to every controller, and its own hooks. */
 export interface RuntimeDeps {
@@ -34,6 +35,8 @@ export interface RuntimeDeps {
   afterTick?: () => void;
   /** Longest sleep between two ticks when nothing is due, on the engine clock; default 5 s. */
   idleTickMs?: number;
+  /** Retry back-off of writes the store could not take (see StorageGuard). */
+  storageBackoff?: Omit<StorageGuardOptions, 'onChange'>;
 }
 
 /** A Rollout or Deployment name that is not in the manifests. */
@@ -50,8 +53,16 @@ export class Runtime {
   private running: Promise<void> | undefined;
   private stopped = false;
   private tickListeners = new Set<() => void>();
+  private storageEvents = 0;
+  /**
+   * Every write of the engine, and of the controller around it, goes through this guard: while
+   * the store cannot take a write, no workload is reconciled and no action is carried out.
+   */
+  readonly storage: StorageGuard;
 
-  constructor(private readonly deps: RuntimeDeps) {}
+  constructor(private readonly deps: RuntimeDeps) {
+    this.storage = new StorageGuard(deps.clock, { ...deps.storageBackoff, onChange: (c) => this.reportStorage(c) });
+  }
 
   /** The controllers by name. */
   rollout(name: string): RolloutController | undefined {
@@ -80,6 +91,7 @@ export class Runtime {
    */
   setManifests(set: ManifestSet): Promise<void> {
     return this.serial(async () => {
+      this.storage.assertWritable('put new manifests in force');
       this.manifests = set;
       const onEvent = (e: EngineEvent): void => {
         this.deps.onEvent?.(e);
@@ -95,6 +107,7 @@ export class Runtime {
             traffic: this.deps.traffic,
             providerFor: (spec) => this.deps.providerFor(spec),
             store: this.deps.store,
+            storage: this.storage,
             onEvent,
             ...(this.deps.prepareRevision ? { prepareRevision: this.deps.prepareRevision } : {}),
             ...baseDirOf(this.deps.baseDirFor?.(name)),
@@ -108,7 +121,7 @@ export class Runtime {
         const existing = this.deployments.get(d.metadata.name);
         if (existing) existing.updateSpec(d);
         else {
-          const c = new DeploymentController(d, { clock: this.deps.clock, workloads: this.deps.workloads, store: this.deps.store, onEvent });
+          const c = new DeploymentController(d, { clock: this.deps.clock, workloads: this.deps.workloads, store: this.deps.store, storage: this.storage, onEvent });
           this.deployments.set(d.metadata.name, c);
           await this.restore(c);
         }
@@ -117,13 +130,13 @@ export class Runtime {
         if (set.rollouts.some((r) => r.metadata.name === name)) continue;
         c.stop();
         await this.removeAll(name, c.rolloutState.revisions.map((r) => r.hash));
-        this.deps.store.deleteRollout(name);
+        this.storage.write(`rollout:${name}`, () => this.deps.store.deleteRollout(name));
         this.rollouts.delete(name);
       }
       for (const [name, c] of [...this.deployments]) {
         if (set.deployments.some((d) => d.metadata.name === name)) continue;
         await this.removeAll(name, c.deploymentState.revisions.map((r) => r.hash));
-        this.deps.store.transaction(() => this.deps.store.setMeta(deploymentStateKey(name), 'null'));
+        this.storage.write(deploymentStateKey(name), () => this.deps.store.setMeta(deploymentStateKey(name), 'null'));
         this.deployments.delete(name);
       }
       this.kick();
@@ -140,6 +153,9 @@ export class Runtime {
       }
       const out = await c.act(action);
       this.kick();
+      if (this.storage.held) {
+        throw new StorageUnavailableError(`${action.type} of ${name} was carried out but cannot be saved yet: ${this.storage.failure?.message ?? ''}; Baton retries and goes on once it is saved`, { name });
+      }
       return out;
     });
   }
@@ -180,12 +196,14 @@ export class Runtime {
     while (!this.stopped) {
       this.dirty = false;
       const listeners = [...this.tickListeners];
-      await this.serial(() => this.tickAll());
-      this.deps.afterTick?.();
+      const held = this.storage.held;
+      await this.serial(() => (held ? this.retryStorage() : this.tickAll()));
+      if (!held) this.deps.afterTick?.();
       for (const l of listeners) l();
       if (this.dirty || this.stopped) continue;
       const now = this.deps.clock.now();
-      const times = [...this.rollouts.values(), ...this.deployments.values()].map((c) => c.wakeAt()).filter((t): t is number => t !== undefined);
+      const retryAt = this.storage.retryAt;
+      const times = retryAt !== undefined ? [retryAt] : [...this.rollouts.values(), ...this.deployments.values()].map((c) => c.wakeAt()).filter((t): t is number => t !== undefined);
       const wake = Math.min(now + (this.deps.idleTickMs ?? 5_000), ...times);
       const ac = new AbortController();
       this.sleeper = ac;
@@ -197,13 +215,38 @@ export class Runtime {
 
   private async tickAll(): Promise<void> {
     for (const c of [...this.deployments.values(), ...this.rollouts.values()]) {
+      if (this.storage.held) return;
       try {
         await c.tick();
       } catch (e) {
+        if (isStorageFailure(e)) {
+          // A write outside the guard failed mid-tick: hold as for any write.
+          this.storage.fail(e);
+          return;
+        }
         // One workload's failure (a template that cannot start) must not stop the others.
         this.deps.onEvent?.({ at: this.deps.clock.now(), rollout: c.name, type: 'EngineError', message: e instanceof Error ? e.message : String(e) });
       }
     }
+  }
+
+  /** While held: the kept writes are tried again once their back-off is over. */
+  private retryStorage(): Promise<void> {
+    const at = this.storage.retryAt;
+    if (at !== undefined && this.deps.clock.now() >= at && this.storage.retry()) this.kick();
+    return Promise.resolve();
+  }
+
+  /** A hold and its end are events (stored once the store takes writes again) and reach onEvent. */
+  private reportStorage(change: StorageChange): void {
+    const at = this.deps.clock.now();
+    const event: EngineEvent =
+      change.type === 'held'
+        ? { at, rollout: '', type: 'StorageError', code: change.failure.code, message: change.failure.message, retryAt: change.failure.retryAt }
+        : { at, rollout: '', type: 'StorageRecovered', since: change.since, attempts: change.attempts, written: change.written };
+    const store = this.deps.store;
+    this.storage.write(`event:storage:${++this.storageEvents}`, () => store.appendEvent({ ...event }));
+    this.deps.onEvent?.(event);
   }
 
   /** A controller starting on saved state asks for its processes again (see restoreScale). */

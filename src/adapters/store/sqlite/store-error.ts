@@ -9,10 +9,12 @@ import { BatonError } from '../../../core/errors.js';
  * - `store-locked`: another connection held the write lock longer than the busy timeout.
  * - `store-too-new`: written by a newer Baton (schema version above what this one knows).
  * - `store-open-failed`: the file cannot be opened or created (missing dir, permissions).
- * - `store-readonly`: a write through a read-only handle, or to a read-only file.
+ * - `store-readonly`: a write through a read-only handle, or to a read-only file or file system.
+ * - `store-full`: the disk (or the file size limit) is full (SQLITE_FULL).
+ * - `store-io`: the operating system failed a read or write (SQLITE_IOERR_*: EIO, EFBIG, ...).
  * - `store-failed`: any other SQLite failure.
  */
-export type StoreErrorCode = 'store-corrupt' | 'store-locked' | 'store-too-new' | 'store-open-failed' | 'store-readonly' | 'store-failed';
+export type StoreErrorCode = 'store-corrupt' | 'store-locked' | 'store-too-new' | 'store-open-failed' | 'store-readonly' | 'store-full' | 'store-io' | 'store-failed';
 
 /** A failure of the state database; `details.path` is the file, `details.sqliteCode` SQLite's code. */
 export class StoreError extends BatonError {
@@ -32,6 +34,8 @@ function classify(sqliteCode: string): StoreErrorCode {
   if (sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED')) return 'store-locked';
   if (sqliteCode.startsWith('SQLITE_READONLY')) return 'store-readonly';
   if (sqliteCode.startsWith('SQLITE_CANTOPEN') || sqliteCode.startsWith('SQLITE_PERM')) return 'store-open-failed';
+  if (sqliteCode === 'SQLITE_FULL') return 'store-full';
+  if (sqliteCode.startsWith('SQLITE_IOERR')) return 'store-io';
   return 'store-failed';
 }
 
@@ -40,7 +44,9 @@ const ADVICE: Record<StoreErrorCode, string> = {
   'store-locked': 'is locked by another process (is another `baton up` running on this state dir?)',
   'store-too-new': 'was written by a newer Baton; upgrade Baton or use another --state-dir',
   'store-open-failed': 'cannot be opened; check that the directory exists and is writable',
-  'store-readonly': 'is open read-only here; only the controller writes it',
+  'store-readonly': 'cannot be written: the file or its file system is read-only (or it is open read-only here, where only the controller writes it)',
+  'store-full': 'cannot grow: the disk or the file size limit is full; free some space',
+  'store-io': 'cannot be read or written: the operating system reported an I/O error',
   'store-failed': 'failed',
 };
 
