@@ -2,7 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import type { PodInfo } from '../../src/adapters/workloads/processes/index.js';
+import { initialRolloutState } from '../../src/core/rollout/index.js';
+import { resolveStateDir } from '../../src/host/state-dir.js';
+import { checkProcessesKnown } from '../../src/host/startup-checks.js';
 import { waitFor } from '../support/net.js';
 import { createHarness, getJson, isAlive, isGone, probe, template } from './support.js';
 
@@ -98,5 +102,37 @@ describe('process supervisor: re-adoption after the controller is gone', () => {
     await sup.remove('crashy', 'h1');
     await waitFor(() => pods.every((p) => isGone(p.pid)), 10_000, 'adopted pods stopped');
     await waitFor(() => readdirSync(join(dir, 'pods')).length === 0, 10_000, 'records removed');
+  });
+
+  it('a database emptied or moved while processes run: the check refuses, naming the state dir and the live pids, and leaves them alone', async () => {
+    const dir = await h.dir();
+    const first = h.supervisor({ stateDir: dir });
+    await first.scale({ owner: 'web', hash: 'h1', revision: 2, template: tpl }, 2);
+    const pods = first.pods('web');
+    await first.stop();
+    const stateDir = resolveStateDir(dir);
+    // A new, empty database where the old one was.
+    const store = openSqliteStore(stateDir.db);
+    try {
+      let err: unknown;
+      try {
+        checkProcessesKnown(stateDir, store);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({ code: 'state-lost', details: { stateDir: stateDir.root, pids: pods.map((p) => p.pid) } });
+      const message = (err as Error).message;
+      expect(message).toContain(stateDir.root);
+      for (const p of pods) expect(message).toContain(`pid ${p.pid}`);
+      expect(pods.every((p) => isAlive(p.pid))).toBe(true);
+      // With the workload's state in the database (any revision), they are the controller's to adopt.
+      store.save('web', { rolloutState: initialRolloutState(), analysisRuns: [] });
+      expect(() => checkProcessesKnown(stateDir, store)).not.toThrow();
+    } finally {
+      store.close();
+    }
+    const second = h.supervisor({ stateDir: dir });
+    await second.remove('web', 'h1');
+    await waitFor(() => pods.every((p) => isGone(p.pid)), 10_000, 'pods stopped');
   });
 });

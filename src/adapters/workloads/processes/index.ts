@@ -10,4 +10,4 @@ export {
 export { restartDelayMs } from './backoff.js';
 export { formatPodReadyMetrics, type PodReadySample } from './pod-ready-metrics.js';
 export { pickFreePort, spawnDetached } from './pod-process.js';
-export { isSameProcessAlive, processStartTime, signalGroup } from './pod-record.js';
+export { isSameProcessAlive, livePodRecords, processStartTime, signalGroup, type PodRecord } from './pod-record.js';

@@ -4,7 +4,7 @@
  * pod, written as temp file + fsync + rename so a crash leaves the old or the new record, never a
  * torn one.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PodTemplateSpec } from '../../../core/spec/types.js';
 
@@ -135,4 +135,15 @@ export function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The recorded pods of `stateDir` whose process still runs (same pid and start time), read
+ * before any supervisor adopts them: what a new supervisor would re-adopt.
+ */
+export function livePodRecords(stateDir: string): PodRecord[] {
+  if (!existsSync(join(stateDir, 'pods'))) return [];
+  return createPodRecordStore(stateDir)
+    .list()
+    .records.filter((r) => isSameProcessAlive(r.pid, r.procStart));
 }
