@@ -3,6 +3,7 @@
  * context holding the compiled config, and config application (validate -> compile ->
  * persist -> swap the reference -> release endpoints that left).
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { InvalidInputError } from '../core/errors.js';
@@ -16,13 +17,23 @@ import { createProxy, createRequestHandler, type ProxyContext } from './proxy/fo
 import { createFront } from './proxy/front.js';
 import { createUpgradeHandler } from './proxy/upgrade.js';
 import { createAdminHandler, type ApplyOutcome } from './admin/server.js';
+import { MIN_TOKEN_LENGTH } from './state/admin-token.js';
 import { loadPersistedConfig, persistConfig } from './state/persist.js';
 
 /** Options of `startGateway`, as `baton gateway` takes them. */
 export interface GatewayOptions {
-  /** `HOST:PORT`; port 0 picks a free one. */
+  /** `HOST:PORT`; port 0 picks a free one. With `listenFd`, the address that socket is bound to. */
   listen: string;
+  /**
+   * A listening socket inherited from the parent (file descriptor number), accepted on instead
+   * of binding `listen`: the controller holds it, so it outlives this process.
+   */
+  listenFd?: number;
   admin: string;
+  /** The admin API's bearer token; a random one when not given (read it from `adminToken`). */
+  adminToken?: string;
+  /** Where the token is kept, named in the admin API's 401 answers. */
+  adminTokenHint?: string;
   stateDir?: string;
   /** Served until a config is pushed, when no persisted one exists. */
   initialConfig?: GatewayConfig;
@@ -37,6 +48,8 @@ export interface RunningGateway {
   readonly adminUrl: string;
   readonly port: number;
   readonly adminPort: number;
+  /** The bearer token of the admin API. */
+  readonly adminToken: string;
   readonly context: ProxyContext;
   /** Validates and applies a config as `PUT /config` does. */
   apply(config: unknown): Promise<ApplyOutcome>;
@@ -46,6 +59,21 @@ export interface RunningGateway {
 
 const EMPTY: GatewayConfig = { version: 0, routes: [], clusters: {} };
 
+/**
+ * Connections a listener queues before the process accepts them. Large, because a
+ * controller-held socket queues every new connection while no gateway runs (between a crash
+ * and the next start); Linux caps it at net.core.somaxconn (4096 since 5.4).
+ */
+const LISTEN_BACKLOG = 4096;
+
+/**
+ * What identifies a config's content: sha256 of its JSON. A controller compares it with the
+ * digest its own push was answered with, to notice a config someone else wrote.
+ */
+export function configDigest(config: GatewayConfig): string {
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex');
+}
+
 /** `127.0.0.1:8080` -> host and port; `[::1]:80` too. Bad input is an InvalidInputError naming the option. */
 export function parseListenAddress(text: string, option: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
@@ -54,20 +82,39 @@ export function parseListenAddress(text: string, option: string): { host: string
   return { host: (m[1] ?? m[2]) as string, port };
 }
 
-function listen(server: Server, addr: { host: string; port: number }): Promise<number> {
+function listen(server: Server, addr: { host: string; port: number } | { fd: number }): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(addr.port, addr.host, 1024, () => {
+    const done = (): void => {
       server.off('error', reject);
       resolve((server.address() as AddressInfo).port);
-    });
+    };
+    if ('fd' in addr) server.listen({ fd: addr.fd, backlog: LISTEN_BACKLOG }, done);
+    else server.listen(addr.port, addr.host, LISTEN_BACKLOG, done);
   });
+}
+
+/** Listens on the inherited socket `fd`; it must be a TCP socket bound to `--listen`'s port. */
+async function listenInherited(server: Server, fd: number, want: { host: string; port: number }): Promise<number> {
+  let port: number;
+  try {
+    port = await listen(server, { fd });
+  } catch (e) {
+    throw new InvalidInputError('invalid-listen-fd', `--listen-fd ${fd}: not a TCP socket this process can listen on (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { option: '--listen-fd', value: fd });
+  }
+  if (want.port !== 0 && port !== want.port) {
+    server.close();
+    throw new InvalidInputError('invalid-listen-fd', `--listen-fd ${fd}: the socket is bound to port ${port}, not to --listen's ${want.port}`, { option: '--listen-fd', value: fd });
+  }
+  return port;
 }
 
 /** Loads the persisted (or initial) config, then listens on both addresses; bad input is an InvalidInputError. */
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const listenAddr = parseListenAddress(opts.listen, '--listen');
   const adminAddr = parseListenAddress(opts.admin, '--admin');
+  const adminToken = opts.adminToken ?? randomBytes(32).toString('base64url');
+  if (adminToken.length < MIN_TOKEN_LENGTH) throw new InvalidInputError('invalid-admin-token', `the admin token must be at least ${MIN_TOKEN_LENGTH} characters`);
   const metrics = createMetricsRegistry();
   const endpoints = createEndpointRegistry();
   const stats = new Map<string, WindowStats>();
@@ -93,6 +140,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const ctx: ProxyContext = { config: compile(first.config), endpoints, metrics, mirror: { inFlight: 0 }, draining: false, upgraded: new Set() };
   endpoints.setActive(ctx.config.endpointKeys);
   metrics.health.configVersion = ctx.config.version;
+  let digest = configDigest(first.config);
 
   // Applies are serialised so two pushes cannot interleave their persist and swap.
   let chain: Promise<unknown> = Promise.resolve();
@@ -114,10 +162,11 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         }
       }
       ctx.config = compiled;
+      digest = configDigest(v.config);
       endpoints.setActive(compiled.endpointKeys);
       metrics.health.configVersion = compiled.version;
       metrics.health.configApplies++;
-      return { ok: true, version: compiled.version };
+      return { ok: true, version: compiled.version, digest };
     };
     const p = chain.then(run, run);
     chain = p;
@@ -149,9 +198,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     draining: () => ctx.draining,
   });
   proxy.on('connection', (s: Socket) => front.accept(s));
-  const admin = createServer(createAdminHandler({ ctx, apply }));
+  const admin = createServer(createAdminHandler({ ctx, apply, digest: () => digest, token: adminToken, ...(opts.adminTokenHint !== undefined ? { tokenHint: opts.adminTokenHint } : {}) }));
 
-  const port = await listen(proxy, listenAddr);
+  const port = opts.listenFd !== undefined ? await listenInherited(proxy, opts.listenFd, listenAddr) : await listen(proxy, listenAddr);
   let adminPort: number;
   try {
     adminPort = await listen(admin, adminAddr);
@@ -190,6 +239,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     adminUrl: `http://${host(adminAddr.host)}:${adminPort}`,
     port,
     adminPort,
+    adminToken,
     context: ctx,
     apply,
     close: () => (closing ??= close()),

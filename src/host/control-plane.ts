@@ -159,7 +159,7 @@ export class ControlPlane {
         evaluationIntervalMs: opts.scrapeIntervalMs ?? 5_000,
         warnings: [],
         jobs: [
-          job('baton-gateway', new URL(this.gateway.info.admin).host, '/metrics', opts.scrapeIntervalMs),
+          { ...job('baton-gateway', new URL(this.gateway.info.admin).host, '/metrics', opts.scrapeIntervalMs), bearerToken: this.gateway.token },
           job('baton-runtime', new URL(opts.apiUrl()).host, '/runtime/metrics', opts.scrapeIntervalMs),
           ...(opts.extraScrapeJobs ?? []),
         ],
@@ -258,7 +258,12 @@ export class ControlPlane {
    */
   private watchGateway(): void {
     this.gatewayWatch = setInterval(() => {
-      if (this.closed || this.restartingGateway || isSameProcessAlive(this.gateway.info.pid, this.gateway.info.procStart)) return;
+      if (this.closed || this.restartingGateway) return;
+      if (isSameProcessAlive(this.gateway.info.pid, this.gateway.info.procStart)) {
+        // A config this controller did not push (an out-of-band PUT /config) does not stay.
+        this.router.restoreIfChanged().then((pushed) => pushed && this.opts.log?.('the gateway served a config this controller did not push; pushed its own again'), () => undefined);
+        return;
+      }
       this.restartingGateway = true;
       this.opts.log?.(`the gateway (pid ${this.gateway.info.pid}) is gone; starting it again on ${this.gateway.info.listen}`);
       ensureGateway(this.opts.dir, this.gateway.info.listen, new URL(this.gateway.info.admin).host)

@@ -29,6 +29,8 @@ export interface ScrapeJobConfig {
   honorLabels: boolean;
   honorTimestamps: boolean;
   targets: TargetConfig[];
+  /** Sent as `Authorization: Bearer ...` (Prometheus' `authorization.credentials`); set by the controller for the gateway's admin API, not read from prometheus.yml. */
+  bearerToken?: string;
 }
 
 /** The loaded configuration. */

@@ -52,9 +52,13 @@ export function nextScrapeAt(now: number, intervalMs: number, offsetMs: number):
 }
 
 /** Fetches and parses one target; throws with Prometheus-like messages on failure. */
-export async function scrapeOnce(url: string, timeoutMs: number): Promise<ExposedSample[]> {
+export async function scrapeOnce(url: string, timeoutMs: number, bearerToken?: string): Promise<ExposedSample[]> {
   const res = await fetch(url, {
-    headers: { accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1', 'x-prometheus-scrape-timeout-seconds': String(timeoutMs / 1000) },
+    headers: {
+      accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1',
+      'x-prometheus-scrape-timeout-seconds': String(timeoutMs / 1000),
+      ...(bearerToken !== undefined ? { authorization: `Bearer ${bearerToken}` } : {}),
+    },
     signal: AbortSignal.timeout(timeoutMs),
   });
   if (res.status !== 200) {
@@ -113,7 +117,7 @@ export class ScrapeLoop {
     let samples: ExposedSample[] | undefined;
     let error = '';
     try {
-      samples = await scrapeOnce(this.status.scrapeUrl, this.job.scrapeTimeoutMs);
+      samples = await scrapeOnce(this.status.scrapeUrl, this.job.scrapeTimeoutMs, this.job.bearerToken);
       if (!this.job.honorTimestamps) samples = samples.map((s) => ({ ...s, timestampMs: undefined }));
     } catch (e) {
       const err = e as Error;

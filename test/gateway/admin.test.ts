@@ -1,10 +1,12 @@
 /**
- * The admin API through its typed client: whole-config pushes (a refused one keeps the old
- * config and lists every problem), stats per cluster, health, metrics with the cluster's
- * labels, and clear errors for bad queries and an unreachable gateway.
+ * The admin API through its typed client: the bearer credential (every route but /healthz
+ * refuses a request without it), whole-config pushes (a refused one keeps the old config and
+ * lists every problem), stats per cluster, health, metrics with the cluster's labels, and clear
+ * errors for bad queries and an unreachable gateway.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayClient, GatewayConfigRejectedError, GatewayUnavailableError } from '../../src/adapters/traffic/gateway/client.js';
+import { createGatewayClient, GatewayConfigRejectedError, GatewayUnauthorizedError, GatewayUnavailableError } from '../../src/adapters/traffic/gateway/client.js';
+import { configDigest } from '../../src/gateway/server.js';
 import type { RunningGateway } from '../../src/gateway/server.js';
 import { freePort } from '../support/net.js';
 import { blast, send, splitConfig, startTestGateway, startUpstream, type Upstream } from './support.js';
@@ -28,11 +30,45 @@ afterAll(async () => {
 
 const labels = { job: 'tbyte-microservices', namespace: 'tbyte', service: 'tbyte-microservices-frontend', rollout: 'tbyte-microservices-frontend', revision: '6d4f9c', role: 'stable' };
 
+describe('admin API credential', () => {
+  const everyRoute = ['PUT /config', 'POST /config', 'GET /config', 'GET /metrics', 'GET /stats?cluster=f', 'GET /endpoints', `GET /drain?endpoint=127.0.0.1:1&timeoutMs=0`, 'GET /nope'];
+
+  it('refuses every route but /healthz without the token, or with a wrong one, and changes nothing', async () => {
+    const client = createGatewayClient(gw.adminUrl, gw.adminToken);
+    const before = await client.getConfig();
+    const hijack = JSON.stringify(splitConfig(999, { evil: { endpoints: ['127.0.0.1:1'] } }, { evil: 100 }));
+    for (const authorization of [undefined, 'Bearer wrong-token-of-the-same-kind', `Basic ${gw.adminToken}`, `Bearer ${gw.adminToken}x`, `Bearer ${gw.adminToken.slice(0, -1)}`, 'Bearer ']) {
+      for (const r of everyRoute) {
+        const [method, path] = r.split(' ') as [string, string];
+        const res = await fetch(`${gw.adminUrl}${path}`, { method, headers: authorization === undefined ? {} : { authorization }, ...(method === 'GET' ? {} : { body: hijack }) });
+        expect(res.status, `${r} with ${authorization ?? 'no credential'}`).toBe(401);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer realm="baton-gateway-admin"');
+        expect(await res.json()).toMatchObject({ error: 'unauthorized' });
+      }
+    }
+    expect(await client.getConfig()).toEqual(before);
+    const wrong = createGatewayClient(gw.adminUrl, 'wrong-token-of-the-same-kind');
+    await expect(wrong.putConfig(splitConfig(999, {}, {}))).rejects.toBeInstanceOf(GatewayUnauthorizedError);
+    await expect(wrong.getConfig()).rejects.toMatchObject({ code: 'gateway-unauthorized' });
+  });
+
+  it('answers /healthz without a credential, revealing no route or endpoint', async () => {
+    const res = await fetch(`${gw.adminUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(Object.keys((await res.json()) as object).sort()).toEqual(['configDigest', 'draining', 'inFlight', 'status', 'version']);
+  });
+
+  it('accepts the scheme name in any case, as RFC 6750 allows', async () => {
+    const res = await fetch(`${gw.adminUrl}/config`, { headers: { authorization: `bearer ${gw.adminToken}` } });
+    expect(res.status).toBe(200);
+  });
+});
+
 describe('admin API', () => {
   it('applies a whole config and refuses a bad one, keeping the old and listing every problem', async () => {
-    const client = createGatewayClient(gw.adminUrl);
+    const client = createGatewayClient(gw.adminUrl, gw.adminToken);
     const good = splitConfig(7, { 'frontend-stable': { endpoints: [up.key], labels } }, { 'frontend-stable': 100 });
-    expect(await client.putConfig(good)).toEqual({ version: 7 });
+    expect(await client.putConfig(good)).toEqual({ version: 7, digest: configDigest(good) });
     expect(await client.getConfig()).toEqual(good);
 
     const bad = { version: 8, routes: [{ name: 'r', destinations: [{ cluster: 'missing', weight: 100 }] }], clusters: { c: { endpoints: ['nope'] } } };
@@ -45,11 +81,11 @@ describe('admin API', () => {
     const notJson = await send(gw.adminUrl, '/config', { method: 'PUT', body: '{"version": ' });
     expect(notJson.status).toBe(400);
     expect(JSON.parse(notJson.body)).toMatchObject({ error: 'invalid-config', problems: [{ path: '$' }] });
-    expect(await client.health()).toEqual({ status: 'ok', version: 7, inFlight: 0, draining: false });
+    expect(await client.health()).toEqual({ status: 'ok', version: 7, configDigest: configDigest(good), inFlight: 0, draining: false });
   });
 
   it('reports per-cluster stats over a window and Prometheus series with the cluster labels', async () => {
-    const client = createGatewayClient(gw.adminUrl);
+    const client = createGatewayClient(gw.adminUrl, gw.adminToken);
     await client.putConfig(splitConfig(9, { f: { endpoints: [failing.key], labels: { role: 'canary' } } }, { f: 100 }));
     await blast(gw.url, '/', 30, 4);
     await blast(gw.url, '/boom', 10, 4);
@@ -78,7 +114,7 @@ describe('admin API', () => {
   });
 
   it('fails with a clear error when the gateway is not there', async () => {
-    const client = createGatewayClient(`http://127.0.0.1:${await freePort()}`);
+    const client = createGatewayClient(`http://127.0.0.1:${await freePort()}`, 'a-token-nobody-checks');
     await expect(client.health()).rejects.toBeInstanceOf(GatewayUnavailableError);
     await expect(client.health()).rejects.toMatchObject({ code: 'gateway-unavailable' });
   });

@@ -24,6 +24,12 @@ describe('baton gateway', () => {
     await expect(program().parseAsync(['node', 'baton', 'gateway', '--listen', '127.0.0.1:0'])).rejects.toMatchObject({ code: 'commander.missingMandatoryOptionValue' });
   });
 
+  it('refuses a --listen-fd that is not an inherited descriptor', async () => {
+    for (const fd of ['socket', '1', '-3', '3.5']) {
+      await expect(program().parseAsync(['node', 'baton', 'gateway', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--listen-fd', fd])).rejects.toMatchObject({ code: 'invalid-option' });
+    }
+  });
+
   it('refuses a bad drain timeout', async () => {
     await expect(program().parseAsync(['node', 'baton', 'gateway', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--drain-timeout-ms', 'soon'])).rejects.toMatchObject({
       code: 'invalid-option',

@@ -1,15 +1,17 @@
 /**
- * The gateway as its own process (`node --import tsx src/gateway/main.ts`): it reloads the
- * persisted config after a restart, and on SIGTERM it stops accepting, finishes the request
- * in flight and exits 0.
+ * The gateway as its own process (`node --import tsx src/gateway/main.ts`): it keeps its admin
+ * token in `<state-dir>/admin.token` (0600, in a 0700 dir) and reuses it, reloads the persisted
+ * config after a restart, and on SIGTERM it stops accepting, finishes the request in flight and
+ * exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createGatewayClient } from '../../src/adapters/traffic/gateway/client.js';
+import { createGatewayClient, type GatewayClient } from '../../src/adapters/traffic/gateway/client.js';
+import { ADMIN_TOKEN_FILE } from '../../src/gateway/state/admin-token.js';
 import { STATE_FILE } from '../../src/gateway/state/persist.js';
 import { freePort, tempDir } from '../support/net.js';
 import { send, splitConfig, startUpstream } from './support.js';
@@ -24,6 +26,8 @@ interface GatewayProcess {
   child: ChildProcess;
   url: string;
   adminUrl: string;
+  /** A client of its admin API with the token it keeps in the state dir. */
+  client(): Promise<GatewayClient>;
   /** Resolves with the next stdout line containing `text`. */
   waitOutput(text: string): Promise<string>;
   exited: Promise<number | null>;
@@ -64,7 +68,9 @@ async function spawnGateway(stateDir: string, extra: string[] = []): Promise<Gat
     }
   });
   await waitOutput('baton gateway: proxy');
-  return { child, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${admin}`, waitOutput, exited };
+  const adminUrl = `http://127.0.0.1:${admin}`;
+  const client = async (): Promise<GatewayClient> => createGatewayClient(adminUrl, (await readFile(join(stateDir, ADMIN_TOKEN_FILE), 'utf8')).trim());
+  return { child, url: `http://127.0.0.1:${port}`, adminUrl, client, waitOutput, exited };
 }
 
 describe('gateway process', () => {
@@ -76,8 +82,9 @@ describe('gateway process', () => {
 
     const first = await spawnGateway(dir.path);
     expect(await first.waitOutput('config version')).toContain('config version 0');
-    const client = createGatewayClient(first.adminUrl);
-    expect(await client.putConfig(splitConfig(42, { app: { endpoints: [up.key] } }, { app: 100 }))).toEqual({ version: 42 });
+    const client = await first.client();
+    const pushed = await client.putConfig(splitConfig(42, { app: { endpoints: [up.key] } }, { app: 100 }));
+    expect(pushed.version).toBe(42);
     expect((await send(first.url, '/', { agent: false })).body).toBe('persisted');
     expect(JSON.parse(await readFile(join(dir.path, STATE_FILE), 'utf8'))).toMatchObject({ version: 42 });
     first.child.kill('SIGTERM');
@@ -86,9 +93,69 @@ describe('gateway process', () => {
     const second = await spawnGateway(dir.path);
     expect(await second.waitOutput('config version')).toContain('config version 42');
     expect((await send(second.url, '/x')).body).toBe('persisted');
-    expect((await createGatewayClient(second.adminUrl).getConfig()).version).toBe(42);
+    expect((await (await second.client()).getConfig()).version).toBe(42);
+    // The reloaded config has the digest the push was answered with: a controller sees no change.
+    expect((await (await second.client()).health()).configDigest).toBe(pushed.digest);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+  });
+
+  it('keeps its admin token in the state dir, private, and reuses it on restart', async () => {
+    const dir = await tempDir('baton-gw-state-');
+    cleanup.push(dir.remove);
+    const stateDir = join(dir.path, 'new-dir');
+    const first = await spawnGateway(stateDir);
+    const tokenFile = join(stateDir, ADMIN_TOKEN_FILE);
+    expect(await first.waitOutput('admin API token in')).toContain(tokenFile);
+    expect((await stat(stateDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+    const token = (await readFile(tokenFile, 'utf8')).trim();
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    // The token is not on the command line, where every local user could read it.
+    expect(await readFile(`/proc/${first.child.pid}/cmdline`, 'utf8')).not.toContain(token);
+    expect((await fetch(`${first.adminUrl}/config`)).status).toBe(401);
+    expect((await fetch(`${first.adminUrl}/config`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = await spawnGateway(stateDir);
+    expect((await readFile(tokenFile, 'utf8')).trim()).toBe(token);
+    expect((await fetch(`${second.adminUrl}/config`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('takes the token from --admin-token-file, and refuses to start with no credential or a weak one', async () => {
+    const dir = await tempDir('baton-gw-token-');
+    cleanup.push(dir.remove);
+    const file = join(dir.path, 'token');
+    await writeFile(file, 'a-long-enough-token-from-a-secret-store\n', { mode: 0o600 });
+    const port = await freePort();
+    const admin = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--admin-token-file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    cleanup.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    await new Promise<void>((r) => child.stdout.on('data', (d: Buffer) => d.toString().includes('admin API token in') && r()));
+    const client = createGatewayClient(`http://127.0.0.1:${admin}`, 'a-long-enough-token-from-a-secret-store');
+    expect((await client.getConfig()).version).toBe(0);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    const refused = async (args: string[]): Promise<string> => {
+      const c = spawn(process.execPath, ['--import', 'tsx', MAIN, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      expect(await new Promise<number | null>((r) => c.once('exit', r))).toBe(1);
+      expect(err).not.toMatch(/\n\s+at /);
+      return err;
+    };
+    expect(await refused([])).toMatch(/--state-dir.*--admin-token-file/);
+    await writeFile(file, 'short\n');
+    expect(await refused(['--admin-token-file', file])).toContain(`${file}: the admin token must be at least 16 characters`);
+    expect(await refused(['--admin-token-file', join(dir.path, 'missing')])).toContain('ENOENT');
   });
 
   it('refuses a corrupt state file with a message naming it', async () => {
@@ -120,7 +187,7 @@ describe('gateway process', () => {
     });
     cleanup.push(() => up.close());
     const gw = await spawnGateway(dir.path);
-    await createGatewayClient(gw.adminUrl).putConfig(splitConfig(1, { app: { endpoints: [up.key] } }, { app: 100 }));
+    await (await gw.client()).putConfig(splitConfig(1, { app: { endpoints: [up.key] } }, { app: 100 }));
 
     const inFlight = send(gw.url, '/slow', { agent: false });
     await arrivedP;
@@ -151,7 +218,7 @@ describe('gateway process', () => {
         }),
     );
     const gw = await spawnGateway(dir.path, ['--drain-timeout-ms', '2000']);
-    await createGatewayClient(gw.adminUrl).putConfig(splitConfig(1, { ws: { endpoints: [`127.0.0.1:${(ws.address() as AddressInfo).port}`] } }, { ws: 100 }));
+    await (await gw.client()).putConfig(splitConfig(1, { ws: { endpoints: [`127.0.0.1:${(ws.address() as AddressInfo).port}`] } }, { ws: 100 }));
     const u = new URL(gw.url);
     const client = await new Promise<Socket>((resolve, reject) => {
       const req = request({ host: u.hostname, port: u.port, path: '/ws', headers: { connection: 'Upgrade', upgrade: 'websocket' } });

@@ -68,7 +68,7 @@ describe('endpoints leaving', () => {
     });
     const fresh = await startUpstream('new');
     cleanup.push(() => old.close(), () => fresh.close());
-    const client = createGatewayClient(gw.adminUrl);
+    const client = createGatewayClient(gw.adminUrl, gw.adminToken);
     await client.putConfig(splitConfig(200, { app: { endpoints: [old.key] } }, { app: 100 }));
 
     const slowReply = send(gw.url, '/slow', { agent: false });

@@ -52,8 +52,21 @@ export async function startUpstream(name: string, handler?: UpstreamHandler): Pr
   };
 }
 
+/** The admin token of each test gateway by its admin URL, so `send` to an admin URL carries it. */
+const adminTokens = new Map<string, string>();
+
+/** A real gateway in this process on free ports; `send` to its `adminUrl` carries its admin token. */
 export async function startTestGateway(config?: GatewayConfig, stateDir?: string): Promise<RunningGateway> {
-  return startGateway({ listen: '127.0.0.1:0', admin: '127.0.0.1:0', ...(config ? { initialConfig: config } : {}), ...(stateDir ? { stateDir } : {}) });
+  const gw = await startGateway({ listen: '127.0.0.1:0', admin: '127.0.0.1:0', ...(config ? { initialConfig: config } : {}), ...(stateDir ? { stateDir } : {}) });
+  adminTokens.set(gw.adminUrl, gw.adminToken);
+  return gw;
+}
+
+/** Headers of a request to `base`: the admin token when `base` is a test gateway's admin API (unless given). */
+function withAdminToken(base: string, headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  const token = adminTokens.get(base.replace(/\/+$/, ''));
+  if (token === undefined || headers?.authorization !== undefined) return headers;
+  return { authorization: `Bearer ${token}`, ...headers };
 }
 
 export interface Reply {
@@ -62,7 +75,7 @@ export interface Reply {
   body: string;
 }
 
-/** One request over a shared keep-alive agent; the body is read whole. */
+/** One request over a shared keep-alive agent; the body is read whole. To a test gateway's admin API it carries the admin token. */
 export function send(
   base: string,
   path: string,
@@ -71,7 +84,7 @@ export function send(
   const u = new URL(path, base);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? 'GET', headers: opts.headers, agent: opts.agent === undefined ? keepAlive : opts.agent },
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? 'GET', headers: withAdminToken(base, opts.headers), agent: opts.agent === undefined ? keepAlive : opts.agent },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -415,7 +415,7 @@ describe('the stable revision\'s error rate from the gateway', () => {
       res.end('x');
     });
     cleanups.push(() => upstream.close());
-    const client = createGatewayClient(gw.adminUrl);
+    const client = createGatewayClient(gw.adminUrl, gw.adminToken);
     const stable = (service: string): { endpoints: string[]; labels: Record<string, string> } => ({ endpoints: [upstream.key], labels: { service, rollout: ROLLOUT, revision: V1.hash } });
     const clusters = {
       [`ns/web@${V1.hash}`]: stable('web'),

@@ -41,7 +41,7 @@ beforeAll(async () => {
   [stableA, stableB, canary] = await Promise.all([startUpstream('stable-a'), startUpstream('stable-b'), startUpstream('canary')]);
   gateway = await startTestGateway();
   pods = [pod(stableA, 'v1'), pod(stableB, 'v1'), pod(canary, 'v2')];
-  router = createGatewayRouter({ client: createGatewayClient(gateway.adminUrl), manifests: () => manifests, pods: () => pods, job: 'tbyte-microservices' });
+  router = createGatewayRouter({ client: createGatewayClient(gateway.adminUrl, gateway.adminToken), manifests: () => manifests, pods: () => pods, job: 'tbyte-microservices' });
   await router.apply(rollout, { type: 'setServiceSelector', role: 'stable', service: FE, hash: 'v1' });
   await router.apply(rollout, { type: 'setServiceSelector', role: 'canary', service: `${FE}-canary`, hash: 'v2' });
 });
@@ -62,7 +62,7 @@ describe('gateway TrafficRouter', () => {
     await router.apply(rollout, { type: 'setWeight', canary: 25, stable: 75, canaryHash: 'v2', stableHash: 'v1' });
     const counts = await hits(400);
     expect(counts.canary).toBe(100);
-    const config = await createGatewayClient(gateway.adminUrl).getConfig();
+    const config = await createGatewayClient(gateway.adminUrl, gateway.adminToken).getConfig();
     expect(config.version).toBe(router.version);
   });
 
@@ -81,6 +81,22 @@ describe('gateway TrafficRouter', () => {
     expect(stableA.seen.length).toBe(before);
     expect(counts['stable-a']).toBeUndefined();
     expect((counts['stable-b'] ?? 0) + (counts.canary ?? 0)).toBe(40);
+  });
+
+  it('notices a config it did not push and pushes its own again, once', async () => {
+    const client = createGatewayClient(gateway.adminUrl, gateway.adminToken);
+    expect(await router.restoreIfChanged()).toBe(false);
+    const own = await client.getConfig();
+    // Someone else reroutes everything to the canary, with a version far ahead.
+    const toCanary = (ds: NonNullable<(typeof own.routes)[number]['destinations']>): typeof ds => (ds.some((d) => d.cluster.includes('canary')) ? ds.map((d) => ({ ...d, weight: d.cluster.includes('canary') ? 100 : 0 })) : ds);
+    await client.putConfig({ ...own, version: 5000, routes: own.routes.map((r) => ({ ...r, destinations: toCanary(r.destinations ?? []) })) });
+    expect(await hits(20)).toEqual({ canary: 20 });
+    expect(await router.restoreIfChanged()).toBe(true);
+    const restored = await client.getConfig();
+    expect(restored.version).toBe(5001);
+    expect({ ...restored, version: own.version }).toEqual(own);
+    expect((await hits(40)).canary).toBe(10);
+    expect(await router.restoreIfChanged()).toBe(false);
   });
 
   it('keeps what each rollout asked, for a restart', () => {

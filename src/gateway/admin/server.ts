@@ -1,21 +1,29 @@
 /**
  * The admin API: `PUT /config`, `GET /config`, `GET /metrics`, `GET /stats`, `GET /healthz`,
  * `GET /endpoints` and `GET /drain` (long-poll until an endpoint has nothing in flight).
- * Handlers are small; applying a config is the gateway's job (`apply`).
+ * Every route but `GET /healthz` needs the bearer token (auth.ts). Handlers are small;
+ * applying a config is the gateway's job (`apply`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseGoDuration } from '../../core/spec/duration.js';
 import { MAX_WINDOW_S } from '../metrics/window-stats.js';
 import type { ConfigProblem } from '../config/types.js';
 import type { ProxyContext } from '../proxy/forward.js';
+import { hasToken, isOpenRoute } from './auth.js';
 
 /** Outcome of applying a pushed body. */
-export type ApplyOutcome = { ok: true; version: number } | { ok: false; status: number; problems: ConfigProblem[] };
+export type ApplyOutcome = { ok: true; version: number; digest: string } | { ok: false; status: number; problems: ConfigProblem[] };
 
-/** What the admin API reads (the proxy context) and how it applies a pushed config. */
+/** What the admin API reads (the proxy context), how it applies a pushed config, and its credential. */
 export interface AdminDeps {
   ctx: ProxyContext;
   apply(body: unknown): Promise<ApplyOutcome>;
+  /** The digest of the config in force (see `configDigest` in server.ts). */
+  digest(): string;
+  /** The bearer token every route but `GET /healthz` needs. */
+  token: string;
+  /** Where the token can be found, for the 401 answer (e.g. `<state-dir>/admin.token`). */
+  tokenHint?: string;
 }
 
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -56,6 +64,12 @@ async function handle(deps: AdminDeps, req: IncomingMessage, res: ServerResponse
   const { ctx } = deps;
   const url = new URL(req.url ?? '/', 'http://admin');
   const route = `${req.method ?? 'GET'} ${url.pathname}`;
+  if (!isOpenRoute(route) && !hasToken(req.headers, deps.token)) {
+    // RFC 6750 section 3: a 401 names the scheme; no route is told apart from another before the credential.
+    res.setHeader('www-authenticate', 'Bearer realm="baton-gateway-admin"');
+    const where = deps.tokenHint ? ` (the token is in ${deps.tokenHint})` : '';
+    return json(res, 401, { error: 'unauthorized', message: `the admin API needs "Authorization: Bearer <token>"${where}` });
+  }
   switch (route) {
     case 'PUT /config':
     case 'POST /config': {
@@ -69,7 +83,7 @@ async function handle(deps: AdminDeps, req: IncomingMessage, res: ServerResponse
         return json(res, 400, { error: 'invalid-config', problems: [{ path: '$', message: `not JSON: ${e instanceof Error ? e.message : String(e)}` }] });
       }
       const out = await deps.apply(body);
-      if (out.ok) return json(res, 200, { applied: true, version: out.version });
+      if (out.ok) return json(res, 200, { applied: true, version: out.version, digest: out.digest });
       return json(res, out.status, { error: 'invalid-config', problems: out.problems, version: ctx.config.version });
     }
     case 'GET /config':
@@ -90,7 +104,7 @@ async function handle(deps: AdminDeps, req: IncomingMessage, res: ServerResponse
       return json(res, 200, { cluster: name, ...cluster.stats.summarize(Date.now(), windowS) });
     }
     case 'GET /healthz':
-      return json(res, 200, { status: 'ok', version: ctx.config.version, inFlight: ctx.metrics.health.inFlight, draining: ctx.draining });
+      return json(res, 200, { status: 'ok', version: ctx.config.version, configDigest: deps.digest(), inFlight: ctx.metrics.health.inFlight, draining: ctx.draining });
     case 'GET /endpoints':
       return json(res, 200, { version: ctx.config.version, endpoints: ctx.endpoints.list() });
     case 'GET /drain': {

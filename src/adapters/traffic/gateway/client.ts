@@ -1,7 +1,7 @@
 /**
  * A typed client of the gateway's admin API, for the controller: push a whole config, read it
  * back, read per-cluster figures, and wait until an endpoint that left the config is idle
- * before its process is stopped.
+ * before its process is stopped. Every call carries the gateway's bearer token.
  */
 import { BatonError } from '../../../core/errors.js';
 import type { ConfigProblem, GatewayConfig } from '../../../gateway/config/types.js';
@@ -26,15 +26,24 @@ export class GatewayUnavailableError extends BatonError {
   }
 }
 
+/** The gateway refused the token (401): the client and the gateway hold different ones. */
+export class GatewayUnauthorizedError extends BatonError {
+  constructor(adminUrl: string, detail: string) {
+    super('gateway-unauthorized', `gateway admin API at ${adminUrl} refused the token: ${detail}`, { adminUrl });
+  }
+}
+
 /** `GET /stats` for one cluster: counts, error rate and latency percentiles (ms) over the window. */
 export interface ClusterStats extends WindowSummary {
   cluster: string;
 }
 
-/** `GET /healthz`: the config version served, client requests in flight, and whether a shutdown is draining. */
+/** `GET /healthz`: the config version and digest served, client requests in flight, and whether a shutdown is draining. */
 export interface GatewayHealth {
   status: 'ok';
   version: number;
+  /** sha256 of the config in force; a push is answered with the same digest. */
+  configDigest: string;
   inFlight: number;
   draining: boolean;
 }
@@ -48,8 +57,8 @@ export interface EndpointState {
 
 /** The admin API of one gateway, as the controller uses it. */
 export interface GatewayClient {
-  /** Applies `config` whole; resolves with the applied version, rejects with GatewayConfigRejectedError on 400. */
-  putConfig(config: GatewayConfig): Promise<{ version: number }>;
+  /** Applies `config` whole; resolves with the applied version and digest, rejects with GatewayConfigRejectedError on 400. */
+  putConfig(config: GatewayConfig): Promise<{ version: number; digest: string }>;
   getConfig(): Promise<GatewayConfig>;
   /** Requests, 5xx, connection failures, error rate and latency percentiles over the last `windowS` seconds. */
   getStats(cluster: string, windowS: number): Promise<ClusterStats>;
@@ -63,23 +72,30 @@ export interface GatewayClient {
 
 const DRAIN_SLICE_MS = 60_000;
 
-/** A client of the admin API at `adminUrl` (e.g. `http://127.0.0.1:9901`); errors are GatewayUnavailableError or GatewayConfigRejectedError. */
-export function createGatewayClient(adminUrl: string): GatewayClient {
+/**
+ * A client of the admin API at `adminUrl` (e.g. `http://127.0.0.1:9901`) with its bearer
+ * `token`; errors are GatewayUnavailableError, GatewayUnauthorizedError or GatewayConfigRejectedError.
+ */
+export function createGatewayClient(adminUrl: string, token: string): GatewayClient {
   const base = adminUrl.replace(/\/+$/, '');
+  const auth = { authorization: `Bearer ${token}` };
 
   async function call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; text: string }> {
     let res: Response;
     try {
       res = await fetch(`${base}${path}`, {
         method,
-        ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+        headers: body !== undefined ? { ...auth, 'content-type': 'application/json' } : auth,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         ...(signal ? { signal } : {}),
       });
     } catch (e) {
       const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
       throw new GatewayUnavailableError(base, cause);
     }
-    return { status: res.status, text: await res.text() };
+    const text = await res.text();
+    if (res.status === 401) throw new GatewayUnauthorizedError(base, `${method} ${path.split('?')[0] ?? path} answered 401`);
+    return { status: res.status, text };
   }
 
   function parse<T>(r: { status: number; text: string }, what: string): T {
@@ -103,8 +119,8 @@ export function createGatewayClient(adminUrl: string): GatewayClient {
         }
         throw new GatewayConfigRejectedError(problems, r.status);
       }
-      const out = parse<{ version: number }>(r, 'PUT /config');
-      return { version: out.version };
+      const out = parse<{ version: number; digest: string }>(r, 'PUT /config');
+      return { version: out.version, digest: out.digest };
     },
     async getConfig() {
       return parse<GatewayConfig>(await call('GET', '/config'), 'GET /config');

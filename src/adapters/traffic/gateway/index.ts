@@ -1,2 +1,2 @@
-export { createGatewayClient, GatewayConfigRejectedError, GatewayUnavailableError } from './client.js';
+export { createGatewayClient, GatewayConfigRejectedError, GatewayUnavailableError, GatewayUnauthorizedError } from './client.js';
 export type { GatewayClient, ClusterStats, GatewayHealth, EndpointState, GatewayConfig, ConfigProblem } from './client.js';

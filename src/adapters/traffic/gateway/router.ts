@@ -3,7 +3,8 @@
  * (weights, header and mirror routes, Service selectors), rebuilds the whole gateway config
  * from the manifests, that routing and the ready pods (src/core/routing decides the shape), and
  * pushes it atomically over the admin API. Pushes are serialised, so configs reach the gateway
- * in version order.
+ * in version order. It remembers the digest the gateway answered its last push with, so a
+ * config someone else wrote (an out-of-band `PUT /config`) is noticed and replaced.
  */
 import { applyTrafficEffect, emptyRouting } from '../../../core/routing/apply-effect.js';
 import { buildGatewayConfig, type PodEndpoint, type RolloutRouting } from '../../../core/routing/gateway-config.js';
@@ -34,6 +35,12 @@ export interface GatewayRouter extends TrafficRouter {
   forget(address: string): void;
   /** What each rollout has asked, for persistence. */
   routing(): RolloutRouting[];
+  /**
+   * Compares the gateway's config digest with the one the last push was answered with and, when
+   * they differ (someone else wrote a config, or a gateway started with another), pushes again.
+   * True when it pushed. Serialised with the pushes, so a push in flight is not mistaken for drift.
+   */
+  restoreIfChanged(): Promise<boolean>;
   /** The version of the last config pushed. */
   readonly version: number;
 }
@@ -43,20 +50,26 @@ export function createGatewayRouter(opts: GatewayRouterOptions): GatewayRouter {
   const routing = new Map<string, RolloutRouting>((opts.initial ?? []).map((r) => [r.rollout, structuredClone(r)]));
   const draining = new Set<string>();
   let version = opts.initialVersion ?? 0;
-  let chain: Promise<void> = Promise.resolve();
+  /** The digest the gateway answered the last push with; undefined before the first. */
+  let pushed: string | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+  let checking: Promise<boolean> | undefined;
 
-  /** Serialised: each push builds from the state at its turn, so the newest state always lands last. */
-  const push = (): Promise<void> => {
-    const next = chain.then(async () => {
-      version += 1;
-      const pods = opts.pods().filter((p) => !draining.has(p.address));
-      const config = buildGatewayConfig(opts.manifests(), [...routing.values()], pods, { version, job: opts.job });
-      await opts.client.putConfig(config);
-    });
-    // A failed push must not wedge the chain; the caller sees the failure.
+  /** Runs `step` after every earlier one; a failed step must not wedge the chain (the caller sees the failure). */
+  const serially = <T>(step: () => Promise<T>): Promise<T> => {
+    const next = chain.then(step);
     chain = next.catch(() => {});
     return next;
   };
+
+  const pushNow = async (): Promise<void> => {
+    version += 1;
+    const pods = opts.pods().filter((p) => !draining.has(p.address));
+    const config = buildGatewayConfig(opts.manifests(), [...routing.values()], pods, { version, job: opts.job });
+    pushed = (await opts.client.putConfig(config)).digest;
+  };
+  /** Serialised: each push builds from the state at its turn, so the newest state always lands last. */
+  const push = (): Promise<void> => serially(pushNow);
 
   return {
     get version() {
@@ -64,6 +77,18 @@ export function createGatewayRouter(opts: GatewayRouterOptions): GatewayRouter {
     },
     routing: () => [...routing.values()].map((r) => structuredClone(r)),
     sync: push,
+    restoreIfChanged() {
+      // One check at a time: a periodic caller must not queue checks behind a slow gateway.
+      checking ??= serially(async () => {
+        const served = await opts.client.health();
+        if (pushed === undefined || served.configDigest === pushed) return false;
+        // Versions keep rising past whatever was written meanwhile, so the gateway's version series does not go back.
+        version = Math.max(version, served.version);
+        await pushNow();
+        return true;
+      }).finally(() => (checking = undefined));
+      return checking;
+    },
     async drain(address, timeoutMs) {
       draining.add(address);
       await push();

@@ -10,8 +10,11 @@ import { dirname } from 'node:path';
 import type { LifecycleHandler } from '../../../core/spec/types.js';
 import { httpProbe, type ProbeTarget } from './probes.js';
 
-/** Spawns `argv` detached with stdout and stderr appended to `logFile`; `pid` undefined if it failed. */
-export function spawnDetached(argv: string[], cwd: string, env: Record<string, string>, logFile: string): ChildProcess {
+/**
+ * Spawns `argv` detached with stdout and stderr appended to `logFile`; `pid` undefined if it
+ * failed. `inherit` descriptors become the child's 3, 4, ... (a listening socket it takes over).
+ */
+export function spawnDetached(argv: string[], cwd: string, env: Record<string, string>, logFile: string, inherit: number[] = []): ChildProcess {
   mkdirSync(dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a', 0o600);
   try {
@@ -21,7 +24,7 @@ export function spawnDetached(argv: string[], cwd: string, env: Record<string, s
       env: { ...process.env, ...env },
       detached: true,
       shell: false,
-      stdio: ['ignore', fd, fd],
+      stdio: ['ignore', fd, fd, ...inherit],
     });
     child.unref();
     return child;
