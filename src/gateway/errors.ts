@@ -12,6 +12,11 @@ export type GatewayErrorCode =
   | 'upstream-unreachable'
   | 'upstream-timeout'
   | 'bad-request'
+  | 'request-header-too-large'
+  | 'expectation-failed'
+  | 'not-implemented'
+  | 'version-not-supported'
+  | 'upstream-invalid-response'
   | 'shutting-down';
 
 const STATUS: Record<GatewayErrorCode, number> = {
@@ -21,6 +26,11 @@ const STATUS: Record<GatewayErrorCode, number> = {
   'upstream-unreachable': 502,
   'upstream-timeout': 504,
   'bad-request': 400,
+  'request-header-too-large': 431,
+  'expectation-failed': 417,
+  'not-implemented': 501,
+  'version-not-supported': 505,
+  'upstream-invalid-response': 502,
   'shutting-down': 503,
 };
 

@@ -1,8 +1,9 @@
 /**
  * The raw client-side path (`src/gateway/proxy/front.ts`) over real sockets: pipelined
- * requests, heads split across packets, hand-over to `node:http` at a request boundary for
- * bodies and malformed or long heads, `Connection: close`, a client that leaves mid-request,
- * and a client that pipelines far more than it reads.
+ * requests, heads split across packets, chunked and Content-Length bodies served in place,
+ * malformed or long heads refused with the connection closed, `Connection: close`, a client
+ * that leaves mid-request, and a client that pipelines far more than it reads. The framing
+ * cases one by one are in `test/gateway/framing/`.
  */
 import { connect, type Socket } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -237,7 +238,7 @@ describe('raw front end', () => {
     expect(gw.context.metrics.health.inFlight).toBe(0);
   });
 
-  it('hands the connection to node:http at a body, with the pipelined requests after it intact', async () => {
+  it('serves chunked and Content-Length bodies itself, with the pipelined requests after them intact', async () => {
     const c = client();
     c.write(
       'GET /one HTTP/1.1\r\nhost: x\r\n\r\n' +
@@ -251,12 +252,12 @@ describe('raw front end', () => {
     c.socket.destroy();
   });
 
-  it('lets node:http answer a malformed head with 400 and close, also after a good request', async () => {
+  it('answers a malformed head with 400 and closes, also after a good request', async () => {
     const c = client();
     c.write('GET /ok HTTP/1.1\r\nhost: x\r\n\r\nGET / HTTP/1.1\r\nhost : x\r\n\r\n', [false, false]);
     await c.closed;
     expect(c.replies.map((x) => x.status)).toEqual([200, 400]);
-    expect(JSON.parse(c.replies[1]?.body ?? '')).toEqual({ error: 'bad-request' });
+    expect(JSON.parse(c.replies[1]?.body ?? '')).toMatchObject({ error: 'bad-request' });
   });
 
   it('answers a head over 16 KiB with 431 and serves one of 10 KiB', async () => {
@@ -264,7 +265,7 @@ describe('raw front end', () => {
     big.write(`GET / HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(17 * 1024)}\r\n\r\n`);
     await big.closed;
     expect(big.replies[0]?.status).toBe(431);
-    expect(JSON.parse(big.replies[0]?.body ?? '')).toEqual({ error: 'request-header-too-large' });
+    expect(JSON.parse(big.replies[0]?.body ?? '')).toMatchObject({ error: 'request-header-too-large' });
 
     const mid = client();
     mid.write(`GET /mid HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(10 * 1024)}\r\n\r\n`);

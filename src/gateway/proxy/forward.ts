@@ -128,10 +128,30 @@ function retryTarget(route: CompiledRoute<Endpoint>, dest: CompiledDestination<E
   return undefined;
 }
 
-/** The `node:http` request handler: requests the raw front end handed over (upgrades aside). */
+/**
+ * The `node:http` request handler. The raw front end (`front.ts`) reads every request and hands
+ * only upgrades to `node:http`, whose `upgrade` listener takes them; should llhttp serve one as
+ * a plain request, it is the last on its connection, so no request after it is framed by
+ * llhttp alone, and a transfer coding other than `chunked` (which llhttp lets through before a
+ * final `chunked`) is refused as the front end refuses it.
+ */
 export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, res: ServerResponse) => void {
   const proxy = createProxy(ctx);
-  return (req, res) => proxy({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, remoteAddress: req.socket.remoteAddress, body: req }, res);
+  return (req, res) => {
+    res.setHeader('connection', 'close');
+    const te = req.headers['transfer-encoding'];
+    if (te !== undefined && te.trim().toLowerCase() !== 'chunked') {
+      sendError(res, new GatewayError('not-implemented', `transfer-encoding ${JSON.stringify(te)}: only chunked is supported`), true);
+      req.resume();
+      return;
+    }
+    proxy({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, remoteAddress: req.socket.remoteAddress, body: req }, res);
+  };
+}
+
+/** Whether a failed exchange failed on the upstream's answer itself (not valid HTTP/1.1), from llhttp or `ResponseReader`. */
+function isInvalidResponse(code: string): boolean {
+  return code === 'EUPSTREAMPROTO' || code.startsWith('HPE_');
 }
 
 /** Relays an upstream answer's body to the client with backpressure (`Readable.pipe` needs a `Writable`). */
@@ -162,7 +182,20 @@ export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyRe
     /** Cuts the upstream side of the current attempt. */
     let abort: ((e?: Error) => void) | undefined;
     let dest: CompiledDestination<Endpoint> | undefined;
+    /** The gateway answered the request itself mid-way (413, or 400 for a body whose framing failed): upstream errors after that are its own doing. */
+    let refused = false;
     if (ctx.draining) res.setHeader('connection', 'close');
+
+    // A body whose framing turns out wrong (front.ts) ends in an error: cut the upstream request
+    // (the upstream never sees a complete one) and answer 400, closing the connection.
+    body?.once('error', (e) => {
+      if (finished || refused) return;
+      refused = true;
+      status = e instanceof GatewayError ? e.status : 400;
+      if (abort !== undefined) abort();
+      const route = found.index >= 0 ? cfg.routes[found.index] : undefined;
+      sendError(res, e instanceof GatewayError ? new GatewayError(e.code, e.message, route?.name, dest?.cluster.name) : new GatewayError('bad-request', `request body: ${e.message}`, route?.name, dest?.cluster.name), true);
+    });
 
     res.once('close', () => {
       health.inFlight--;
@@ -189,12 +222,15 @@ export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyRe
     const chosen = route.destinations[di] as CompiledDestination<Endpoint>;
     dest = chosen;
 
+    // The framing as the front end (or llhttp) read it; it is set again on the upstream request
+    // below, so nothing the client's `Connection` names can leave a body unframed.
     const clHeader = req.headers['content-length'];
     const contentLength = clHeader === undefined ? -1 : Number(clHeader);
     const chunked = req.headers['transfer-encoding'] !== undefined;
     const hasBody = chunked || contentLength > 0;
     if (contentLength > route.maxBodyBytes) {
       status = 413;
+      refused = true;
       sendError(res, new GatewayError('body-too-large', `request body of ${contentLength} bytes exceeds the limit of ${route.maxBodyBytes}`, route.name, chosen.cluster.name), true);
       return;
     }
@@ -209,6 +245,10 @@ export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyRe
 
     const upstreamPath = route.rewriteUri !== undefined ? rewritePath(url, path, found.match, route.rewriteUri) : url;
     const headers = upstreamRequestHeaders(req.headers, req.remoteAddress, route.rewriteAuthority);
+    // RFC 9112 6.1 and 6.2: a body is forwarded with its framing, whatever the method (Node's
+    // client frames a GET, DELETE or OPTIONS body only when told to).
+    if (chunked) headers['transfer-encoding'] = 'chunked';
+    else if (contentLength >= 0) headers['content-length'] = String(contentLength);
     if (ctx.draining) headers.connection = 'close';
 
     let mirrorBody: Buffer[] | undefined;
@@ -241,6 +281,7 @@ export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyRe
           bodyBytes += chunk.length;
           if (bodyBytes > route.maxBodyBytes && !finished) {
             body.unpipe(target);
+            refused = true;
             target.destroy();
             status = 413;
             sendError(res, new GatewayError('body-too-large', `request body exceeds the limit of ${route.maxBodyBytes} bytes`, route.name, dest?.cluster.name), true);
@@ -302,6 +343,13 @@ export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyRe
           pres.resume();
           return;
         }
+        const te = pres.headers['transfer-encoding'];
+        if (te !== undefined && te.trim().toLowerCase() !== 'chunked') {
+          // llhttp reads a body of another coding to the connection's end; nginx refuses it, and so does Baton.
+          p.destroy();
+          fail(new GatewayError('upstream-invalid-response', `upstream ${ep.key} answered with transfer-encoding ${JSON.stringify(te)}`, route.name, d.cluster.name));
+          return;
+        }
         status = pres.statusCode ?? 502;
         const h = stripHopByHop(pres.headers);
         if (ctx.draining) h.connection = 'close';
@@ -310,8 +358,8 @@ export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyRe
         pres.once('error', () => res.destroy());
       });
       p.once('error', (err: NodeJS.ErrnoException) => {
-        // Already answered by the upstream, closed by the client, or refused by us (413 mid-body).
-        if (responded || finished || status === 413) return;
+        // Already answered by the upstream, closed by the client, or refused by us (413 or 400 mid-body).
+        if (responded || finished || refused) return;
         upstreamFailed(err, d, ep, connected);
       });
     }
@@ -319,6 +367,10 @@ export function createProxy(ctx: ProxyContext): (req: ProxyRequest, res: ProxyRe
     /** The attempt on `ep` failed before any answer: retry when nothing can have reached the upstream, else 502/504. */
     function upstreamFailed(err: NodeJS.ErrnoException, d: CompiledDestination<Endpoint>, ep: Endpoint, connected: boolean): void {
       const code = err.code ?? '';
+      if (isInvalidResponse(code)) {
+        fail(new GatewayError('upstream-invalid-response', `upstream ${ep.key} of cluster ${d.cluster.name} sent an invalid response: ${err.message}`, route.name, d.cluster.name));
+        return;
+      }
       if (code === 'ETIMEDOUT_ROUTE') {
         fail(new GatewayError('upstream-timeout', `upstream ${ep.key} sent no answer within ${route.timeoutMs} ms`, route.name, d.cluster.name));
         return;

@@ -58,6 +58,8 @@ export class RawResponse implements ProxyResponse {
   private head: string | undefined;
   private chunked = false;
   private noBody: boolean;
+  /** The request was HTTP/1.0: no chunked answer, and `connection: keep-alive` when the connection stays. */
+  private readonly http10: boolean;
   private closed = false;
   private onClose: (() => void) | undefined;
 
@@ -67,6 +69,7 @@ export class RawResponse implements ProxyResponse {
   ) {
     this.closeAfter = !request.keepAlive || conn.draining();
     this.noBody = request.method === 'HEAD';
+    this.http10 = request.http10;
   }
 
   setHeader(): void {
@@ -112,13 +115,18 @@ export class RawResponse implements ProxyResponse {
     let out = '';
     if (status < 200 || status === 204 || status === 304) this.noBody = true;
     else if (!this.noBody && !hasLength) {
-      // RFC 9112 6.1: an answer of unknown length to an HTTP/1.1 client is sent chunked.
-      this.chunked = true;
-      out = 'transfer-encoding: chunked\r\n';
+      // RFC 9112 6.1: an answer of unknown length to an HTTP/1.1 client is sent chunked; an
+      // HTTP/1.0 client knows no chunked coding, so its answer ends with the connection (6.3).
+      if (this.http10) this.closeAfter = true;
+      else {
+        this.chunked = true;
+        out = 'transfer-encoding: chunked\r\n';
+      }
     }
     // A request in flight when the shutdown began learns of it here.
     if (!this.closeAfter && this.conn.draining()) this.closeAfter = true;
     if (this.closeAfter) out += 'connection: close\r\n';
+    else if (this.http10) out += 'connection: keep-alive\r\n';
     return out;
   }
 

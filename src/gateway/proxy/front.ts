@@ -1,33 +1,39 @@
 /**
- * The client side of the proxy for the common case, on `node:net` sockets: request heads are
- * read by `readRequestHead`, requests without a body or with a `Content-Length` one are served
- * from here (the body as a stream with backpressure), and a connection whose next request is
- * anything else (a chunked body, an upgrade, `Expect`, HTTP/1.0, a malformed or very long
- * head) is handed whole to the `node:http` server, which serves it from then on as it did
- * every request before. Handing over happens at a request boundary, with no answer
- * outstanding, and the bytes already read are put back in front of the socket, so `node:http`
- * sees the connection exactly as the client sent it.
+ * The client side of the proxy, on `node:net` sockets. Every request head is read by the strict
+ * `readRequestHead` (`request-head.ts`), which decides the framing; bodies (a `Content-Length`
+ * one, or a chunked one decoded by `ChunkedDecoder`) are read here, whatever the method, as a
+ * stream with backpressure. A request refused for its framing or its head is answered with its
+ * status and the connection closed: after a framing doubt, no further byte of it is read as a
+ * request. Only an upgrade (`Connection: upgrade` + `Upgrade`, no body) is handed whole to the
+ * `node:http` server, whose `upgrade` listener relays it; once upgraded, the connection carries
+ * no more HTTP. Handing over happens at a request boundary, with no answer outstanding, and the
+ * bytes already read are put back in front of the socket.
  *
  * This skips, per request, llhttp's callbacks into JavaScript, an `IncomingMessage` and a
  * `ServerResponse` with their stream machinery and header validation: the client-side half
  * of the cost that `raw-upstream.ts` removed on the upstream side.
  *
  * Pipelined requests (RFC 9112 section 9.3.2) are answered in order: the next head is read
- * only once the answer before it is complete; bytes that arrive meanwhile wait, and the socket
- * is paused when they pile up.
+ * only once the answer before it is complete and its body read; bytes that arrive meanwhile
+ * wait, and the socket is paused when they pile up.
  */
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ProxyRequest, ProxyResponse } from './forward.js';
 import { RawResponse, type ResponseOwner } from './front-response.js';
 import { deferFlush } from './write-batch.js';
-import { INCOMPLETE, UNUSUAL, readRequestHead } from './request-head.js';
+import { INCOMPLETE, readRequestHead } from './request-head.js';
+import { ChunkedDecoder } from './chunked-body.js';
+import { GatewayError } from '../errors.js';
+import { sendErrorOnSocket } from './respond.js';
 
 /** An idle connection (no request, or a partial head) is closed after this long, as `node:http`'s keepAliveTimeout was set. */
 export const FRONT_IDLE_MS = 65_000;
 
 /** A head still incomplete this long after its first byte is answered 408 (`node:http`'s headersTimeout, as it was set). */
 export const FRONT_HEAD_MS = 60_000;
+
+const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 
 /** Bytes of pipelined requests held while an answer is in progress before the socket is paused. */
 const MAX_QUEUED_BYTES = 64 * 1024;
@@ -55,8 +61,9 @@ export interface Front {
 }
 
 /**
- * The body of a request served here: the next `Content-Length` bytes of the connection, as a
- * stream with backpressure (the socket is paused while the consumer does not read).
+ * The body of a request served here: the next `Content-Length` bytes of the connection, or its
+ * decoded chunks, as a stream with backpressure (the socket is paused while the consumer does
+ * not read). A body whose framing turns out wrong is destroyed with the `GatewayError` to answer.
  */
 class RequestBody extends Readable {
   constructor(private readonly conn: FrontConnection) {
@@ -72,8 +79,12 @@ class FrontConnection implements ResponseOwner {
   readonly front: FrontState;
   /** The body of the current request while some of it is still to come from the client. */
   private body: RequestBody | undefined;
-  /** Bytes of that body not yet read from the socket. */
+  /** The current request's body is still being read from the socket. */
+  private inBody = false;
+  /** Bytes of a `Content-Length` body not yet read from the socket. */
   private bodyLeft = 0;
+  /** The decoder of a chunked body being read. */
+  private decoder: ChunkedDecoder | undefined;
   /** The socket is paused because the body's reader is not keeping up. */
   private bodyPaused = false;
   /** Bytes read and not yet consumed (a partial head, or pipelined requests). */
@@ -119,7 +130,7 @@ class FrontConnection implements ResponseOwner {
   }
 
   get idle(): boolean {
-    return this.current === undefined && this.bodyLeft === 0 && this.out === undefined;
+    return this.current === undefined && !this.inBody && this.out === undefined;
   }
 
   deferWrite(data: Buffer): void {
@@ -138,8 +149,8 @@ class FrontConnection implements ResponseOwner {
 
   private received(d: Buffer): void {
     this.queued = this.queued === undefined ? d : Buffer.concat([this.queued, d]);
-    if (this.bodyLeft > 0) this.feedBody();
-    if (this.current === undefined && this.bodyLeft === 0) this.serve();
+    if (this.inBody) this.feedBody();
+    if (this.current === undefined && !this.inBody) this.serve();
     else if (this.queued !== undefined && this.queued.length > MAX_QUEUED_BYTES) this.socket.pause();
   }
 
@@ -147,17 +158,53 @@ class FrontConnection implements ResponseOwner {
   private feedBody(): void {
     const body = this.body;
     const q = this.queued;
-    if (body === undefined || q === undefined || this.bodyLeft === 0) return;
-    const n = Math.min(this.bodyLeft, q.length);
-    this.queued = n === q.length ? undefined : q.subarray(n);
-    this.bodyLeft -= n;
-    const more = body.push(n === q.length ? q : q.subarray(0, n));
-    if (this.bodyLeft === 0) {
-      this.body = undefined;
-      body.push(null);
-    } else if (!more && !this.bodyPaused) {
+    if (body === undefined || q === undefined || !this.inBody) return;
+    let more = true;
+    if (this.decoder === undefined) {
+      const n = Math.min(this.bodyLeft, q.length);
+      this.queued = n === q.length ? undefined : q.subarray(n);
+      this.bodyLeft -= n;
+      more = body.push(n === q.length ? q : q.subarray(0, n));
+      if (this.bodyLeft === 0) this.bodyDone(body);
+    } else {
+      const used = this.decoder.decode(q, 0, (data) => {
+        if (!body.push(data)) more = false;
+      });
+      if (used instanceof GatewayError) {
+        this.bodyFailed(body, used);
+        return;
+      }
+      this.queued = used === q.length ? undefined : q.subarray(used);
+      if (this.decoder.done) this.bodyDone(body);
+    }
+    if (this.inBody && !more && !this.bodyPaused) {
       this.bodyPaused = true;
       this.socket.pause();
+    }
+  }
+
+  private bodyDone(body: RequestBody): void {
+    this.inBody = false;
+    this.body = undefined;
+    this.decoder = undefined;
+    body.push(null);
+  }
+
+  /**
+   * The body's framing is wrong: nothing more is read from this connection. The request path
+   * answers the error (400) and closes, or, when its answer is already complete, the connection
+   * is closed now.
+   */
+  private bodyFailed(body: RequestBody, e: GatewayError): void {
+    this.inBody = false;
+    this.body = undefined;
+    this.decoder = undefined;
+    this.done = true;
+    this.queued = undefined;
+    body.destroy(e);
+    if (this.current === undefined) {
+      this.flushDeferred();
+      this.socket.end();
     }
   }
 
@@ -168,15 +215,15 @@ class FrontConnection implements ResponseOwner {
       this.bodyPaused = false;
       this.socket.resume();
     }
-    if (this.bodyLeft === 0 && this.current === undefined) this.serve();
+    if (!this.inBody && this.current === undefined) this.serve();
   }
 
-  /** Reads and serves queued requests until one is in progress, the bytes run out, or the connection is handed over. */
+  /** Reads and serves queued requests until one is in progress, the bytes run out, or the connection is refused or handed over. */
   private serve(): void {
     if (this.reading) return;
     this.reading = true;
     try {
-      while (this.current === undefined && this.bodyLeft === 0 && !this.done && this.queued !== undefined) {
+      while (this.current === undefined && !this.inBody && !this.done && this.queued !== undefined) {
         const buf = this.queued;
         const head = readRequestHead(buf, 0);
         if (head === INCOMPLETE) {
@@ -184,7 +231,11 @@ class FrontConnection implements ResponseOwner {
           break;
         }
         this.headSince = 0;
-        if (head === UNUSUAL) {
+        if (head instanceof GatewayError) {
+          this.refuse(head);
+          return;
+        }
+        if (head.upgrade) {
           this.handOver();
           return;
         }
@@ -192,10 +243,14 @@ class FrontConnection implements ResponseOwner {
         const res = new RawResponse(this, head);
         this.current = res;
         let body: RequestBody | undefined;
-        if (head.contentLength > 0) {
+        if (head.contentLength > 0 || head.chunked) {
           body = new RequestBody(this);
           this.body = body;
+          this.inBody = true;
           this.bodyLeft = head.contentLength;
+          this.decoder = head.chunked ? new ChunkedDecoder() : undefined;
+          // RFC 9110 10.1.1: the client waits for this before it sends the body.
+          if (head.expectContinue && !head.http10) this.deferWrite(CONTINUE);
           this.feedBody();
         }
         this.front.proxy({ method: head.method, url: head.target, headers: head.headers, remoteAddress: this.remoteAddress, body }, res);
@@ -204,6 +259,14 @@ class FrontConnection implements ResponseOwner {
       this.reading = false;
     }
     if (this.socket.isPaused() && !this.done && !this.bodyPaused && (this.queued === undefined || this.queued.length <= MAX_QUEUED_BYTES)) this.socket.resume();
+  }
+
+  /** Answers a request refused for its head (`readRequestHead`) and closes: nothing after it is read. */
+  private refuse(e: GatewayError): void {
+    this.done = true;
+    this.queued = undefined;
+    this.flushDeferred();
+    sendErrorOnSocket(this.socket, e);
   }
 
   /** Bounds the time a client may take to send a head, as `node:http`'s headersTimeout (slow-loris). */
@@ -226,7 +289,8 @@ class FrontConnection implements ResponseOwner {
   answered(res: RawResponse): void {
     if (this.current !== res) return;
     this.current = undefined;
-    if (res.closeAfter || !res.writableFinished) {
+    // `done`: the body's framing failed while the answer was being written; nothing more is read.
+    if (res.closeAfter || !res.writableFinished || this.done) {
       this.done = true;
       if (res.writableFinished) {
         this.flushDeferred();

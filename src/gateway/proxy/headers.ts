@@ -1,14 +1,21 @@
 /**
  * Header handling between client and upstream. Hop-by-hop headers are removed in both
  * directions, as RFC 9110 section 7.6.1 requires of an intermediary: `Connection`, the headers
- * it names, and `Proxy-Connection`, `Keep-Alive`, `TE`, `Transfer-Encoding`, `Upgrade`
- * (Node frames each side itself). The forwarding headers follow the de-facto
+ * it names (never `Content-Length`, `Transfer-Encoding` or `Host`), and `Proxy-Connection`,
+ * `Keep-Alive`, `TE`, `Transfer-Encoding`, `Upgrade` (each side is framed anew). The forwarding headers follow the de-facto
  * `X-Forwarded-*` convention that Envoy and nginx use.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
 const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'te', 'transfer-encoding', 'upgrade', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
+
+/**
+ * Names a `Connection` header may list without effect: the framing of the message and its
+ * `Host` are not the sender's to remove (a listed `Content-Length` removed would leave the body
+ * unframed, for the next hop to read as a request: request smuggling).
+ */
+const NEVER_NAMED = new Set(['content-length', 'transfer-encoding', 'host']);
 
 /** Names listed in a `Connection` header, lower-cased (`close` and `keep-alive` included, harmlessly). */
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
@@ -19,7 +26,7 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
   const out = new Set<string>();
   for (const t of s.split(',')) {
     const n = t.trim().toLowerCase();
-    if (n) out.add(n);
+    if (n && !NEVER_NAMED.has(n)) out.add(n);
   }
   return out;
 }

@@ -1,12 +1,19 @@
 /**
  * An incremental reader of HTTP/1.1 responses (RFC 9112) for the raw upstream path: the head
  * (status line and fields), then the body framed as RFC 9112 section 6.3 orders it: no body
- * for HEAD, 1xx, 204 and 304; chunked when `Transfer-Encoding` ends in `chunked` (which wins
- * over `Content-Length`); else `Content-Length`; else until the connection closes. Body bytes
- * are handed on as they arrive (chunked framing removed, so the client side can frame them
- * anew), which keeps streaming and server-sent events unbuffered.
+ * for HEAD, 1xx, 204 and 304; chunked with `Transfer-Encoding: chunked`; else
+ * `Content-Length`; else until the connection closes. Body bytes are handed on as they arrive
+ * (chunked framing removed, so the client side can frame them anew), which keeps streaming and
+ * server-sent events unbuffered.
+ *
+ * A head that is not valid is an error (the client gets 502), never relayed: a field name
+ * that is not a token (white space before the colon included), obsolete line folding, a bare
+ * CR, LF or NUL, `Content-Length` values that differ or are not digits, `Transfer-Encoding`
+ * other than exactly `chunked`, or `Transfer-Encoding` with `Content-Length` (RFC 9112 6.3
+ * calls it a likely smuggling attempt; nginx's proxy module refuses both cases likewise).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { isToken } from './tokens.js';
 
 /** Longest response head accepted (Node's default `maxHeaderSize` is 16 KiB). */
 export const MAX_HEAD_BYTES = 16 * 1024;
@@ -78,15 +85,17 @@ class ParsedHead implements ResponseHead {
     readonly hasLength: boolean,
     /** The field lines (after the status line) as one text, CRLF between them. */
     private readonly fields: string,
+    /** The `Content-Length`, normalized (one value for a list or repeat of it). */
+    private readonly length: string | undefined,
   ) {}
 
   get headers(): IncomingHttpHeaders {
-    return (this.built ??= buildHeaders(this.fields, this.hasLength));
+    return (this.built ??= buildHeaders(this.fields, this.length));
   }
 }
 
-/** The header object of field lines already checked by `parseHead`. */
-function buildHeaders(fields: string, keepLength: boolean): IncomingHttpHeaders {
+/** The header object of field lines already checked by `parseHead`; `length` is the normalized `Content-Length`. */
+function buildHeaders(fields: string, length: string | undefined): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};
   if (fields === '') return headers;
   for (const line of fields.split('\r\n')) {
@@ -99,7 +108,10 @@ function buildHeaders(fields: string, keepLength: boolean): IncomingHttpHeaders 
       else prior.push(value);
       continue;
     }
-    if (name === 'content-length' && !keepLength) continue;
+    if (name === 'content-length') {
+      if (length !== undefined) headers['content-length'] = length;
+      continue;
+    }
     const prior = headers[name] as string | undefined;
     headers[name] = prior === undefined ? value : `${prior}, ${value}`;
   }
@@ -121,6 +133,18 @@ function isLength(v: string): boolean {
     if (c < 48 || c > 57) return false;
   }
   return true;
+}
+
+/** A `Content-Length` value: digits, or a list of one value repeated (RFC 9110 8.6); -1 otherwise. */
+function lengthOf(v: string): number {
+  if (isLength(v)) return Number(v);
+  let n = -1;
+  for (const part of v.split(',')) {
+    const p = part.trim();
+    if (!isLength(p) || (n >= 0 && Number(p) !== n)) return -1;
+    n = Number(p);
+  }
+  return n;
 }
 
 /**
@@ -146,15 +170,20 @@ function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead;
     const line = eol < 0 ? text.slice(from) : text.slice(from, eol);
     if (BARE_CR_LF_NUL.test(line)) throw new ResponseParseError('bare CR, LF or NUL in the response head');
     const colon = line.indexOf(':');
-    // A field line starting with white space is obsolete line folding (RFC 9112 5.2): refused.
-    if (colon <= 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) throw new ResponseParseError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
+    // The name must be a token: this refuses white space before the colon (RFC 9112 5.1) and a
+    // line starting with white space, obsolete line folding (5.2).
+    if (colon <= 0 || !isToken(line, colon)) throw new ResponseParseError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
     const name = line.slice(0, colon).toLowerCase();
-    if (!HOP_BY_HOP.has(name)) relay += `${line}\r\n`;
+    if (relay !== undefined && !HOP_BY_HOP.has(name)) relay += `${line}\r\n`;
     switch (name) {
       case 'content-length': {
         const value = line.slice(colon + 1).trim();
-        if (cl !== undefined && cl !== value) throw new ResponseParseError('conflicting content-length');
-        cl = value;
+        const n = lengthOf(value);
+        if (n < 0) throw new ResponseParseError(`bad content-length ${JSON.stringify(value.slice(0, 40))}`);
+        if (cl !== undefined && Number(cl) !== n) throw new ResponseParseError('conflicting content-length');
+        // A repeat or a list of the one value is relayed as a single field, from `headers`.
+        if (cl !== undefined || value !== String(n)) relay = undefined;
+        cl = String(n);
         break;
       }
       case 'transfer-encoding': {
@@ -178,28 +207,21 @@ function parseHead(text: string, requestWasHead: boolean): { head: ResponseHead;
   let keepAlive = http10 ? listsToken(conn, 'keep-alive') : !listsToken(conn, 'close');
   let framing: 'none' | 'chunked' | 'length' | 'close';
   let length = 0;
-  let hasLength = cl !== undefined;
+  const hasLength = cl !== undefined;
+  if (te !== undefined) {
+    if (cl !== undefined) throw new ResponseParseError('both transfer-encoding and content-length');
+    if (te.toLowerCase() !== 'chunked') throw new ResponseParseError(`transfer-encoding ${JSON.stringify(te.slice(0, 40))} (only chunked is accepted)`);
+  }
   if (requestWasHead || status < 200 || status === 204 || status === 304) framing = 'none';
-  else if (te !== undefined) {
-    if (!/(?:^|,)\s*chunked\s*$/i.test(te)) {
-      framing = 'close';
-      keepAlive = false;
-    } else framing = 'chunked';
-    // Both headers present: Transfer-Encoding wins, and the connection must not be reused (RFC 9112 6.3).
-    if (cl !== undefined) {
-      hasLength = false;
-      relay = undefined;
-      keepAlive = false;
-    }
-  } else if (cl !== undefined) {
-    if (!isLength(cl)) throw new ResponseParseError(`bad content-length ${JSON.stringify(cl)}`);
+  else if (te !== undefined) framing = 'chunked';
+  else if (cl !== undefined) {
     length = Number(cl);
     framing = length === 0 ? 'none' : 'length';
   } else {
     framing = 'close';
     keepAlive = false;
   }
-  return { head: new ParsedHead(status, keepAlive, relay, hasDate, hasLength, fields), framing, length };
+  return { head: new ParsedHead(status, keepAlive, relay, hasDate, hasLength, fields, cl), framing, length };
 }
 
 /**

@@ -1,42 +1,59 @@
 /**
- * A strict reader of HTTP/1.1 request heads (RFC 9112 sections 3 and 5) for the raw front end
- * (`front.ts`), for the common case only: an origin-form request without a body or with a
- * `Content-Length` one. Everything else is reported as `UNUSUAL` so that the connection is
- * handed to `node:http`, whose llhttp parser then answers it exactly as before: chunked bodies
- * (Transfer-Encoding), `Expect`, `Upgrade`, HTTP/1.0, absolute-form or `*` targets,
- * repeated `Host` or `Content-Length`, and anything malformed (bare CR or LF, control
- * characters, white space before a colon, obsolete line folding), so a request that llhttp
- * would refuse is never served here, which keeps request smuggling out.
+ * The strict reader of HTTP/1.1 request heads (RFC 9112 sections 2 to 7, RFC 9110 section 8.6)
+ * that every client request goes through (`front.ts`). It decides how the message is framed,
+ * and anything that leaves a doubt about where one request ends and the next begins is refused
+ * here, with a `GatewayError` whose status the client gets before the connection is closed:
  *
- * Header fields are combined as Node's `IncomingMessage` does (`_http_incoming.js`
- * `matchKnownFields`): names lower-cased; for the listed singletons the first value wins;
- * `set-cookie` is a list; `cookie` values are joined with `; `, the others with `, `.
+ * - line endings other than CRLF (a bare LF or CR anywhere in the head): 400;
+ * - a field name that is not a token (white space before the colon included), obsolete line
+ *   folding, control characters in a value: 400;
+ * - a missing `Host` on HTTP/1.1, more than one `Host`, or one that is not `host[:port]`: 400
+ *   (RFC 9112 3.2);
+ * - `Content-Length` values that are not decimal digits, or that differ (lists and repeats of
+ *   one value are accepted as RFC 9110 8.6 allows): 400;
+ * - `Transfer-Encoding` with `Content-Length` (RFC 9112 6.1 lets a server process such a
+ *   message; nginx refuses it and so does Baton): 400; on HTTP/1.0: 400; where `chunked` is not
+ *   the final coding, or is applied twice: 400; any coding besides `chunked`: 501;
+ * - an `Expect` other than `100-continue`: 417; `CONNECT`: 501; a version other than 1.0 and
+ *   1.1: 505; a head over 16 KiB: 431.
+ *
+ * `Connection` never removes framing: `Content-Length`, `Transfer-Encoding` and `Host` stay
+ * whatever it names (`headers.ts`). Header fields are combined as Node's `IncomingMessage` does
+ * (`_http_incoming.js` `matchKnownFields`): names lower-cased; for the listed singletons the
+ * first value wins; `set-cookie` is a list; `cookie` values are joined with `; `, the others
+ * with `, `. `content-length` and `transfer-encoding` are given in their one normalized form.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { GatewayError } from '../errors.js';
+import { isToken } from './tokens.js';
 
-/** Heads longer than this are left to `node:http` (whose limit, 16 KiB, then decides). */
-export const MAX_RAW_HEAD_BYTES = 8 * 1024;
+/** Longest head accepted, as `node:http`'s default `maxHeaderSize`; longer ones are answered 431. */
+export const MAX_HEAD_BYTES = 16 * 1024;
 
-/** A request head read in full. */
+/** A request head read in full and found well framed. */
 export interface RequestHead {
   readonly method: string;
+  /** The target to forward: origin form (an absolute-form target reduced to its path and query), or `*`. */
   readonly target: string;
   readonly headers: IncomingHttpHeaders;
-  /** Bytes of the head, blank line included. */
+  /** Bytes of the head, blank line (and ignored empty lines before the request line) included. */
   readonly length: number;
-  /** False when the client sent `Connection: close`. */
+  /** The connection may carry another request after this one. */
   readonly keepAlive: boolean;
-  /** Bytes of body that follow the head (`Content-Length`; 0 without one). */
+  /** HTTP/1.0: answers are not chunked, and keep-alive is only on request. */
+  readonly http10: boolean;
+  /** Bytes of body that follow the head (`Content-Length`; 0 without one, and when chunked). */
   readonly contentLength: number;
+  /** The body is chunked (`Transfer-Encoding: chunked`). */
+  readonly chunked: boolean;
+  /** `Connection: upgrade` with `Upgrade` on HTTP/1.1 (a WebSocket, say), without a body. */
+  readonly upgrade: boolean;
+  /** `Expect: 100-continue`. */
+  readonly expectContinue: boolean;
 }
 
-/** The head is not complete yet: wait for more bytes (or hand over once past `MAX_RAW_HEAD_BYTES`). */
+/** The head is not complete yet: wait for more bytes. */
 export const INCOMPLETE = 0;
-/** Not a request for the raw path: hand the connection to `node:http`. */
-export const UNUSUAL = 1;
-
-/** Methods served here; others (CONNECT, WebDAV, unknown) go to `node:http`. */
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE']);
 
 /** Fields where Node keeps the first value and drops repeats. */
 const FIRST_WINS = new Set([
@@ -58,28 +75,21 @@ const FIRST_WINS = new Set([
   'expires',
 ]);
 
-/** RFC 9110 `tchar`, as a lookup table over char codes. */
-const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;
-
 /** Characters no field value may hold once the head is split at CRLF: controls other than HTAB (so a bare CR or LF too), and DEL. */
 // eslint-disable-next-line no-control-regex -- finding control characters is what it is for
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 
-/** A Content-Length in plain decimal, below 2^53. */
-const LENGTH = /^(?:0|[1-9]\d{0,14})$/;
+/** An origin-form target of visible ASCII (RFC 9112 3.2.1; no fragment). */
+const ORIGIN_FORM = /^\/[\x21-\x22\x24-\x7e]*$/;
 
-/** An origin-form target of visible ASCII. */
-const TARGET = /^\/[\x21-\x7e]*$/;
+/** An absolute-form target (RFC 9112 3.2.2): scheme, authority without userinfo, then path and query. */
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#@\s]+)([/?][\x21-\x22\x24-\x7e]*)?$/i;
 
-function isToken(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || TCHAR[c] !== 1) return false;
-  }
-  return true;
-}
+/** A `Host` value (RFC 9110 7.2: uri-host [":" port]); empty is allowed for an empty authority. */
+const HOST_VALUE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d{0,5})?$/;
+
+/** The HTTP version of the request line, `HTTP/d.d` (RFC 9112 2.3). */
+const VERSION = /^HTTP\/\d\.\d$/;
 
 /** Strips leading and trailing spaces and tabs (RFC 9112 5.1 OWS). */
 function trimOws(s: string): string {
@@ -90,66 +100,150 @@ function trimOws(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
-/** Whether a `Connection` value lists `token` (case-insensitive). */
+/** Whether a comma-separated list lists `token` (case-insensitive). */
 function listsToken(value: string, token: string): boolean {
   for (const t of value.split(',')) if (trimOws(t).toLowerCase() === token) return true;
   return false;
 }
 
+function bad(message: string): GatewayError {
+  return new GatewayError('bad-request', message);
+}
+
 /**
- * Reads the request head that starts at `start` in `buf`. Returns the head, `INCOMPLETE`
- * when its end has not arrived, or `UNUSUAL` when the request is for `node:http` to serve.
+ * The value of one `Content-Length` field line, a list of 1*DIGIT (RFC 9110 8.6), or -1 when it
+ * is not one, or its members differ. At most 15 digits, so the length is exact in a double.
  */
-export function readRequestHead(buf: Buffer, start: number): RequestHead | typeof INCOMPLETE | typeof UNUSUAL {
-  const end = buf.indexOf('\r\n\r\n', start, 'latin1');
-  if (end < 0) return buf.length - start > MAX_RAW_HEAD_BYTES ? UNUSUAL : INCOMPLETE;
-  if (end + 4 - start > MAX_RAW_HEAD_BYTES) return UNUSUAL;
-  // The request line is checked whole below (method, visible-ASCII target, exact version) and
-  // field names are tokens, so only values need a look for control characters.
-  const text = buf.toString('latin1', start, end);
+function lengthOf(value: string): number {
+  let n = -1;
+  for (const part of value.split(',')) {
+    const v = trimOws(part);
+    if (v.length === 0 || v.length > 15) return -1;
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c < 48 || c > 57) return -1;
+    }
+    const m = Number(v);
+    if (n >= 0 && m !== n) return -1;
+    n = m;
+  }
+  return n;
+}
+
+/** Checks a `Transfer-Encoding` value (all its field lines joined); undefined when it is exactly `chunked`. */
+function checkCodings(te: string): GatewayError | undefined {
+  const codings = te.split(',').map((c) => trimOws(c).toLowerCase());
+  for (const c of codings) if (!isToken(c)) return bad(`transfer-encoding ${JSON.stringify(te)} is not a list of codings`);
+  // RFC 9112 6.1: when chunked is not the final coding the length cannot be known (400 and
+  // close); 7: chunked is applied at most once.
+  if (codings[codings.length - 1] !== 'chunked') return bad(`transfer-encoding ${JSON.stringify(te)} does not end in chunked`);
+  if (codings.length > 1) {
+    if (codings.indexOf('chunked') < codings.length - 1) return bad(`transfer-encoding ${JSON.stringify(te)} applies chunked twice`);
+    // A coding the gateway does not apply or remove (gzip, say): RFC 9112 6.1 501, as nginx answers.
+    return new GatewayError('not-implemented', `transfer-encoding ${JSON.stringify(te)}: only chunked is supported`);
+  }
+  return undefined;
+}
+
+/** Where the bytes after `start` hold a bare LF (one without CR before it), or -1. */
+function bareLf(buf: Buffer, start: number, end: number): number {
+  for (let i = buf.indexOf(10, start); i >= 0 && i < end; i = buf.indexOf(10, i + 1)) if (i === start || buf[i - 1] !== 13) return i;
+  return -1;
+}
+
+/**
+ * Reads the request head that starts at `start` in `buf`. Returns the head, `INCOMPLETE` when
+ * its end has not arrived, or the `GatewayError` to answer (and close) when it is not a request
+ * the gateway will forward.
+ */
+export function readRequestHead(buf: Buffer, start: number): RequestHead | typeof INCOMPLETE | GatewayError {
+  // RFC 9112 2.2: empty lines before the request line are ignored (a client's stray CRLF after a body).
+  let from = start;
+  while (from + 1 < buf.length && buf[from] === 13 && buf[from + 1] === 10 && from - start < 64) from += 2;
+  const end = buf.indexOf('\r\n\r\n', from, 'latin1');
+  if (end < 0) {
+    // Never wait for a CRLF CRLF that a client using bare LF will not send: refuse it now.
+    if (bareLf(buf, from, buf.length) >= 0) return bad('bare LF in the request head (lines end with CRLF)');
+    if (buf.length - start > MAX_HEAD_BYTES) return new GatewayError('request-header-too-large', `request head longer than ${MAX_HEAD_BYTES} bytes`);
+    return INCOMPLETE;
+  }
+  if (end + 4 - start > MAX_HEAD_BYTES) return new GatewayError('request-header-too-large', `request head longer than ${MAX_HEAD_BYTES} bytes`);
+  const text = buf.toString('latin1', from, end);
 
   let eol = text.indexOf('\r\n');
   const line = eol < 0 ? text : text.slice(0, eol);
   const sp1 = line.indexOf(' ');
   const sp2 = line.indexOf(' ', sp1 + 1);
-  if (sp1 <= 0 || sp2 < 0 || line.slice(sp2 + 1) !== 'HTTP/1.1') return UNUSUAL;
+  if (sp1 <= 0 || sp2 < 0) return bad('malformed request line');
   const method = line.slice(0, sp1);
-  const target = line.slice(sp1 + 1, sp2);
-  if (!METHODS.has(method) || !TARGET.test(target)) return UNUSUAL;
+  let target = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
+  if (!isToken(method)) return bad('malformed request line: the method is not a token');
+  let http10 = false;
+  if (version !== 'HTTP/1.1') {
+    if (version === 'HTTP/1.0') http10 = true;
+    else if (VERSION.test(version)) return new GatewayError('version-not-supported', `${version} is not supported (HTTP/1.1 and HTTP/1.0 are)`);
+    else return bad('malformed request line: no HTTP version');
+  }
+  if (method === 'CONNECT') return new GatewayError('not-implemented', 'CONNECT is not supported: the gateway is not a forward proxy');
+  let authority: string | undefined;
+  if (!ORIGIN_FORM.test(target)) {
+    const abs = ABSOLUTE_FORM.exec(target);
+    if (abs !== null) {
+      authority = abs[1] ?? '';
+      if (!HOST_VALUE.test(authority)) return bad(`request target ${JSON.stringify(target)} has an invalid authority`);
+      const rest = abs[2] ?? '';
+      target = rest.startsWith('/') ? rest : `/${rest}`;
+    } else if (target !== '*' || method !== 'OPTIONS') return bad(`request target ${JSON.stringify(target.slice(0, 80))} is not origin-form or absolute-form`);
+  }
 
   const headers: IncomingHttpHeaders = {};
-  let keepAlive = true;
-  let hostSeen = false;
+  let hosts = 0;
   let lengthSeen = false;
   let contentLength = 0;
+  let te: string | undefined;
+  let connection: string | undefined;
+  let upgrade = false;
+  let expectContinue = false;
   while (eol >= 0) {
-    const from = eol + 2;
-    eol = text.indexOf('\r\n', from);
-    const field = eol < 0 ? text.slice(from) : text.slice(from, eol);
+    const f = eol + 2;
+    eol = text.indexOf('\r\n', f);
+    const field = eol < 0 ? text.slice(f) : text.slice(f, eol);
     const colon = field.indexOf(':');
-    if (colon <= 0) return UNUSUAL;
+    if (colon < 0) return bad(field.charCodeAt(0) === 32 || field.charCodeAt(0) === 9 ? 'obsolete line folding in the request head' : 'a header line without a colon');
     const raw = field.slice(0, colon);
-    if (!isToken(raw)) return UNUSUAL;
+    // A name followed by white space (`Host : a`) is not a token either (RFC 9112 5.1: 400).
+    if (!isToken(raw)) return bad(`invalid header name ${JSON.stringify(raw.slice(0, 40))}`);
     const name = raw.toLowerCase();
-    const value = trimOws(field.slice(colon + 1));
-    if (BAD_VALUE.test(value)) return UNUSUAL;
+    let value = trimOws(field.slice(colon + 1));
+    if (BAD_VALUE.test(value)) return bad(`control character in the value of ${name}`);
     switch (name) {
       case 'host':
-        if (hostSeen) return UNUSUAL;
-        hostSeen = true;
+        hosts++;
+        if (hosts > 1) return bad('more than one Host header');
+        if (!HOST_VALUE.test(value)) return bad(`invalid Host ${JSON.stringify(value.slice(0, 80))}`);
         break;
-      case 'content-length':
-        // A repeated length, or one llhttp might read otherwise (sign, leading zeros), is for node:http.
-        if (lengthSeen || !LENGTH.test(value)) return UNUSUAL;
+      case 'content-length': {
+        const n = lengthOf(value);
+        if (n < 0 || (lengthSeen && n !== contentLength)) return bad(`invalid or conflicting content-length ${JSON.stringify(value.slice(0, 40))}`);
         lengthSeen = true;
-        contentLength = Number(value);
+        contentLength = n;
+        if (headers['content-length'] !== undefined) continue;
+        value = String(n);
         break;
+      }
       case 'transfer-encoding':
-      case 'expect':
-      case 'upgrade':
-        return UNUSUAL;
+        te = te === undefined ? value : `${te}, ${value}`;
+        continue;
       case 'connection':
-        if (listsToken(value, 'close')) keepAlive = false;
+        connection = connection === undefined ? value : `${connection}, ${value}`;
+        break;
+      case 'upgrade':
+        upgrade = true;
+        break;
+      case 'expect':
+        if (value.toLowerCase() !== '100-continue') return new GatewayError('expectation-failed', `expectation ${JSON.stringify(value.slice(0, 40))} is not supported`);
+        expectContinue = true;
         break;
       case 'set-cookie': {
         const prior = headers['set-cookie'];
@@ -164,5 +258,25 @@ export function readRequestHead(buf: Buffer, start: number): RequestHead | typeo
     else if (name === 'cookie') headers.cookie = `${prior}; ${value}`;
     else if (!FIRST_WINS.has(name)) headers[name] = `${prior}, ${value}`;
   }
-  return { method, target, headers, length: end + 4 - start, keepAlive, contentLength };
+
+  if (hosts === 0 && !http10) return bad('HTTP/1.1 request without a Host header');
+  // RFC 9112 3.2.2: the authority of an absolute-form target replaces Host.
+  if (authority !== undefined) headers.host = authority;
+  let chunked = false;
+  if (te !== undefined) {
+    if (http10) return bad('transfer-encoding in an HTTP/1.0 request');
+    if (lengthSeen) return bad('both transfer-encoding and content-length');
+    const e = checkCodings(te);
+    if (e !== undefined) return e;
+    chunked = true;
+    contentLength = 0;
+    headers['transfer-encoding'] = 'chunked';
+  }
+  const keepAlive = connection === undefined ? !http10 : http10 ? listsToken(connection, 'keep-alive') && !listsToken(connection, 'close') : !listsToken(connection, 'close');
+  if (upgrade) {
+    upgrade = !http10 && connection !== undefined && listsToken(connection, 'upgrade');
+    // An upgraded connection carries no body before the switch: one would be read as the new protocol.
+    if (upgrade && (chunked || contentLength > 0)) return bad('an upgrade request with a body');
+  }
+  return { method, target, headers, length: end + 4 - start, keepAlive, http10, contentLength, chunked, upgrade, expectContinue };
 }
