@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../spec/types.js';
-import { AnalysisArgError, resolveRolloutArgs, type RolloutArgsContext } from './args.js';
+import { AnalysisArgError, resolveRolloutArgs, secretLookupFromManifests, type RolloutArgsContext } from './args.js';
+import { metric, prometheus, runOf, template } from './fixtures.test-util.js';
 
 const rollout: Rollout = {
   apiVersion: 'argoproj.io/v1alpha1',
@@ -87,5 +88,37 @@ describe('resolveRolloutArgs', () => {
     ['spec.replicas.deeper', 'args.x: invalid path spec.replicas.deeper in rollout'],
   ])('fieldRef %s is an analysis-arg error', (path, message) => {
     expect(() => one(fieldRef(path))).toThrow(message);
+  });
+});
+
+describe('secretKeyRef', () => {
+  const secrets = [{ apiVersion: 'v1', kind: 'Secret' as const, metadata: { name: 'api', labels: {}, annotations: {} }, source: { file: 's.yaml', line: 1, column: 1 }, data: { token: 's3cr3t' } }];
+  const lookup = secretLookupFromManifests(secrets);
+  const metrics = [metric('up', { successCondition: 'result == 1', provider: { ...prometheus, query: 'up{token="{{args.token}}"}' } })];
+  const args = [{ name: 'token', valueFrom: { secretKeyRef: { name: 'api', key: 'token' } } }];
+
+  it('reads the value from the Secrets given, worded as Argo resolveArgs when it cannot', () => {
+    expect(lookup({ name: 'api', key: 'token' })).toEqual({ value: 's3cr3t' });
+    expect(lookup({ name: 'api', key: 'toString' })).toEqual({ error: "key 'toString' does not exist in secret 'api'" });
+    expect(lookup({ name: 'db', key: 'token' })).toEqual({ error: 'secrets "db" not found' });
+  });
+
+  it('a run substitutes the Secret value into its metrics, and keeps it out of its args', () => {
+    const run = runOf(metrics, { templates: [template('tmpl', metrics, { args })], secrets: lookup });
+    expect(run.phase).toBe('Running');
+    expect(run.metrics[0]?.provider).toMatchObject({ query: 'up{token="s3cr3t"}' });
+    expect(JSON.stringify(run.args)).not.toContain('s3cr3t');
+  });
+
+  it('a Secret or key that is missing makes the run Error with Argo message', () => {
+    const missing = [{ name: 'token', valueFrom: { secretKeyRef: { name: 'db', key: 'token' } } }];
+    const run = runOf(metrics, { templates: [template('tmpl', metrics, { args: missing })], secrets: lookup });
+    expect(run).toMatchObject({ phase: 'Error', message: 'Unable to resolve metric arguments: secrets "db" not found' });
+  });
+
+  it('without a lookup the run is Error, saying where the value could come from', () => {
+    const run = runOf(metrics, { templates: [template('tmpl', metrics, { args })] });
+    expect(run.phase).toBe('Error');
+    expect(run.message).toContain('valueFrom.secretKeyRef');
   });
 });

@@ -6,7 +6,7 @@
  * a walk over the Rollout's JSON for any other path).
  */
 import { BatonError } from '../errors.js';
-import type { AnalysisRunArgument, Rollout } from '../spec/types.js';
+import type { AnalysisRunArgument, Rollout, Secret } from '../spec/types.js';
 import type { RunArgument } from './types.js';
 
 /** What rollout arguments are resolved against. */
@@ -168,4 +168,22 @@ function stepJson(step: Extract<Rollout['spec']['strategy'], { type: 'canary' }>
       return never;
     }
   }
+}
+
+/**
+ * Reads an AnalysisTemplate arg's `valueFrom.secretKeyRef`: the value, or why not, worded as
+ * Argo's `resolveArgs` reports it (`secrets "db" not found`, `key 'k' does not exist in secret
+ * 'db'`). A function so the Secrets can come from the manifests given (local runs and simulate)
+ * or, later, from a cluster.
+ */
+export type SecretLookup = (ref: { name: string; key: string }) => { value: string } | { error: string };
+
+/** A {@link SecretLookup} over the v1 Secrets given with the manifests. */
+export function secretLookupFromManifests(secrets: readonly Secret[] = []): SecretLookup {
+  return ({ name, key }) => {
+    const secret = secrets.find((s) => s.metadata.name === name);
+    if (!secret) return { error: `secrets "${name}" not found` };
+    if (!Object.prototype.hasOwnProperty.call(secret.data, key)) return { error: `key '${key}' does not exist in secret '${name}'` };
+    return { value: secret.data[key] as string };
+  };
 }

@@ -14,6 +14,7 @@ import type {
   MetricSpec,
   TemplateArgument,
 } from '../spec/types.js';
+import type { SecretLookup } from './args.js';
 import { substituteDeep, UnresolvedArgError } from './substitute.js';
 import {
   DEFAULT_CONSECUTIVE_ERROR_LIMIT,
@@ -37,6 +38,8 @@ export interface CreateAnalysisRunInput {
   /** The rollout's dryRun / measurementRetention; the templates' own are added to them. */
   dryRun: readonly DryRun[];
   measurementRetention: readonly MeasurementRetention[];
+  /** Reads template args' `valueFrom.secretKeyRef` (secretLookupFromManifests, or a cluster's). */
+  secrets?: SecretLookup;
 }
 
 /** Thrown inside this module only; turned into a run in phase Error. */
@@ -107,7 +110,7 @@ function buildRun(input: CreateAnalysisRunInput): { metrics: ResolvedMetric[]; a
   const retention = [...input.measurementRetention, ...templateRetention];
   checkDuplicateRules(retention, 'Measurement Retention');
 
-  const values = argValues(merged);
+  const values = argValues(merged, input.secrets);
   const resolved = specs.map(({ spec, template }) => ({ template, spec: substituteMetric(spec, values) }));
 
   if (resolved.length === 0) throw new RunSpecError('Analysis spec invalid: no metrics specified');
@@ -184,15 +187,23 @@ function mergeArgs(incoming: readonly RunArgument[], templateArgs: readonly Temp
   return out;
 }
 
-function argValues(args: readonly TemplateArgument[]): Map<string, string> {
+function argValues(args: readonly TemplateArgument[], secrets?: SecretLookup): Map<string, string> {
   const values = new Map<string, string>();
   for (const arg of args) {
     if (arg.value !== undefined) {
       values.set(arg.name, arg.value);
       continue;
     }
-    // Argo reads secretKeyRef from the cluster; Baton has no Secret store, so the run cannot
-    // start. A template-level fieldRef is never filled in by Argo's controller either.
+    const ref = arg.valueFrom?.secretKeyRef;
+    if (ref && secrets) {
+      // Argo `resolveArgs`: the value lives only in the metrics; the run's args keep the reference.
+      const found = secrets(ref);
+      if ('error' in found) throw new RunSpecError(`Unable to resolve metric arguments: ${found.error}`);
+      values.set(arg.name, found.value);
+      continue;
+    }
+    // Without a Secret lookup the run cannot start. A template-level fieldRef is never filled
+    // in by Argo's controller either.
     const why = arg.valueFrom?.secretKeyRef
       ? `argument "${arg.name}" comes from a Secret (valueFrom.secretKeyRef), which Baton cannot read; pass its value from the Rollout`
       : `argument "${arg.name}" was not supplied`;

@@ -19,7 +19,7 @@ export {
   type RunArgument,
 } from './types.js';
 export { createAnalysisRun, type CreateAnalysisRunInput } from './create-run.js';
-export { resolveRolloutArgs, AnalysisArgError, type RolloutArgsContext } from './args.js';
+export { resolveRolloutArgs, AnalysisArgError, secretLookupFromManifests, type RolloutArgsContext, type SecretLookup } from './args.js';
 export { substituteArgs, substituteDeep, UnresolvedArgError } from './substitute.js';
 export { dueMeasurements, nextWakeAt, type DueMeasurement } from './schedule.js';
 export { beginMeasurement, completeMeasurement, completeMeasurements, measurementsInFlight, terminateRun, UnknownMetricError } from './measure.js';

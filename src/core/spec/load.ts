@@ -19,6 +19,7 @@ import { closest, type Field, Reporter } from './fields.js';
 import { readDestinationRule, readGateway, readVirtualService } from './istio.js';
 import { readObjectMeta } from './pod-template.js';
 import { readRollout } from './rollout.js';
+import { checkSecretRefs, readSecret } from './secret.js';
 import { readService } from './service.js';
 import { createLocator, formatPath, type FieldPath } from './yaml-positions.js';
 
@@ -83,6 +84,7 @@ export function emptyManifestSet(): ManifestSet {
     virtualServices: [],
     destinationRules: [],
     gateways: [],
+    secrets: [],
   };
 }
 
@@ -94,6 +96,7 @@ const API_VERSIONS: Record<string, string[]> = {
   AnalysisTemplate: ['argoproj.io/v1alpha1'],
   ClusterAnalysisTemplate: ['argoproj.io/v1alpha1'],
   Service: ['v1'],
+  Secret: ['v1'],
   Deployment: ['apps/v1'],
   VirtualService: ISTIO_VERSIONS,
   DestinationRule: ISTIO_VERSIONS,
@@ -156,6 +159,7 @@ function readManifest(root: Field, loader: Loader): void {
   const known =
     (apiVersion === 'argoproj.io/v1alpha1' && ['Rollout', 'AnalysisTemplate', 'ClusterAnalysisTemplate'].includes(kind)) ||
     id === 'v1 Service' ||
+    id === 'v1 Secret' ||
     id === 'apps/v1 Deployment' ||
     (ISTIO_VERSIONS.includes(apiVersion) && ['VirtualService', 'DestinationRule', 'Gateway'].includes(kind));
   if (apiVersion.startsWith('baton.dev/')) {
@@ -203,6 +207,12 @@ function readManifest(root: Field, loader: Loader): void {
       manifest = m;
       break;
     }
+    case 'Secret': {
+      const m = readSecret(root, base);
+      (set.secrets ??= []).push(m);
+      manifest = m;
+      break;
+    }
     case 'Deployment': {
       const m = readDeployment(root, base);
       set.deployments.push(m);
@@ -241,6 +251,7 @@ function checkDuplicates(loader: Loader): void {
     ['VirtualService', loader.set.virtualServices],
     ['DestinationRule', loader.set.destinationRules],
     ['Gateway', loader.set.gateways],
+    ['Secret', loader.set.secrets ?? []],
   ];
   for (const [kind, list] of lists) {
     const seen = new Map<string, object>();
@@ -317,6 +328,7 @@ export function parseManifests(files: readonly ManifestFile[], options: ParseOpt
     const { line } = r.locate(path);
     return line > 0 ? `${r.file}:${line}` : r.file;
   });
+  checkSecretRefs(loader.set, (manifest) => loader.reporters.get(manifest));
   checkExtensions(loader.set, diagnostics);
   return { set: loader.set, diagnostics: sortDiagnostics(diagnostics, files) };
 }

@@ -123,6 +123,15 @@ export interface Service extends ManifestBase<'Service'> {
   };
 }
 
+/**
+ * Kubernetes v1 Secret, for AnalysisTemplate args read through `valueFrom.secretKeyRef`. `data`
+ * holds the decoded values: `data` (base64) and `stringData` (plain, winning on a shared key, as
+ * the API server merges them). Never printed.
+ */
+export interface Secret extends ManifestBase<'Secret'> {
+  data: Record<string, string>;
+}
+
 export interface RollingUpdateStrategy {
   maxSurge: IntOrString;
   maxUnavailable: IntOrString;
@@ -490,6 +499,8 @@ export interface ManifestSet {
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];
   gateways: IstioGateway[];
+  /** v1 Secrets given with the manifests (AnalysisTemplate `valueFrom.secretKeyRef`). */
+  secrets?: Secret[];
   /** `baton.dev/*` documents (Baton's own kinds), kept raw for the modules that read them. */
   extensions?: BatonResource[];
 }
