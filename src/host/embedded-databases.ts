@@ -9,12 +9,27 @@
  * hands the processes Baton starts the same variable, set to the served `postgres://` URL: the
  * manifests stay the ones that run against a PostgreSQL server elsewhere. The port is kept in
  * the store, so a restarted controller serves the database where the processes left it.
+ *
+ * Served, each database runs in a thread of its own (pglite-thread.ts) behind a password
+ * (SCRAM-SHA-256, user `postgres`) and a statement timeout (pglite-server.ts). The password is
+ * kept in the state directory (`database.password`, 0600) so a restarted controller keeps it,
+ * and is part of the URL the processes are given; the timeout comes from
+ * `BATON_DATABASE_STATEMENT_TIMEOUT` (default 30s).
  */
-import { databaseUrlOf, isPgliteUrl, openPglite, pgliteSession, servePglite, type OpenPglite, type ServedPglite, type SqlSession } from '../adapters/migrate/index.js';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { databaseUrlOf, isPgliteUrl, openPglite, pgliteSession, servePglite, type ServedPglite, type SqlSession } from '../adapters/migrate/index.js';
+import { DEFAULT_STATEMENT_TIMEOUT_MS } from '../adapters/migrate/pglite-server.js';
+import { lockPgliteDir, pgliteDir } from '../adapters/migrate/pglite-session.js';
+import { startPgliteThread, type PgliteThread } from '../adapters/migrate/pglite-thread.js';
+import { InvalidInputError } from '../core/errors.js';
+import { formatDuration, parseGoDuration } from '../core/spec/duration.js';
 import type { ManifestSet } from '../core/spec/types.js';
-import type { PGlite } from '@electric-sql/pglite';
 import type { EmbeddedDatabaseView } from '../api/types.js';
 import { schemaMigrationName, schemaMigrationsIn } from './schema-migration-bindings.js';
+
+/** The variable that sets the served databases' statement timeout (`30s`, `2m`; `0` for none). */
+export const STATEMENT_TIMEOUT_ENV = 'BATON_DATABASE_STATEMENT_TIMEOUT';
 
 /** Where the migration runner gets its sessions for a database URL. */
 export interface SessionPool {
@@ -34,57 +49,123 @@ export interface EmbeddedDatabases extends SessionPool {
 export interface EmbeddedDatabaseOptions {
   /** Serve the databases on 127.0.0.1 (`baton up`); without it they are only opened in process. */
   serve: boolean;
-  /** Where database URLs in env vars come from; default `process.env`. */
+  /** Where database URLs in env vars, and {@link STATEMENT_TIMEOUT_ENV}, come from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Remembers each database's port across controller restarts. */
   ports?: { get(url: string): number | undefined; set(url: string, port: number): void };
+  /**
+   * Keeps the served databases' password (mode 0600), so that a restarted controller serves
+   * them with the password the running processes were given. Without it, a new one each time.
+   */
+  passwordFile?: string;
+  /** Overrides {@link STATEMENT_TIMEOUT_ENV}. */
+  statementTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
-interface Open extends OpenPglite {
+/** An open embedded database: in process, or (served) in its own thread behind a server. */
+interface Open {
+  /** A session for the migration runner; not owned: its close() leaves the database open. */
+  session(): SqlSession;
   served?: ServedPglite;
+  close(): Promise<void>;
 }
 
+/** The password in `file`, created (random, mode 0600) when there is none. */
+export function ensureDatabasePassword(file: string): string {
+  try {
+    if (existsSync(file)) {
+      chmodSync(file, 0o600);
+      const text = readFileSync(file, 'utf8').trim();
+      if (text) return text;
+    }
+    const password = randomBytes(24).toString('base64url');
+    const fd = openSync(file, 'w', 0o600);
+    writeSync(fd, `${password}\n`);
+    closeSync(fd);
+    chmodSync(file, 0o600);
+    return password;
+  } catch (e) {
+    throw new InvalidInputError('database-password-unusable', `cannot read or create the embedded database password ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+  }
+}
+
+/** The statement timeout from {@link STATEMENT_TIMEOUT_ENV}, or the default. */
+export function statementTimeoutFrom(env: NodeJS.ProcessEnv): number {
+  const text = env[STATEMENT_TIMEOUT_ENV];
+  if (text === undefined || text.trim() === '') return DEFAULT_STATEMENT_TIMEOUT_MS;
+  const ms = parseGoDuration(text);
+  if (ms === undefined || ms < 0) {
+    throw new InvalidInputError('invalid-statement-timeout', `${STATEMENT_TIMEOUT_ENV}: ${JSON.stringify(text)} is not a duration (use e.g. 30s or 2m, or 0 for no limit)`, { value: text });
+  }
+  return ms;
+}
 
 export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): EmbeddedDatabases {
   const log = opts.log ?? (() => undefined);
+  const env = opts.env ?? process.env;
   const open = new Map<string, Promise<Open>>();
   /** By URL: a database stays served (and listed) until the controller stops, also once no SchemaMigration names it. */
   const views = new Map<string, EmbeddedDatabaseView>();
+  const statementTimeoutMs = opts.serve ? (opts.statementTimeoutMs ?? statementTimeoutFrom(env)) : 0;
+  const password = !opts.serve ? '' : opts.passwordFile ? ensureDatabasePassword(opts.passwordFile) : randomBytes(24).toString('base64url');
+  if (opts.serve) log(`embedded databases: statement timeout ${statementTimeoutMs > 0 ? formatDuration(statementTimeoutMs) : 'none'}`);
   let closed = false;
 
-  async function serve(db: PGlite, url: string): Promise<ServedPglite> {
+  async function serve(thread: PgliteThread, url: string): Promise<ServedPglite> {
     const remembered = opts.ports?.get(url);
+    const options = { password, statementTimeoutMs, log };
     let served: ServedPglite;
     try {
-      served = await servePglite(db, { port: remembered ?? 0, log });
+      served = await servePglite(thread, { ...options, port: remembered ?? 0 });
     } catch (e) {
       if (remembered === undefined) throw e;
       // Someone else took the port while the controller was down: a new one (processes started
       // from now on get it; running ones keep the old URL until they restart).
       log(`embedded database ${url}: port ${remembered} is taken (${e instanceof Error ? e.message : String(e)}); serving on a new port`);
-      served = await servePglite(db, { port: 0, log });
+      served = await servePglite(thread, { ...options, port: 0 });
     }
     opts.ports?.set(url, served.port);
     return served;
+  }
+
+  /** In process: what `baton migrate` and the engine without `baton up` use. */
+  async function openInProcess(url: string): Promise<Open> {
+    const opened = await openPglite(url);
+    return { session: () => pgliteSession(opened.db, false), close: () => opened.close() };
+  }
+
+  /** In its own thread, served; `pglite:memory` in a temporary directory the thread removes. */
+  async function openServed(url: string): Promise<Open> {
+    const dir = pgliteDir(url);
+    const lock = dir ? lockPgliteDir(dir) : undefined;
+    let thread: PgliteThread | undefined;
+    try {
+      thread = await startPgliteThread(dir);
+      const served = await serve(thread, url);
+      lock?.note(served.address);
+      const running = thread;
+      return {
+        served,
+        session: () => served.session(),
+        close: async () => {
+          await served.close();
+          await running.close();
+          lock?.release();
+        },
+      };
+    } catch (e) {
+      await thread?.close().catch(() => undefined);
+      lock?.release();
+      throw e;
+    }
   }
 
   function get(url: string): Promise<Open> {
     if (closed) return Promise.reject(new Error(`embedded database ${url}: the controller is stopping`));
     let o = open.get(url);
     if (!o) {
-      o = (async (): Promise<Open> => {
-        const opened = await openPglite(url);
-        if (!opts.serve || closed) return opened;
-        try {
-          const served = await serve(opened.db, url);
-          opened.lock?.note(served.url);
-          return { ...opened, served };
-        } catch (e) {
-          await opened.close().catch(() => undefined);
-          throw e;
-        }
-      })();
+      o = opts.serve ? openServed(url) : openInProcess(url);
       open.set(url, o);
       // A database that failed to open is tried again next time.
       o.catch(() => open.delete(url));
@@ -98,9 +179,9 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
       return async () => {
         const o = await get(url);
         // Through the server's lane when served, so a migration never mixes with a process's
-        // statements; not owned either way: the runner's close() leaves the database open.
-        if (!o.served) return pgliteSession(o.db, false);
-        const session = o.served.session();
+        // statements.
+        const session = o.session();
+        if (!o.served) return session;
         return {
           ...session,
           // The runner's timeouts are session settings, and the served database is one session
@@ -148,7 +229,6 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
       open.clear();
       for (const p of all) {
         const o = await p.catch(() => undefined);
-        await o?.served?.close();
         await o?.close();
       }
     },

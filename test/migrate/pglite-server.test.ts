@@ -1,22 +1,26 @@
 /**
  * The embedded database served over the PostgreSQL wire protocol: real `pg` clients on real
- * sockets against a PGlite, as the processes of `baton up` use it while the controller migrates
- * it through an in-process session.
+ * sockets against a PGlite in its own thread, as the processes of `baton up` use it while the
+ * controller migrates it through an in-process session.
  */
 import { once } from 'node:events';
-import { connect } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import pg from 'pg';
+import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
-import { ReadyScanner, servePglite, type ServedPglite } from '../../src/adapters/migrate/pglite-server.js';
+import { servePglite, type ServedPglite } from '../../src/adapters/migrate/pglite-server.js';
+import { startPgliteThread, type PgliteThread } from '../../src/adapters/migrate/pglite-thread.js';
+import { ReadyScanner } from '../../src/adapters/migrate/pglite-wire.js';
 
-let db: PGlite;
+const PASSWORD = 'test-password-Zx9';
+let db: PgliteThread;
 let served: ServedPglite;
 const clients: { end(): Promise<void> }[] = [];
 
 beforeAll(async () => {
-  db = await PGlite.create();
-  served = await servePglite(db);
+  db = await startPgliteThread(undefined);
+  served = await servePglite(db, { password: PASSWORD });
   await db.exec('CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, email_confirmed_at timestamptz)');
 }, 120_000);
 afterEach(async () => {
@@ -42,7 +46,8 @@ async function client(): Promise<pg.Client> {
 }
 
 it('answers a PostgreSQL client at its postgres:// URL', async () => {
-  expect(served.url).toBe(`postgres://postgres@127.0.0.1:${served.port}/postgres`);
+  expect(served.url).toBe(`postgres://postgres:${PASSWORD}@127.0.0.1:${served.port}/postgres`);
+  expect(served.address).toBe(`postgres://postgres@127.0.0.1:${served.port}/postgres`);
   const c = await client();
   const r = await c.query<{ v: string }>('SELECT version() AS v');
   expect(r.rows[0]!.v).toMatch(/^PostgreSQL \d+/);
@@ -119,7 +124,7 @@ it('rolls back the transaction of a client that disconnects in the middle of it,
   // The process dies: its socket closes without a Terminate or a ROLLBACK.
   (a as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
   await bWrite;
-  expect(db.isInTransaction()).toBe(false);
+  expect(await db.inTransaction()).toBe(false);
   const rows = await db.query<{ email: string }>('SELECT email FROM users ORDER BY id');
   expect(rows.rows.map((r) => r.email)).toEqual(['stays@example.com']);
 });
@@ -203,7 +208,7 @@ it('drops a query of an in-process session closed while the query waited: it rej
   expect(served.waiting()).toBe(0);
   await a.query('COMMIT');
   expect(await waiting).toMatch(/closed while waiting/);
-  expect(db.isInTransaction()).toBe(false);
+  expect(await db.inTransaction()).toBe(false);
   const other = await client();
   expect((await other.query('SELECT 4 AS four')).rows).toEqual([{ four: 4 }]);
 });
@@ -232,3 +237,108 @@ it('takes a statement of several megabytes that arrives in many chunks', async (
   const r = await c.query<{ n: number }>('SELECT length(email)::int AS n FROM users');
   expect(r.rows).toEqual([{ n: big.length }]);
 }, 60_000);
+
+it('refuses a wrong password or another user with 28P01, another database with 3D000, and closes the connection', async () => {
+  const at = { host: '127.0.0.1', port: served.port };
+  const wrong = new pg.Client({ ...at, user: 'postgres', password: 'not-the-password', database: 'postgres' });
+  await expect(wrong.connect()).rejects.toMatchObject({ code: '28P01', message: 'password authentication failed for user "postgres"' });
+  const other = new pg.Client({ ...at, user: 'admin', password: PASSWORD, database: 'postgres' });
+  await expect(other.connect()).rejects.toMatchObject({ code: '28P01', message: 'password authentication failed for user "admin"' });
+  const elsewhere = new pg.Client({ ...at, user: 'postgres', password: PASSWORD, database: 'template1' });
+  await expect(elsewhere.connect()).rejects.toMatchObject({ code: '3D000' });
+  // The right password still gets in.
+  const c = await client();
+  expect((await c.query('SELECT current_user AS u')).rows).toEqual([{ u: 'postgres' }]);
+});
+
+it('runs nothing for a client that skips the password exchange: its query gets 08P01 and the connection closes', async () => {
+  const s = connect(served.port, '127.0.0.1');
+  await once(s, 'connect');
+  const params = Buffer.from('user\0postgres\0database\0postgres\0\0');
+  const startup = Buffer.alloc(8);
+  startup.writeInt32BE(8 + params.length, 0);
+  startup.writeInt32BE(196608, 4);
+  const answers: Buffer[] = [];
+  s.on('data', (d: Buffer) => answers.push(d));
+  s.write(Buffer.concat([startup, params]));
+  const sql = Buffer.from("INSERT INTO users (email) VALUES ('sneaked@example.com')\0");
+  const query = Buffer.alloc(5);
+  query[0] = 0x51;
+  query.writeInt32BE(4 + sql.length, 1);
+  s.write(Buffer.concat([query, sql]));
+  await once(s, 'close');
+  const answer = Buffer.concat(answers);
+  // AuthenticationSASL (R, code 10, SCRAM-SHA-256), then the refusal.
+  expect(answer[0]).toBe(0x52);
+  expect(answer.readInt32BE(5)).toBe(10);
+  expect(answer.toString('latin1')).toContain('SCRAM-SHA-256');
+  expect(answer.toString('latin1')).toContain('08P01');
+  expect((await db.query('SELECT count(*)::int AS n FROM users')).rows).toEqual([{ n: 0 }]);
+});
+
+it('keeps the event loop of the process that serves it free while a client sleeps in a statement; only other database clients wait', async () => {
+  const http = createServer((_req, res) => res.end('ok'));
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  try {
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+    const sleeper = await client();
+    const other = await client();
+    const started = performance.now();
+    let done = false;
+    const slept = sleeper.query('SELECT pg_sleep(5)').then(() => ((done = true), performance.now() - started));
+    let otherDone = false;
+    await vi.waitFor(() => expect(served.waiting()).toBe(0));
+    const otherQuery = other.query('SELECT 1 AS one').then(() => (otherDone = true));
+    const latencies: number[] = [];
+    while (!done) {
+      const t = performance.now();
+      const r = await request(url);
+      await r.body.text();
+      latencies.push(performance.now() - t);
+      if (!done) expect(otherDone).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await slept).toBeGreaterThanOrEqual(4_900);
+    await otherQuery;
+    // About one probe each 50 ms for 5 s, answered at once: on the controller's thread they
+    // all waited for the 5 s statement. (The bound on the slowest leaves room for a busy machine.)
+    expect(latencies.length).toBeGreaterThan(40);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length * 0.95)]).toBeLessThan(100);
+    expect(sorted.at(-1)).toBeLessThan(500);
+  } finally {
+    http.close();
+  }
+}, 60_000);
+
+it('cancels a statement that runs past the statement timeout with 57014; the connection and what was committed stay', async () => {
+  const quick = await servePglite(db, { password: PASSWORD, statementTimeoutMs: 500 });
+  try {
+    const c = new pg.Client({ connectionString: quick.url });
+    await c.connect();
+    clients.push(c);
+    await c.query("INSERT INTO users (email) VALUES ('kept@example.com')");
+    const restarts = db.restarts();
+    // A simple query.
+    await expect(c.query('SELECT pg_sleep(30)')).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+    expect(db.restarts()).toBe(restarts + 1);
+    expect((await c.query('SELECT email FROM users')).rows).toEqual([{ email: 'kept@example.com' }]);
+    // Parse/Bind/Execute/Sync: the rest of the batch is dropped up to its Sync.
+    await expect(c.query('SELECT pg_sleep($1)', [30])).rejects.toMatchObject({ code: '57014' });
+    expect((await c.query('SELECT $1::int AS n', [5])).rows).toEqual([{ n: 5 }]);
+    // In a transaction: aborted, as after any error, until the client's ROLLBACK.
+    await c.query('BEGIN');
+    await c.query("INSERT INTO users (email) VALUES ('lost@example.com')");
+    await expect(c.query('SELECT pg_sleep(30)')).rejects.toMatchObject({ code: '57014' });
+    await expect(c.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
+    await c.query('ROLLBACK');
+    expect((await c.query('SELECT email FROM users')).rows).toEqual([{ email: 'kept@example.com' }]);
+    expect(db.restarts()).toBe(restarts + 3);
+    // The other server's clients, on the reopened database, too.
+    const other = await client();
+    expect((await other.query('SELECT count(*)::int AS n FROM users')).rows).toEqual([{ n: 1 }]);
+  } finally {
+    await quick.close();
+  }
+}, 90_000);

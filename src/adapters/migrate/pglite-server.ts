@@ -3,6 +3,17 @@
  * that the processes `baton up` starts can use the database whose schema the controller
  * migrates, with any PostgreSQL client.
  *
+ * Who may connect: user `postgres` with the server's password, checked with SCRAM-SHA-256
+ * (pglite-scram.ts) before anything reaches PGlite; a wrong user or password gets PostgreSQL's
+ * `28P01` and the connection is closed, a database other than `postgres` gets `3D000`.
+ *
+ * Where it runs: the PGlite runs in a thread of its own (pglite-thread.ts), so a long statement
+ * holds up the other database clients, never the controller. A client's statement that runs
+ * longer than the statement timeout is cancelled: the thread is ended and the data directory
+ * reopened, and the client gets PostgreSQL's `57014` error. Its connection stays usable; if it
+ * was in a transaction, that transaction is aborted (what it wrote is gone, and the backend
+ * answers `25P02` until its ROLLBACK), as PostgreSQL does after any error in a transaction.
+ *
  * PGlite is one PostgreSQL backend: one session. Every client connection, and every in-process
  * session from {@link ServedPglite.session}, takes turns on it through one lane. A connection
  * takes the lane with its first message and keeps it until the backend is ready for a query
@@ -13,58 +24,48 @@
  * concurrent parameterised queries one client's Bind met another's Parse: "portal "" cannot be
  * run"). A client that disconnects while holding the lane has its batch synced and its
  * transaction rolled back. What stays shared, because it is one session: settings made with
- * SET, prepared statement names, temporary tables, advisory locks.
+ * SET, prepared statement names, temporary tables, advisory locks (and a statement timeout's
+ * reopening resets them).
  *
- * PGlite runs each message on the controller's thread and does not survive every input: a
- * message type it does not know made it loop forever, and `COPY ... FROM STDIN` ended its
- * WebAssembly program. So only the message types of simple and extended queries pass; anything
- * else, and COPY FROM STDIN, gets an ErrorResponse and the connection is closed. Should PGlite
- * still fail, the database is marked broken and closed to every client.
+ * PGlite does not survive every input: a message type it does not know made it loop forever,
+ * and `COPY ... FROM STDIN` ended its WebAssembly program. So only the message types of simple
+ * and extended queries pass; anything else, and COPY FROM STDIN, gets an ErrorResponse and the
+ * connection is closed. Should PGlite still fail, the database is marked broken and closed to
+ * every client.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { PGlite } from '@electric-sql/pglite';
 import { pgliteSession } from './pglite-session.js';
+import { ScramExchange, ScramProtocolError, authenticationSasl, authenticationSaslContinue, authenticationSaslFinal, saslPayload, scramSecret } from './pglite-scram.js';
+import { StatementTimeoutError, type PgliteThread } from './pglite-thread.js';
+import {
+  CANCEL_REQUEST, Cancelled, FAILED_TRANSACTION, GSSENC_REQUEST, IDLE, IN_TRANSACTION, Lane, ReadyScanner, SSL_REQUEST, SYNC,
+  errorResponse, parseStartup, queryMessage, readyForQuery, sqlOf, startupMessage, type Owner, type Startup,
+} from './pglite-wire.js';
 import type { SqlSession } from './session.js';
 
-const SSL_REQUEST = 80877103;
-const GSSENC_REQUEST = 80877104;
-const CANCEL_REQUEST = 80877102;
-const READY_FOR_QUERY = 0x5a; // 'Z'
 const TERMINATE = 0x58; // 'X'
-const IDLE = 0x49; // 'I'
+const PASSWORD_MESSAGE = 0x70; // 'p'
 /** A message longer than this is a broken client, not a query. */
 const MAX_MESSAGE = 256 * 1024 * 1024;
-const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
 /** Query, Parse, Bind, Execute, Describe, Close, Flush, Sync, FunctionCall. */
 const PASSED = new Set([...'QPBEDCHSF'].map((c) => c.charCodeAt(0)));
+/** Messages the backend answers with a ReadyForQuery of their own: Query, Sync, FunctionCall. */
+const ENDS_WITH_READY = new Set([...'QSF'].map((c) => c.charCodeAt(0)));
+const SYNC_TYPE = 0x53; // 'S'
 const COPY_FROM_STDIN = /\bcopy\b[\s\S]*\bfrom\s+stdin\b/i;
-
-/** An ErrorResponse: severity ERROR, SQLSTATE `code`, `message`. */
-function errorResponse(code: string, message: string): Buffer {
-  const fields = Buffer.from(`SERROR\0VERROR\0C${code}\0M${message}\0\0`, 'utf8');
-  const head = Buffer.alloc(5);
-  head[0] = 0x45; // 'E'
-  head.writeInt32BE(4 + fields.length, 1);
-  return Buffer.concat([head, fields]);
-}
-
-/** The SQL of a Query or Parse message, else undefined. */
-function sqlOf(bytes: Uint8Array): string | undefined {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + 5, bytes.length - 5).toString('utf8');
-  if (bytes[0] === 0x51) return text.split('\0')[0]; // 'Q': the query
-  if (bytes[0] === 0x50) return text.split('\0')[1]; // 'P': name, then the query
-  return undefined;
-}
-
-/** Thrown to a turn that was waiting when its connection or session closed. */
-class Cancelled extends Error {}
+/** The one user and database: PGlite's superuser and database. */
+export const SERVED_USER = 'postgres';
+const SERVED_DATABASE = 'postgres';
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 
 export interface ServedPglite {
   readonly host: string;
   readonly port: number;
-  /** `postgres://postgres@HOST:PORT/postgres`. */
+  /** `postgres://postgres:PASSWORD@HOST:PORT/postgres`: what the services are given. */
   readonly url: string;
-  /** An in-process session that takes its turns on the lane like a connection (no socket). */
+  /** The same without the password, for logs and lock files. */
+  readonly address: string;
+  /** An in-process session that takes its turns on the lane like a connection (no socket, no statement timeout). */
   session(): SqlSession;
   /** Turns waiting for the backend now (connections and sessions queued behind its holder). */
   waiting(): number;
@@ -76,107 +77,39 @@ export interface ServePgliteOptions {
   host?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** The password every connection must give (as user `postgres`). */
+  password: string;
+  /** How long a client's statement may run (one protocol message); 0 for no limit. Default 30 s. */
+  statementTimeoutMs?: number;
   log?: (line: string) => void;
-}
-
-type Owner = object;
-
-/** One backend, one holder at a time, granted in arrival order. */
-class Lane {
-  private holder: Owner | undefined;
-  private waiting: { owner: Owner; grant: () => void; cancel: () => void }[] = [];
-
-  acquire(owner: Owner): Promise<void> {
-    if (this.holder === owner) return Promise.resolve();
-    if (this.holder === undefined) {
-      this.holder = owner;
-      return Promise.resolve();
-    }
-    return new Promise((grant, reject) => this.waiting.push({ owner, grant, cancel: () => reject(new Cancelled('closed while waiting for the database')) }));
-  }
-
-  /** Takes `owner` out of the queue (its wait rejects with {@link Cancelled}). */
-  cancel(owner: Owner): void {
-    const gone = this.waiting.filter((w) => w.owner === owner);
-    this.waiting = this.waiting.filter((w) => w.owner !== owner);
-    for (const w of gone) w.cancel();
-  }
-
-  waitingCount(): number {
-    return this.waiting.length;
-  }
-
-  holds(owner: Owner): boolean {
-    return this.holder === owner;
-  }
-
-  release(owner: Owner): void {
-    if (this.holder !== owner) return;
-    const next = this.waiting.shift();
-    this.holder = next?.owner;
-    next?.grant();
-  }
-}
-
-/** Follows the backend's answer frame by frame and remembers the status of the last ReadyForQuery. */
-export class ReadyScanner {
-  private readonly head = Buffer.alloc(5);
-  private headLen = 0;
-  private type = 0;
-  private bodyLeft = 0;
-  private bodyPos = 0;
-  /** Set when a ReadyForQuery has been seen since the last {@link expect}. */
-  ready = true;
-  status = IDLE;
-
-  expect(): void {
-    this.ready = false;
-  }
-
-  feed(chunk: Uint8Array): void {
-    let i = 0;
-    while (i < chunk.length) {
-      if (this.bodyLeft === 0) {
-        this.head[this.headLen++] = chunk[i++]!;
-        if (this.headLen === 5) {
-          this.headLen = 0;
-          this.type = this.head[0]!;
-          this.bodyLeft = this.head.readInt32BE(1) - 4;
-          this.bodyPos = 0;
-          if (this.bodyLeft <= 0) this.bodyLeft = 0;
-        }
-        continue;
-      }
-      const n = Math.min(this.bodyLeft, chunk.length - i);
-      if (this.type === READY_FOR_QUERY && this.bodyPos === 0) {
-        this.status = chunk[i]!;
-        this.ready = true;
-      }
-      i += n;
-      this.bodyLeft -= n;
-      this.bodyPos += n;
-    }
-  }
 }
 
 type Incoming =
   | { kind: 'message'; bytes: Uint8Array }
+  | { kind: 'startup'; bytes: Uint8Array }
   | { kind: 'ssl' }
   | { kind: 'cancel' }
   | { kind: 'terminate' }
   | { kind: 'broken'; why: string }
   | { kind: 'refused'; code: string; why: string };
 
+/** Where a connection is in its authentication. */
+type Auth =
+  | { step: 'startup' }
+  | { step: 'initial' | 'final'; startup: Startup; scram: ScramExchange }
+  | { step: 'done' };
+
 /** Serves `db` on `host:port` until close(). */
-export async function servePglite(db: PGlite, options: ServePgliteOptions = {}): Promise<ServedPglite> {
+export async function servePglite(db: PgliteThread, options: ServePgliteOptions): Promise<ServedPglite> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => undefined);
+  const timeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const secret = scramSecret(options.password);
   const lane = new Lane();
   const sockets = new Set<Socket>();
   let broken: string | undefined;
-  await db.waitReady;
 
-  /** PGlite threw: nothing more goes to it; every client is disconnected, in-process sessions get the reason. */
+  /** PGlite failed: nothing more goes to it; every client is disconnected, in-process sessions get the reason. */
   function breakDown(e: unknown): void {
     if (broken !== undefined) return;
     broken = e instanceof Error ? e.message : String(e);
@@ -191,8 +124,8 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
     if (!lane.holds(owner)) return;
     try {
       if (broken !== undefined) return;
-      if (batchOpen) await db.runExclusive(() => db.execProtocolRaw(SYNC, {}));
-      if (db.isInTransaction()) await db.exec('ROLLBACK');
+      if (batchOpen) await db.protocol(SYNC, () => undefined);
+      if (await db.inTransaction()) await db.exec('ROLLBACK');
     } catch (e) {
       log(`embedded database: could not clean up after a closed connection: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
@@ -216,7 +149,9 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
       pendingBytes = 0;
       return true;
     };
-    let started = false;
+    let auth: Auth = { step: 'startup' };
+    /** After a timed-out extended-query message: the rest of the batch is dropped up to its Sync, as PostgreSQL does after an error. */
+    let skipToSync = false;
     let busy = false;
     let closed = false;
     let finished = false;
@@ -227,8 +162,14 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
       void abandon(owner, !scanner.ready);
     };
 
+    /** Ends the connection with a FATAL ErrorResponse. */
+    const refuse = (code: string, why: string): void => {
+      socket.end(errorResponse(code, why, 'FATAL'));
+      closed = true;
+    };
+
     const next = (): Incoming | undefined => {
-      if (!started) {
+      if (auth.step === 'startup') {
         if (!have(8)) return undefined;
         const len = buf.readInt32BE(0);
         const code = buf.readInt32BE(4);
@@ -238,8 +179,7 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
         buf = buf.subarray(len);
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) return { kind: 'ssl' };
         if (code === CANCEL_REQUEST) return { kind: 'cancel' };
-        started = true;
-        return { kind: 'message', bytes };
+        return { kind: 'startup', bytes };
       }
       if (!have(5)) return undefined;
       const total = 1 + buf.readInt32BE(1);
@@ -248,9 +188,71 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
       const bytes = buf.subarray(0, total);
       buf = buf.subarray(total);
       if (bytes[0] === TERMINATE) return { kind: 'terminate' };
+      if (auth.step !== 'done') return { kind: 'message', bytes };
       if (!PASSED.has(bytes[0]!)) return { kind: 'refused', code: '08P01', why: `message type '${String.fromCharCode(bytes[0]!)}' is not supported by the embedded database` };
       if (COPY_FROM_STDIN.test(sqlOf(bytes) ?? '')) return { kind: 'refused', code: '0A000', why: 'COPY FROM STDIN is not supported by the embedded database (use INSERT)' };
       return { kind: 'message', bytes };
+    };
+
+    /**
+     * The SCRAM exchange; once it succeeds, the startup packet (as user and database
+     * `postgres`) goes to PGlite, whose answer starts with AuthenticationOk.
+     */
+    const authenticate = (m: Incoming): Uint8Array | undefined => {
+      try {
+        if (auth.step === 'startup' && m.kind === 'startup') {
+          const startup = parseStartup(m.bytes);
+          if (!startup) return void refuse('08P01', 'unsupported frontend protocol (the embedded database speaks protocol 3)');
+          auth = { step: 'initial', startup, scram: new ScramExchange(secret) };
+          socket.write(authenticationSasl());
+          return undefined;
+        }
+        if (m.kind !== 'message' || m.bytes[0] !== PASSWORD_MESSAGE || auth.step === 'startup' || auth.step === 'done') {
+          return void refuse('08P01', 'expected a SASL response to the authentication request');
+        }
+        if (auth.step === 'initial') {
+          socket.write(authenticationSaslContinue(auth.scram.first(saslPayload(m.bytes, true))));
+          auth = { ...auth, step: 'final' };
+          return undefined;
+        }
+        const serverFinal = auth.scram.final(saslPayload(m.bytes, false));
+        const { params, version } = auth.startup;
+        const user = params.get('user') ?? '';
+        // PostgreSQL words an unknown user as a wrong password, not to tell which users exist.
+        if (serverFinal === undefined || user !== SERVED_USER) {
+          log(`embedded database: password authentication failed for user "${user}"`);
+          return void refuse('28P01', `password authentication failed for user "${user}"`);
+        }
+        const database = params.get('database') || user;
+        if (database !== SERVED_DATABASE) return void refuse('3D000', `database "${database}" does not exist (the embedded database is "${SERVED_DATABASE}")`);
+        socket.write(authenticationSaslFinal(serverFinal));
+        auth = { step: 'done' };
+        return startupMessage({ version, params: new Map([...params, ['user', SERVED_USER], ['database', SERVED_DATABASE]]) });
+      } catch (e) {
+        if (!(e instanceof ScramProtocolError)) throw e;
+        refuse('08P01', e.message);
+        return undefined;
+      }
+    };
+
+    /**
+     * A statement ran past the timeout and the backend was reopened. The client gets 57014;
+     * a transaction it had open is aborted on the new backend too, so that it answers 25P02
+     * until the client's ROLLBACK, as PostgreSQL does.
+     */
+    const timedOut = async (type: number, e: StatementTimeoutError): Promise<void> => {
+      const inTransaction = scanner.status === IN_TRANSACTION || scanner.status === FAILED_TRANSACTION;
+      log(`embedded database: a client's statement ran past the statement timeout (${e.timeoutMs} ms); the database was reopened`);
+      if (inTransaction) {
+        await db.protocol(queryMessage('BEGIN'), () => undefined);
+        await db.protocol(queryMessage(`DO $$ BEGIN RAISE EXCEPTION 'statement timeout' USING ERRCODE = '57014'; END $$`), () => undefined);
+      }
+      const answer = [errorResponse('57014', 'canceling statement due to statement timeout')];
+      if (ENDS_WITH_READY.has(type)) answer.push(readyForQuery(inTransaction ? FAILED_TRANSACTION : IDLE));
+      else skipToSync = true;
+      const bytes = Buffer.concat(answer);
+      scanner.feed(bytes);
+      if (!socket.destroyed) socket.write(bytes);
     };
 
     const pump = async (): Promise<void> => {
@@ -274,26 +276,37 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
           }
           if (m.kind === 'refused') {
             log(`embedded database: closing a connection: ${m.why}`);
-            socket.end(errorResponse(m.code, m.why));
-            closed = true;
+            refuse(m.code, m.why);
             break;
+          }
+          let bytes: Uint8Array;
+          if (auth.step !== 'done') {
+            const startup = authenticate(m);
+            if (!startup) continue;
+            bytes = startup;
+          } else {
+            if (skipToSync && m.bytes[0] !== SYNC_TYPE) continue;
+            skipToSync = false;
+            bytes = m.bytes;
           }
           await lane.acquire(owner);
           if (closed || broken !== undefined) break;
           scanner.expect();
-          const bytes = new Uint8Array(m.bytes);
           try {
-            await db.runExclusive(() =>
-              db.execProtocolRawStream(bytes, {
-                onRawData: (chunk: Uint8Array) => {
-                  scanner.feed(chunk);
-                  if (!socket.destroyed) socket.write(chunk);
-                },
-              }),
+            await db.protocol(
+              bytes,
+              (chunk) => {
+                scanner.feed(chunk);
+                if (!socket.destroyed) socket.write(chunk);
+              },
+              timeoutMs,
             );
           } catch (e) {
-            breakDown(e);
-            break;
+            if (!(e instanceof StatementTimeoutError)) {
+              breakDown(e);
+              break;
+            }
+            await timedOut(bytes[0]!, e);
           }
           // A startup packet, a simple query or a Sync end with ReadyForQuery; a Parse, Bind or
           // COPY data does not, and keeps the lane until the Sync or the end of the COPY.
@@ -338,7 +351,8 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
   return {
     host,
     port,
-    url: `postgres://postgres@${host}:${port}/postgres`,
+    url: `postgres://${SERVED_USER}:${encodeURIComponent(options.password)}@${host}:${port}/${SERVED_DATABASE}`,
+    address: `postgres://${SERVED_USER}@${host}:${port}/${SERVED_DATABASE}`,
     waiting: () => lane.waitingCount(),
     session(): SqlSession {
       const owner: Owner = {};
@@ -357,7 +371,7 @@ export async function servePglite(db: PGlite, options: ServePgliteOptions = {}):
             return await inner.query(text, params);
           } finally {
             // A transaction keeps the lane until its COMMIT or ROLLBACK.
-            if (!db.isInTransaction()) lane.release(owner);
+            if (!(await db.inTransaction().catch(() => false))) lane.release(owner);
           }
         },
         close: () => {

@@ -3,8 +3,8 @@
  * in process), so the demo needs no database server. `pglite:memory` is a throw-away database;
  * `pglite:<dir>` keeps its data in that directory.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { takePidLock, type PidLock } from '../fs/pid-lock.js';
 import { InvalidInputError } from '../../core/errors.js';
@@ -12,8 +12,14 @@ import type { SqlSession } from './session.js';
 
 const CHANGES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 
+/** What a session needs of a PGlite: in process, or in its own thread (pglite-thread.ts). */
+export interface PgliteQueries {
+  query<R>(text: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+  close(): Promise<void>;
+}
+
 /** Wraps an open PGlite; `close()` closes it only when `owned`. */
-export function pgliteSession(db: PGlite, owned = false): SqlSession {
+export function pgliteSession(db: PgliteQueries, owned = false): SqlSession {
   return {
     async query<R>(text: string, params?: unknown[]) {
       const r = await db.query<R>(text, params);
@@ -30,6 +36,25 @@ export function pgliteSession(db: PGlite, owned = false): SqlSession {
 export function pgliteDir(url: string): string | undefined {
   const where = url.slice('pglite:'.length);
   return where === 'memory' || where === '' ? undefined : resolve(where);
+}
+
+/**
+ * Makes a PGlite data directory owner-only: 0700 for it and every directory in it, 0600 for
+ * every file, whatever the umask (PGlite creates its files 0666). Symbolic links are left
+ * alone. A directory that does not exist yet is created 0700.
+ */
+export function restrictDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const walk = (path: string): void => {
+    const stat = lstatSync(path);
+    if (stat.isDirectory()) {
+      if ((stat.mode & 0o777) !== 0o700) chmodSync(path, 0o700);
+      for (const name of readdirSync(path)) walk(join(path, name));
+    } else if (stat.isFile() && (stat.mode & 0o777) !== 0o600) {
+      chmodSync(path, 0o600);
+    }
+  };
+  walk(dir);
 }
 
 /**
@@ -57,23 +82,42 @@ export interface OpenPglite {
 }
 
 /**
- * Opens `pglite:memory` or `pglite:<dir>`, the directory locked while it is open. A directory
- * PGlite cannot use (a file, no permission) is an InvalidInputError naming it: PGlite throws an
- * Emscripten ErrnoError there, which has no message.
+ * Opens `pglite:memory` or `pglite:<dir>`, the directory locked and owner-only while it is
+ * open. A directory PGlite cannot use (a file, no permission) is an InvalidInputError naming it.
  */
 export async function openPglite(url: string): Promise<OpenPglite> {
   const { PGlite } = await import('@electric-sql/pglite');
   const dir = pgliteDir(url);
   const lock = dir ? lockPgliteDir(dir) : undefined;
   try {
+    if (dir) restrictDataDir(dir);
     const db = await PGlite.create(dir);
-    return { db, ...(lock ? { lock } : {}), close: () => db.close().finally(() => lock?.release()) };
+    // The files PGlite created while open are owner-only again once it is closed.
+    const close = (): Promise<void> => db.close().finally(() => {
+      try {
+        if (dir) restrictDataDir(dir);
+      } finally {
+        lock?.release();
+      }
+    });
+    return { db, ...(lock ? { lock } : {}), close };
   } catch (e) {
     lock?.release();
-    if (e instanceof Error && e.message) throw e;
-    const errno = (e as { errno?: unknown } | undefined)?.errno;
-    throw new InvalidInputError('invalid-database', `${url}: PGlite cannot open ${dir ?? 'an in-memory database'} as a data directory${typeof errno === 'number' ? ` (errno ${errno})` : ''}; give a directory it can create or write`, { url });
+    throw unusableDir(url, dir, e);
   }
+}
+
+/**
+ * The error for a data directory that cannot be used: PGlite throws an Emscripten ErrnoError
+ * there, which has no message, and Node's own file errors (a file in the way, no permission)
+ * carry a `code`. Other errors pass unchanged.
+ */
+export function unusableDir(url: string, dir: string | undefined, e: unknown): unknown {
+  const { errno, code, syscall } = (e ?? {}) as { errno?: unknown; code?: unknown; syscall?: unknown };
+  const fromNode = typeof syscall === 'string' && typeof code === 'string';
+  if (e instanceof Error && e.message && !fromNode) return e;
+  const why = fromNode ? ` (${String(code)})` : typeof errno === 'number' ? ` (errno ${errno})` : '';
+  return new InvalidInputError('invalid-database', `${url}: PGlite cannot open ${dir ?? 'an in-memory database'} as a data directory${why}; give a directory it can create or write`, { url });
 }
 
 /** A session on `pglite:memory` or `pglite:<dir>` that closes the database with it. */
