@@ -6,7 +6,7 @@
  * does, through src/engine.
  */
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createMetricsProviders } from '../adapters/metrics/index.js';
 import { openSqliteStore, type SqliteStore } from '../adapters/store/sqlite/index.js';
 import { createScaledClock, nextAnchor, type ScaledClockAnchor } from '../adapters/clock/scaled.js';
@@ -115,6 +115,7 @@ export class ControlPlane {
     const ports = (): Record<string, number> => readStoredJson<Record<string, number>>(this.store.getMeta(DATABASE_PORTS_KEY), DATABASE_PORTS_KEY, {});
     this.databases = createEmbeddedDatabases({
       serve: true,
+      passwordFile: join(opts.dir.root, 'database.password'),
       log,
       ports: {
         get: (url) => ports()[url],
