@@ -145,15 +145,20 @@ async function startBaton(up, srcRoot = root, name = 'gateway') {
   // which esbuild's ESM output otherwise cannot load ("Dynamic require ... is not supported").
   const banner = "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
   execFileSync(join(root, 'node_modules/.bin/esbuild'), [join(srcRoot, 'src/gateway/main.ts'), '--bundle', '--platform=node', '--format=esm', banner, `--outfile=${bundle}`, '--log-level=warning'], { stdio: 'inherit' });
-  const c = start(process.execPath, [bundle, '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`], 'baton');
+  // The state dir is where the gateway keeps its admin token (admin.token); a baseline built
+  // from before the token existed creates none and ignores the header.
+  const stateDir = join(tmp, `${name}-state`);
+  const c = start(process.execPath, [bundle, '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--state-dir', stateDir], 'baton');
   await waitPort(port);
   await waitPort(admin);
+  const tokenFile = join(stateDir, 'admin.token');
+  const headers = existsSync(tokenFile) ? { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` } : {};
   const config = {
     version: 1,
     routes: [{ name: 'bench', destinations: [{ cluster: 'stable', weight: 90 }, { cluster: 'canary', weight: 10 }] }],
     clusters: { stable: { endpoints: [`127.0.0.1:${up.stable}`], labels: { role: 'stable' } }, canary: { endpoints: [`127.0.0.1:${up.canary}`], labels: { role: 'canary' } } },
   };
-  const res = await fetch(`http://127.0.0.1:${admin}/config`, { method: 'PUT', body: JSON.stringify(config) });
+  const res = await fetch(`http://127.0.0.1:${admin}/config`, { method: 'PUT', body: JSON.stringify(config), headers });
   if (res.status !== 200) throw new Error(`PUT /config: ${res.status} ${await res.text()}`);
   return { port, admin, child: c };
 }

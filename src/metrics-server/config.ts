@@ -2,11 +2,14 @@
  * The subset of prometheus.yml the embedded server reads (config/config.go, 2.42):
  * `global.scrape_interval|scrape_timeout|evaluation_interval` and `scrape_configs[]` with
  * `job_name`, `scrape_interval`, `scrape_timeout`, `metrics_path`, `scheme: http`,
- * `honor_labels`, `honor_timestamps`, `static_configs[].targets|labels`. Defaults as
+ * `honor_labels`, `honor_timestamps`, `static_configs[].targets|labels`, `authorization`
+ * (Bearer `credentials` or `credentials_file`, read once at load). Defaults as
  * Prometheus: interval 1m, timeout 10s (capped at the interval), path /metrics. Any other key
  * is reported as a warning naming it, so a real config file loads without surprises.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { InvalidInputError } from '../core/errors.js';
 import { parsePromDuration } from '../promql/literals.js';
@@ -29,7 +32,7 @@ export interface ScrapeJobConfig {
   honorLabels: boolean;
   honorTimestamps: boolean;
   targets: TargetConfig[];
-  /** Sent as `Authorization: Bearer ...` (Prometheus' `authorization.credentials`); set by the controller for the gateway's admin API, not read from prometheus.yml. */
+  /** Sent as `Authorization: Bearer ...`: `authorization.credentials` or the content of `credentials_file`. */
   bearerToken?: string;
 }
 
@@ -44,7 +47,7 @@ export interface MetricsConfig {
 }
 
 const GLOBAL_KEYS = new Set(['scrape_interval', 'scrape_timeout', 'evaluation_interval']);
-const JOB_KEYS = new Set(['job_name', 'scrape_interval', 'scrape_timeout', 'metrics_path', 'scheme', 'honor_labels', 'honor_timestamps', 'static_configs']);
+const JOB_KEYS = new Set(['job_name', 'scrape_interval', 'scrape_timeout', 'metrics_path', 'scheme', 'honor_labels', 'honor_timestamps', 'static_configs', 'authorization']);
 const TOP_KEYS = new Set(['global', 'scrape_configs']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -125,7 +128,9 @@ export function parseMetricsConfig(text: string, source = 'prometheus.yml'): Met
         targets.push({ address: t as string, labels: lbls });
       });
     });
+    const bearerToken = readAuthorization(raw.authorization, `${path}.authorization`, source, bad);
     jobs.push({
+      ...(bearerToken !== undefined ? { bearerToken } : {}),
       jobName,
       scrapeIntervalMs: interval,
       scrapeTimeoutMs: timeout,
@@ -136,6 +141,28 @@ export function parseMetricsConfig(text: string, source = 'prometheus.yml'): Met
     });
   });
   return { scrapeIntervalMs, scrapeTimeoutMs, evaluationIntervalMs, jobs, warnings };
+}
+
+/**
+ * A job's `authorization` (config/http_config.go `Authorization`): `type` Bearer (the default),
+ * `credentials` or `credentials_file` (relative to the config file, as Prometheus resolves it).
+ */
+function readAuthorization(v: unknown, path: string, source: string, bad: (path: string, msg: string) => never): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isRecord(v)) return bad(path, 'expected a mapping');
+  for (const k of Object.keys(v)) if (!['type', 'credentials', 'credentials_file'].includes(k)) bad(`${path}.${k}`, 'unknown field (use type, credentials or credentials_file)');
+  if (v.type !== undefined && v.type !== 'Bearer') bad(`${path}.type`, `${JSON.stringify(v.type)} is not supported (only Bearer)`);
+  if (v.credentials !== undefined && v.credentials_file !== undefined) bad(path, 'at most one of credentials and credentials_file must be configured');
+  if (typeof v.credentials === 'string' && v.credentials !== '') return v.credentials;
+  if (v.credentials !== undefined) bad(`${path}.credentials`, 'must be a non-empty string');
+  if (v.credentials_file === undefined) return undefined;
+  if (typeof v.credentials_file !== 'string' || v.credentials_file === '') return bad(`${path}.credentials_file`, 'must be a file path');
+  const file = resolve(dirname(source), v.credentials_file);
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    return bad(`${path}.credentials_file`, `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
 }
 
 /** Reads and parses a prometheus.yml file. */

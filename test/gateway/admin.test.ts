@@ -7,8 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayClient, GatewayConfigRejectedError, GatewayUnauthorizedError, GatewayUnavailableError } from '../../src/adapters/traffic/gateway/client.js';
 import { configDigest } from '../../src/gateway/server.js';
+import { parseMetricsConfig } from '../../src/metrics-server/config.js';
+import { scrapeOnce } from '../../src/metrics-server/scraper.js';
+import { getLabel } from '../../src/promql/labels.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RunningGateway } from '../../src/gateway/server.js';
-import { freePort } from '../support/net.js';
+import { freePort, tempDir } from '../support/net.js';
 import { blast, send, splitConfig, startTestGateway, startUpstream, type Upstream } from './support.js';
 
 let gw: RunningGateway;
@@ -56,6 +61,24 @@ describe('admin API credential', () => {
     const res = await fetch(`${gw.adminUrl}/healthz`);
     expect(res.status).toBe(200);
     expect(Object.keys((await res.json()) as object).sort()).toEqual(['configDigest', 'draining', 'inFlight', 'status', 'version']);
+  });
+
+  it('is scraped by a Prometheus job with authorization.credentials_file, and refuses one without', async () => {
+    const dir = await tempDir('baton-gw-scrape-');
+    try {
+      await writeFile(join(dir.path, 'gateway.token'), `${gw.adminToken}\n`, { mode: 0o600 });
+      const host = new URL(gw.adminUrl).host;
+      const yml = (auth: string): string => `scrape_configs:\n- job_name: gateway\n${auth}  static_configs:\n  - targets: ['${host}']\n`;
+      const [job] = parseMetricsConfig(yml('  authorization:\n    credentials_file: gateway.token\n'), join(dir.path, 'prometheus.yml')).jobs;
+      expect(job?.bearerToken).toBe(gw.adminToken);
+      const samples = await scrapeOnce(`${gw.adminUrl}/metrics`, 2_000, job?.bearerToken);
+      expect(samples.some((x) => getLabel(x.labels, '__name__') === 'baton_gateway_config_version')).toBe(true);
+      const [open] = parseMetricsConfig(yml(''), join(dir.path, 'prometheus.yml')).jobs;
+      await expect(scrapeOnce(`${gw.adminUrl}/metrics`, 2_000, open?.bearerToken)).rejects.toThrow('server returned HTTP status 401');
+      expect(() => parseMetricsConfig(yml('  authorization:\n    credentials_file: missing.token\n'), join(dir.path, 'prometheus.yml'))).toThrow(/scrape_configs\[0\]\.authorization\.credentials_file: cannot read .*missing\.token: ENOENT/);
+    } finally {
+      await dir.remove();
+    }
   });
 
   it('accepts the scheme name in any case, as RFC 6750 allows', async () => {
