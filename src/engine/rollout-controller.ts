@@ -10,6 +10,7 @@ import {
   dueMeasurements,
   nextWakeAt as nextRunWakeAt,
   recoverInterruptedMeasurements,
+  secretLookupFromManifests,
   terminateRun,
   type AnalysisRunState,
 } from '../core/analysis/index.js';
@@ -277,6 +278,7 @@ export class RolloutController {
               args: effect.args,
               dryRun: effect.analysis.dryRun,
               measurementRetention: effect.analysis.measurementRetention,
+              secrets: secretLookupFromManifests(this.manifests.secrets),
             },
             now,
           );
