@@ -44,6 +44,18 @@ describe('parsePromQL', () => {
     expect(parsePromQL('- -1 ^ 2')).toMatchObject({ type: 'unary', expr: { type: 'unary', expr: { type: 'binary', op: '^', lhs: { type: 'number', value: 1 } } } });
   });
 
+  it('keeps Prometheus precedence around postfix modifiers and signs', () => {
+    // a + ((b @ 300) * 0), not ((a + b) @ 300) * 0.
+    expect(parsePromQL('a + b @ 300 * 0')).toMatchObject({ op: '+', lhs: { name: 'a' }, rhs: { op: '*', lhs: { name: 'b', at: { ms: 300_000 } }, rhs: { value: 0 } } });
+    expect(parsePromQL('a * b offset 5m + c')).toMatchObject({ op: '+', lhs: { op: '*', rhs: { name: 'b', offsetMs: 300_000 } }, rhs: { name: 'c' } });
+    expect(parsePromQL('-a * b')).toMatchObject({ op: '*', lhs: { type: 'unary' } });
+    expect(parsePromQL('a + -b * c')).toMatchObject({ op: '+', rhs: { op: '*', lhs: { type: 'unary' } } });
+    expect(parsePromQL('a ^ -b ^ c')).toMatchObject({ op: '^', rhs: { type: 'unary', expr: { op: '^' } } });
+    expect(parsePromQL('2 - -1')).toMatchObject({ op: '-', lhs: { value: 2 }, rhs: { value: -1 } });
+    expect(parsePromQL('a or b and c == d + e * f ^ g')).toMatchObject({ op: 'or', rhs: { op: 'and', rhs: { op: '==', rhs: { op: '+', rhs: { op: '*', rhs: { op: '^' } } } } } });
+    expect(parsePromQL('rate(x[5m] offset 1m) - rate(x[5m] @ 10)')).toMatchObject({ op: '-', lhs: { type: 'call' }, rhs: { type: 'call' } });
+  });
+
   it.each([
     ['', 'no expression found in input'],
     ['foo{', 'unexpected end of input'],

@@ -15,6 +15,7 @@ import { compileAnchoredRegex } from './regex.js';
 import { checkExpr } from './check.js';
 import { FUNCTIONS } from './function-table.js';
 import { rewriteTrailingDots } from './number-text.js';
+import { buildOperatorExpr, isOperatorNode, type OperatorHooks } from './parse-operators.js';
 
 const EXPR_NODES = new Set([
   'AggregateExpr', 'BinaryExpr', 'FunctionCall', 'MatrixSelector', 'NumberDurationLiteral', 'OffsetExpr',
@@ -109,45 +110,56 @@ class Parser {
   }
 
   expr(n: SyntaxNode): Expr {
+    if (isOperatorNode(n, this.text(n))) return buildOperatorExpr(n, this.hooks);
     switch (n.name) {
-      case 'NumberDurationLiteral': {
-        const t = this.text(n).replace(/\s+/g, '');
-        const v = parseNumberLiteral(t);
-        if (v === undefined) this.fail(n.from, `bad number or duration syntax: ${JSON.stringify(t)}`);
-        return { type: 'number', value: v };
-      }
+      case 'NumberDurationLiteral':
+        return this.number(n, this.text(n).replace(/\s+/g, ''));
       case 'StringLiteral':
         return { type: 'string', value: this.string(n) };
       case 'ParenExpr':
         return { type: 'paren', expr: this.expr(this.one(n)) };
-      case 'UnaryExpr': {
-        const op = this.text(this.children(n)[0] as SyntaxNode) === '-' ? '-' : '+';
-        const inner = this.expr(this.one(n));
-        // Prometheus folds a sign into a number literal (parser.go: unary on NumberLiteral).
-        if (inner.type === 'number') return { type: 'number', value: op === '-' ? -inner.value : inner.value };
-        return { type: 'unary', op, expr: inner };
-      }
       case 'VectorSelector':
         return this.vectorSelector(n);
-      case 'MatrixSelector':
-        return this.matrixSelector(n);
-      case 'SubqueryExpr':
-        return this.subquery(n);
-      case 'OffsetExpr':
-        return this.offset(n);
-      case 'StepInvariantExpr':
-        return this.at(n);
       case 'FunctionCall':
         return this.call(n);
       case 'AggregateExpr':
         return this.aggregate(n);
-      case 'BinaryExpr':
-        return this.binary(n);
       case 'AnchoredExpr':
       case 'SmoothedExpr':
         return this.fail(n.from, `the ${n.name === 'AnchoredExpr' ? 'anchored' : 'smoothed'} modifier is not supported (Prometheus 2.x syntax only)`);
       default:
         return this.fail(n.from, `unexpected ${JSON.stringify(this.text(n))}`);
+    }
+  }
+
+  /** What parse-operators.ts needs to rebuild operator expressions with Prometheus' precedence. */
+  private readonly hooks: OperatorHooks = {
+    exprChildren: (n) => this.exprChildren(n),
+    text: (n) => this.text(n),
+    operand: (n) => this.expr(n),
+    binaryParts: (n) => this.binaryParts(n),
+    postfix: (n, target) => this.postfix(n, target),
+    number: (n, text) => this.number(n, text),
+    fail: (pos, msg) => this.fail(pos, msg),
+  };
+
+  number(n: SyntaxNode, text: string): Expr {
+    const v = parseNumberLiteral(text);
+    if (v === undefined) this.fail(n.from, `bad number or duration syntax: ${JSON.stringify(text)}`);
+    return { type: 'number', value: v };
+  }
+
+  /** Applies a postfix modifier node (offset, @, [range], [range:step]) to its operand. */
+  postfix(n: SyntaxNode, target: Expr): Expr {
+    switch (n.name) {
+      case 'OffsetExpr':
+        return this.offset(n, target);
+      case 'StepInvariantExpr':
+        return this.at(n, target);
+      case 'MatrixSelector':
+        return this.matrixSelector(n, target);
+      default:
+        return this.subquery(n, target);
     }
   }
 
@@ -219,8 +231,7 @@ class Parser {
     return { name, type, value };
   }
 
-  matrixSelector(n: SyntaxNode): Expr {
-    const inner = this.expr(this.one(n));
+  matrixSelector(n: SyntaxNode, inner: Expr): Expr {
     if (inner.type !== 'vectorSelector') this.fail(n.from, 'ranges only allowed for vector selectors');
     const mods = this.mods.get(inner);
     if (mods?.offset) this.fail(n.from, 'no offset modifiers allowed before range');
@@ -231,8 +242,7 @@ class Parser {
     return ms;
   }
 
-  subquery(n: SyntaxNode): Expr {
-    const inner = this.expr(this.one(n));
+  subquery(n: SyntaxNode, inner: Expr): Expr {
     const durs = this.children(n).filter((c) => c.name === 'DurationExpr');
     const rangeMs = this.duration(durs[0], n.to);
     const stepMs = durs[1] ? this.duration(durs[1], n.to) : 0;
@@ -241,22 +251,11 @@ class Parser {
     return sq;
   }
 
-  /**
-   * Applies an offset/@ modifier to what it follows. In Prometheus' grammar (2.42
-   * generated_parser.y) `offset` and `@` bind tighter than every operator, so in `up - up
-   * offset 1d` or `-up @ 100` they belong to the last operand; the lezer grammar hangs them on
-   * the whole binary or unary expression, so they are moved down to its right-most operand
-   * here (an operand in parentheses is a paren node and stays refused, as in Prometheus).
-   */
-  modify(n: SyntaxNode, what: string, apply: (target: Expr, mods: Mods) => Expr): Expr {
-    const down = (target: Expr): Expr => {
-      if (target.type === 'binary') return { ...target, rhs: down(target.rhs) };
-      if (target.type === 'unary') return { ...target, expr: down(target.expr) };
-      const mods = this.mods.get(target);
-      if (!mods) this.fail(n.from, `${what} modifier must be preceded by an instant vector selector or range vector selector or a subquery`);
-      return apply(target, mods);
-    };
-    return down(this.expr(this.one(n)));
+  /** The bookkeeping of the selector or subquery an offset/@ applies to. */
+  modsOf(n: SyntaxNode, target: Expr, what: string): Mods {
+    const mods = this.mods.get(target);
+    if (!mods) this.fail(n.from, `${what} modifier must be preceded by an instant vector selector or range vector selector or a subquery`);
+    return mods;
   }
 
   withMods(target: Expr, mods: Mods, change: { offsetMs?: number; at?: AtModifier }): Expr {
@@ -268,7 +267,7 @@ class Parser {
     return out;
   }
 
-  offset(n: SyntaxNode): Expr {
+  offset(n: SyntaxNode, target: Expr): Expr {
     let sign = 1;
     let d = this.children(n).find((c) => c.name === 'OffsetDurationExpr');
     while (d && d.firstChild?.name === 'UnaryOp') {
@@ -276,13 +275,12 @@ class Parser {
       d = this.children(d).find((c) => c.name === 'OffsetDurationExpr');
     }
     const ms = sign * this.duration(d, n.to);
-    return this.modify(n, 'offset', (target, mods) => {
-      if (mods.offset) this.fail(n.from, 'offset may not be set multiple times');
-      return this.withMods(target, { ...mods, offset: true }, { offsetMs: ms });
-    });
+    const mods = this.modsOf(n, target, 'offset');
+    if (mods.offset) this.fail(n.from, 'offset may not be set multiple times');
+    return this.withMods(target, { ...mods, offset: true }, { offsetMs: ms });
   }
 
-  at(n: SyntaxNode): Expr {
+  at(n: SyntaxNode, target: Expr): Expr {
     const kids = this.children(n);
     const pre = kids.find((c) => c.name === 'AtModifierPreprocessors');
     let at: AtModifier;
@@ -293,10 +291,9 @@ class Parser {
       if (v === undefined || !Number.isFinite(v)) this.fail(lit?.from ?? n.to, `timestamp out of bounds for @ modifier: ${lit ? this.text(lit) : ''}`);
       at = { kind: 'time', ms: Math.round(v * 1000) };
     }
-    return this.modify(n, '@', (target, mods) => {
-      if (mods.at) this.fail(n.from, '@ <timestamp> may not be set multiple times');
-      return this.withMods(target, { ...mods, at: true }, { at });
-    });
+    const mods = this.modsOf(n, target, '@');
+    if (mods.at) this.fail(n.from, '@ <timestamp> may not be set multiple times');
+    return this.withMods(target, { ...mods, at: true }, { at });
   }
 
   call(n: SyntaxNode): Expr {
@@ -335,16 +332,11 @@ class Parser {
     });
   }
 
-  binary(n: SyntaxNode): Expr {
+  binaryParts(n: SyntaxNode): { op: BinaryOp; returnBool: boolean; matching: VectorMatching | undefined } {
     const kids = this.children(n);
-    const [lhsNode, rhsNode] = this.exprChildren(n);
-    if (!lhsNode || !rhsNode) return this.fail(n.to, 'unexpected end of input');
     const opNode = kids.find((c) => BINARY_OPS[c.name] !== undefined);
     const op = BINARY_OPS[opNode?.name ?? ''];
-    if (!op || !opNode) return this.fail(n.from, 'unexpected binary operator');
-    if (op === 'atan2') {
-      // atan2 exists in 2.42; nothing to reject.
-    }
+    if (!op) return this.fail(n.from, 'unexpected binary operator');
     if (kids.some((c) => c.name === 'FillModifier')) this.fail(n.from, 'fill modifiers are not supported (Prometheus 2.x syntax only)');
     const returnBool = kids.some((c) => c.name === 'BoolModifier');
     const clause = kids.find((c) => c.name === 'MatchingModifierClause');
@@ -352,37 +344,18 @@ class Parser {
     if (clause) {
       const ck = this.children(clause);
       const groups = ck.filter((c) => c.name === 'GroupingLabels');
-      const on = ck.some((c) => c.name === 'On');
       const left = ck.some((c) => c.name === 'GroupLeft');
       const right = ck.some((c) => c.name === 'GroupRight');
       matching = {
         card: left ? 'many-to-one' : right ? 'one-to-many' : 'one-to-one',
-        on,
+        on: ck.some((c) => c.name === 'On'),
         labels: this.groupingLabels(groups[0]),
         include: this.groupingLabels(groups[1]),
       };
     }
-    const lhs = this.expr(lhsNode);
-    const rhs = this.expr(rhsNode);
-    if (op === '^') return this.power(lhsNode, lhs, (l) => ({ type: 'binary', op, lhs: l, rhs, returnBool, matching }));
-    return { type: 'binary', op, lhs, rhs, returnBool, matching };
+    return { op, returnBool, matching };
   }
 
-  /**
-   * `^` binds tighter than a unary sign in Prometheus (generated_parser.y: unary_expr is
-   * `%prec MUL`, below POW), so `-x ^ 2` is -(x ^ 2) and `-1 ^ 2` is -1. The lezer tree can
-   * put the sign under `^` (a signed literal, a sign folded into a literal, or a sign whose
-   * operand carries offset/@), so it is lifted back over the power here.
-   */
-  power(lhsNode: SyntaxNode, lhs: Expr, pow: (lhs: Expr) => Expr): Expr {
-    if (lhs.type === 'unary') return { type: 'unary', op: lhs.op, expr: this.power(lhsNode, lhs.expr, pow) };
-    const signs = /^[\s+-]*/.exec(this.text(lhsNode))?.[0].replace(/\s+/g, '') ?? '';
-    if (lhs.type !== 'number' || signs === '') return pow(lhs);
-    const magnitude = parseNumberLiteral(this.text(lhsNode).replace(/^[\s+-]*/, '').replace(/\s+/g, '')) as number;
-    let out = pow({ type: 'number', value: magnitude });
-    for (const sign of [...signs].reverse()) out = { type: 'unary', op: sign === '-' ? '-' : '+', expr: out };
-    return out;
-  }
 }
 
 /** Whether a matcher accepts a label value (absent labels have value ""). */
