@@ -2,13 +2,14 @@
  * The embedded path: the tbyte migrations on PGlite (real PostgreSQL compiled to WebAssembly),
  * through the same runner, so the demo needs no database server.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Command } from 'commander';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readMigrations } from '../../src/adapters/migrate/migration-dir.js';
-import { pgliteSession } from '../../src/adapters/migrate/pglite-session.js';
+import { openPglite, pgliteSession } from '../../src/adapters/migrate/pglite-session.js';
+import { startPgliteThread } from '../../src/adapters/migrate/pglite-thread.js';
 import { runContract, runExpand, type MigrateOptions } from '../../src/adapters/migrate/runner.js';
 import { registerMigrateCommand } from '../../src/cli/commands/migrate.js';
 import { tempDir } from '../support/net.js';
@@ -103,3 +104,47 @@ it('names a pglite: path PGlite cannot use as a data directory, instead of its m
     await tmp.remove();
   }
 }, 60_000);
+
+/** Every mode under `dir` that is not owner-only (0700 directories, 0600 files), as `path mode`. */
+function openModes(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (path: string): void => {
+    const st = lstatSync(path);
+    const want = st.isDirectory() ? 0o700 : 0o600;
+    if ((st.mode & 0o777) !== want) found.push(`${path} ${(st.mode & 0o777).toString(8)}`);
+    if (st.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  walk(dir);
+  return found;
+}
+
+it('keeps a data directory owner-only whatever the umask: at start, for the files PGlite creates while it runs, and after', async () => {
+  const tmp = await tempDir();
+  const umask = process.umask(0);
+  try {
+    const dir = join(tmp.path, 'db');
+    mkdirSync(dir, { mode: 0o777 });
+    writeFileSync(join(dir, 'left-over'), 'x', { mode: 0o666 });
+    chmodSync(dir, 0o777);
+    const thread = await startPgliteThread(dir);
+    try {
+      expect(openModes(dir)).toEqual([]);
+      // New relation files, written by PGlite in its thread.
+      await thread.exec('CREATE TABLE t (v text); CREATE INDEX t_v ON t (v); INSERT INTO t VALUES (1)');
+      await thread.exec('CHECKPOINT');
+      expect(openModes(dir)).toEqual([]);
+    } finally {
+      await thread.close();
+    }
+    // In process (baton migrate): made owner-only when opened and again when closed.
+    chmodSync(join(dir, 'PG_VERSION'), 0o644);
+    const open = await openPglite(`pglite:${dir}`);
+    expect(openModes(dir)).toEqual([]);
+    await open.db.exec('CREATE TABLE u (v int)');
+    await open.close();
+    expect(openModes(dir)).toEqual([]);
+  } finally {
+    process.umask(umask);
+    await tmp.remove();
+  }
+}, 120_000);

@@ -3,7 +3,7 @@
  * may, never after an abort) through the coordinator with a fake set of rollout views, a
  * virtual clock and a real PostgreSQL server; then `baton up` end to end on the tbyte example.
  */
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -374,15 +374,22 @@ describe('on the embedded database', () => {
     const env = { TEST_DATABASE_URL: `pglite:${data.path}/db` };
     const ports = new Map<string, number>();
     const portStore = { get: (u: string) => ports.get(u), set: (u: string, p: number) => void ports.set(u, p) };
-    const first = createEmbeddedDatabases({ serve: true, env, ports: portStore });
+    const passwordFile = join(data.path, 'database.password');
+    const first = createEmbeddedDatabases({ serve: true, env, ports: portStore, passwordFile });
     await first.sync(set);
     const [view] = first.list();
     expect(view).toMatchObject({ schemaMigration: 'users-db', url: env.TEST_DATABASE_URL, env: 'TEST_DATABASE_URL' });
     expect(first.processEnv()).toEqual({ TEST_DATABASE_URL: view?.servedUrl });
+    // The URL carries the password, which the state dir keeps owner-only.
+    const password = readFileSync(passwordFile, 'utf8').trim();
+    expect(password.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+    expect(view?.servedUrl).toMatch(new RegExp(`^postgres://postgres:${password}@127\\.0\\.0\\.1:\\d+/postgres$`));
+    await expect(withClient((view?.servedUrl ?? '').replace(password, 'wrong'), (c) => c.query('SELECT 1'))).rejects.toMatchObject({ code: '28P01' });
     await withClient(view?.servedUrl ?? '', (c) => c.query('CREATE TABLE kept (v int); INSERT INTO kept VALUES (7)'));
     await first.close();
 
-    const second = createEmbeddedDatabases({ serve: true, env, ports: portStore });
+    const second = createEmbeddedDatabases({ serve: true, env, ports: portStore, passwordFile });
     await second.sync(set);
     try {
       expect(second.list()[0]?.servedUrl).toBe(view?.servedUrl);
@@ -662,9 +669,15 @@ describe('baton up with the tbyte SchemaMigration (real processes)', () => {
     const status = await up.call<ControllerStatus>('GET', '/api/v1/status');
     expect(status.databases.map(({ servedUrl: _, ...rest }) => rest)).toEqual([{ schemaMigration: 'tbyte/tbyte-users-db', url: `pglite:${data.path}`, env: 'TBYTE_DATABASE_URL' }]);
     const db = status.databases[0]?.servedUrl ?? '';
-    expect(db).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
-    // The data directory is the controller's: its lock names it and the served URL.
-    expect(readFileSync(`${data.path}.baton-lock`, 'utf8')).toBe(`${up.proc.pid}\n${db}`);
+    // With the password the controller keeps in its state dir (0600).
+    const password = readFileSync(join(up.stateDir, 'database.password'), 'utf8').trim();
+    expect(statSync(join(up.stateDir, 'database.password')).mode & 0o777).toBe(0o600);
+    expect(db).toBe(`postgres://postgres:${password}@127.0.0.1:${new URL(db).port}/postgres`);
+    // The data directory is the controller's: its lock names it and where it is served (not the password).
+    expect(readFileSync(`${data.path}.baton-lock`, 'utf8')).toBe(`${up.proc.pid}\npostgres://postgres@127.0.0.1:${new URL(db).port}/postgres`);
+    // Owner-only, whatever the umask.
+    expect(statSync(data.path).mode & 0o777).toBe(0o700);
+    expect(statSync(join(data.path, 'PG_VERSION')).mode & 0o777).toBe(0o600);
 
     const signups = startSignups(up);
     let all: Signup[];

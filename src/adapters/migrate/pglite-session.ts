@@ -92,7 +92,9 @@ export async function openPglite(url: string): Promise<OpenPglite> {
   try {
     if (dir) restrictDataDir(dir);
     const db = await PGlite.create(dir);
-    // The files PGlite created while open are owner-only again once it is closed.
+    // PGlite creates files 0666 in process too (the thread wraps its file calls, pglite-thread.ts):
+    // those of its start now, the rest when it is closed; the directory is 0700 meanwhile.
+    if (dir) restrictDataDir(dir);
     const close = (): Promise<void> => db.close().finally(() => {
       try {
         if (dir) restrictDataDir(dir);
