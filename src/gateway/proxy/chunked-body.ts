@@ -73,6 +73,7 @@ export class ChunkedDecoder {
             return pos;
           }
           if (lf === pos || buf[lf - 1] !== 13) return bad('bare LF (lines end with CRLF)');
+          if (this.phase === Phase.Size && lf - pos > MAX_CHUNK_LINE) return bad('chunk-size line too long');
           const e = this.phase === Phase.Size ? this.sizeLine(buf, pos, lf - 1) : this.trailerLine(buf, pos, lf - 1);
           if (e !== undefined) return e;
           pos = lf + 1;
@@ -111,8 +112,9 @@ export class ChunkedDecoder {
     if (digits === 0) return bad(`invalid chunk size ${JSON.stringify(buf.toString('latin1', from, Math.min(to, from + 20)))}`);
     if (digits > 16 || size > Number.MAX_SAFE_INTEGER) return bad('chunk size too large');
     // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ): tolerated, not interpreted.
+    // White space is allowed only before a `;`, so `5 ` alone is refused as llhttp refuses it.
     while (i < to && (buf[i] === 32 || buf[i] === 9)) i++;
-    if (i < to) {
+    if (i < to || i > from + digits) {
       if (buf[i] !== 59) return bad(`invalid chunk size ${JSON.stringify(buf.toString('latin1', from, Math.min(to, from + 20)))}`);
       for (let j = i; j < to; j++) if (isCtl(buf[j] as number)) return bad('control character in a chunk extension');
     }
