@@ -34,6 +34,10 @@ export function describeEvent(e: { type: string; [field: string]: unknown }): st
       return `${text(rest.run)} ${text(rest.phase)}${rest.message ? `: ${text(rest.message)}` : ''}`;
     case 'MeasurementInterrupted':
       return `${text(rest.run)} ${text(rest.metric)}: in flight when the controller stopped; ${rest.action === 'error' ? 'counted as an Error' : 'measured again'}`;
+    case 'StorageError':
+      return `the state database cannot be written (${text(rest.code)}): ${text(rest.message)}; nothing new is decided until it can, retrying`;
+    case 'StorageRecovered':
+      return `the state database takes writes again after ${text(rest.attempts)} failed attempt(s); ${text(rest.written)} kept write(s) stored`;
     case 'Phase':
       return `${text(rest.phase)}${rest.message ? `: ${text(rest.message)}` : ''}`;
     default:

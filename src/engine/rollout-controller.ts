@@ -117,8 +117,12 @@ export class RolloutController {
     return this.rollout.metadata.name;
   }
 
+  /** The last status; while the engine is held by a storage failure, its message says so first. */
   get status(): RolloutStatus | undefined {
-    return this.lastStatus;
+    const f = this.storage.failure;
+    if (!f || !this.lastStatus) return this.lastStatus;
+    const held = `held: the state database cannot be written (${f.code}); traffic stays where it is until it can`;
+    return { ...this.lastStatus, message: this.lastStatus.message ? `${held}. ${this.lastStatus.message}` : held };
   }
 
   get rolloutState(): RolloutState {

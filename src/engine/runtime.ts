@@ -53,7 +53,6 @@ export class Runtime {
   private running: Promise<void> | undefined;
   private stopped = false;
   private tickListeners = new Set<() => void>();
-  private storageEvents = 0;
   /**
    * Every write of the engine, and of the controller around it, goes through this guard: while
    * the store cannot take a write, no workload is reconciled and no action is carried out.
@@ -245,7 +244,7 @@ export class Runtime {
         ? { at, rollout: '', type: 'StorageError', code: change.failure.code, message: change.failure.message, retryAt: change.failure.retryAt }
         : { at, rollout: '', type: 'StorageRecovered', since: change.since, attempts: change.attempts, written: change.written };
     const store = this.deps.store;
-    this.storage.write(`event:storage:${++this.storageEvents}`, () => store.appendEvent({ ...event }));
+    this.storage.writeNew(() => store.appendEvent({ ...event }));
     this.deps.onEvent?.(event);
   }
 

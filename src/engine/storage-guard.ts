@@ -70,6 +70,7 @@ export interface StorageGuardOptions {
 /** See the file comment. */
 export class StorageGuard {
   private readonly pending = new Map<string, () => void>();
+  private sequence = 0;
   private current: Omit<StorageFailure, 'pending'> | undefined;
   private readonly initialMs: number;
   private readonly maxMs: number;
@@ -117,6 +118,11 @@ export class StorageGuard {
       this.failed(e);
       return false;
     }
+  }
+
+  /** `write` for a write of its own (an event): never replaced by a later one. */
+  writeNew(fn: () => void): boolean {
+    return this.write(`#${++this.sequence}`, fn);
   }
 
   /**

@@ -35,6 +35,7 @@ import { applySchemaEvent, isSchemaStepEvent, type SchemaStep } from '../core/mi
 import { createEmbeddedDatabases, type EmbeddedDatabases } from './embedded-databases.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type SchemaMigrationCoordinator } from './schema-migrations.js';
 import { acquireLock, ensureStateDir, ensureToken, type StateDir } from './state-dir.js';
+import { checkProcessesKnown } from './startup-checks.js';
 import { deploymentDetail, historyOf, rolloutDetail, summaryOf } from './views.js';
 
 export interface ControlPlaneOptions {
@@ -148,7 +149,8 @@ export class ControlPlane {
     const traffic: TrafficRouter = {
       apply: async (rollout, effect) => {
         await this.router.apply(rollout, effect);
-        this.store.setMeta(ROUTING_KEY, JSON.stringify(this.router.routing()));
+        // Kept and retried with the rollout's record when the store cannot take it (StorageGuard).
+        this.runtime.storage.write(ROUTING_KEY, () => this.store.setMeta(ROUTING_KEY, JSON.stringify(this.router.routing())));
       },
     };
     const prometheus = opts.prometheusUrl ?? `${opts.apiUrl()}/prometheus`;
@@ -196,6 +198,7 @@ export class ControlPlane {
       afterTick: () => this.migrations.afterTick({ rollouts: this.runtime.rolloutControllers(), pods: this.supervisor.pods() }),
       onEvent: (e) => {
         if (e.type === 'EngineError') this.recordEngineError(e);
+        if (e.type === 'StorageError' || e.type === 'StorageRecovered') log(`${e.type}: ${describeEvent(e)}`);
         this.notifyEvents();
         opts.onEvent?.(e);
       },
@@ -219,6 +222,7 @@ export class ControlPlane {
     try {
       const token = ensureToken(opts.dir);
       store = openSqliteStore(opts.dir.db);
+      checkProcessesKnown(opts.dir, store);
       const now = Date.now();
       const savedAnchor = store.getMeta(CLOCK_KEY);
       const anchor = nextAnchor(readStoredJson<ScaledClockAnchor | undefined>(savedAnchor, CLOCK_KEY, undefined), opts.timeScale, now);
@@ -286,8 +290,10 @@ export class ControlPlane {
    */
   private recordEvent(e: EngineEvent): void {
     if (!this.closed) {
-      this.store.appendEvent({ ...e });
-      if (isSchemaStepEvent(e.type)) this.store.setMeta(schemaStepsKey(e.rollout), JSON.stringify(applySchemaEvent(this.schemaSteps(e.rollout), e)));
+      this.runtime.storage.writeNew(() => {
+        this.store.appendEvent({ ...e });
+        if (isSchemaStepEvent(e.type)) this.store.setMeta(schemaStepsKey(e.rollout), JSON.stringify(applySchemaEvent(this.schemaSteps(e.rollout), e)));
+      });
     }
     this.notifyEvents();
     this.opts.onEvent?.(e);
@@ -551,7 +557,7 @@ export class ControlPlane {
     const message = String(e.message);
     if (this.lastEngineError.get(e.rollout) === message) return;
     this.lastEngineError.set(e.rollout, message);
-    if (!this.closed) this.store.appendEvent({ ...e });
+    if (!this.closed) this.runtime.storage.writeNew(() => this.store.appendEvent({ ...e }));
     this.opts.log?.(`${e.rollout}: ${message}`);
   }
 

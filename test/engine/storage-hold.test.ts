@@ -111,6 +111,8 @@ describe('the state database stops taking writes mid-rollout', () => {
     // Held: no traffic change, no new step, no measurement after the failure, for 5 minutes.
     expect(canaryWeight(traffic)).toBe(10);
     expect(events.filter((e) => e.at > heldAt && ['WeightChanged', 'Measurement', 'AnalysisRunStarted', 'Promoted'].includes(e.type))).toEqual([]);
+    // The status says so (`baton get`, `baton status`), without the note reaching the store.
+    expect(c?.status?.message).toMatch(/^held: the state database cannot be written \(store-full\)/);
     // Actions wait for the store too.
     await expect(runtime.act(FRONTEND, { type: 'promote-full' })).rejects.toMatchObject({ code: 'storage-unavailable' });
 
