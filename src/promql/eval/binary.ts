@@ -51,9 +51,13 @@ export function scalarBinop(op: ArithOp | CompareOp, lhs: number, rhs: number): 
   return isComparison(op) ? (keep ? 1 : 0) : v;
 }
 
-/** Operators whose result drops `__name__` (engine.go `shouldDropMetricName`). */
+/**
+ * Operators whose result drops `__name__` (engine.go `shouldDropMetricName`, 2.42): the
+ * arithmetic ones except `atan2`, which keeps the left-hand name (`trigy atan2 trigx` is
+ * `trigy{}` in operators.test).
+ */
 function dropsName(op: BinaryOp): boolean {
-  return op === '+' || op === '-' || op === '*' || op === '/' || op === '%' || op === '^' || op === 'atan2';
+  return op === '+' || op === '-' || op === '*' || op === '/' || op === '%' || op === '^';
 }
 
 /** `VectorscalarBinop`; `swap` when the scalar was the left operand. */
