@@ -56,7 +56,7 @@ const LIST: FunctionSignature[] = [
   f('histogram_sum', [V], V, 0, false),
   f('histogram_fraction', [S, S, V], V, 0, false),
   f('histogram_quantile', [S, V]),
-  f('holt_winters', [M, S, S], V, 0, false),
+  f('holt_winters', [M, S, S]),
   f('hour', [V], V, 1),
   f('idelta', [M]),
   f('increase', [M]),

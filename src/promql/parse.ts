@@ -14,7 +14,7 @@ import { parseNumberLiteral, parsePromDuration, unquoteString } from './literals
 import { compileAnchoredRegex } from './regex.js';
 import { checkExpr } from './check.js';
 import { FUNCTIONS } from './function-table.js';
-import { rewriteTrailingDots } from './number-text.js';
+import { toLezerText } from './lezer-text.js';
 import { buildOperatorExpr, isOperatorNode, type OperatorHooks } from './parse-operators.js';
 
 const EXPR_NODES = new Set([
@@ -50,7 +50,7 @@ class Parser {
   private readonly mods = new WeakMap<object, Mods>();
 
   /**
-   * @param input the text lezer parsed (number-text.ts: same length and positions as `query`)
+   * @param input the text lezer parsed (lezer-text.ts: same length and positions as `query`)
    * @param query the query as written, for errors
    */
   constructor(
@@ -298,7 +298,8 @@ class Parser {
 
   call(n: SyntaxNode): Expr {
     const ident = this.children(n).find((c) => c.name === 'FunctionIdentifier');
-    const name = ident ? this.text(ident) : '';
+    // From the query as written: lezer-text.ts may have renamed it for the grammar.
+    const name = ident ? this.query.slice(ident.from, ident.to) : '';
     const sig = FUNCTIONS.get(name);
     if (!sig) this.fail(n.from, `unknown function with name ${JSON.stringify(name)}`);
     if (!sig.supported) this.fail(n.from, `function ${JSON.stringify(name)} is not supported by the embedded engine`);
@@ -382,7 +383,7 @@ export function matchesValue(m: Matcher, v: string): boolean {
  */
 export function parsePromQL(query: string): Expr {
   if (query.trim() === '') throw new PromQLParseError('1:1: parse error: no expression found in input', query);
-  const text = rewriteTrailingDots(query);
+  const text = toLezerText(query);
   const tree = parser.parse(text);
   const p: Parser = new Parser(text, query);
   const top = tree.topNode;

@@ -30,7 +30,7 @@ export interface EvalOptions {
 const RANGE_FUNCTIONS = new Set([
   'rate', 'increase', 'delta', 'irate', 'idelta', 'avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time',
   'count_over_time', 'last_over_time', 'present_over_time', 'quantile_over_time', 'stddev_over_time', 'stdvar_over_time',
-  'changes', 'resets', 'deriv', 'predict_linear',
+  'changes', 'resets', 'deriv', 'predict_linear', 'holt_winters',
 ]);
 
 /** Evaluates expressions against one storage for one query (start/end feed `@ start()`/`@ end()`). */
@@ -187,11 +187,12 @@ export class Evaluator {
       const m = this.matrix(e.args[mIndex] as Expr, t);
       let scalarArg = Number.NaN;
       if (f === 'quantile_over_time') scalarArg = this.scalar(this.eval(e.args[0] as Expr, t));
-      if (f === 'predict_linear') scalarArg = this.scalar(this.eval(e.args[1] as Expr, t));
+      if (f === 'predict_linear' || f === 'holt_winters') scalarArg = this.scalar(this.eval(e.args[1] as Expr, t));
+      const scalarArg2 = f === 'holt_winters' ? this.scalar(this.eval(e.args[2] as Expr, t)) : Number.NaN;
       const w = { rangeStart: m.rangeStart, rangeEnd: m.rangeEnd, rangeMs: m.rangeMs, evalTime: t };
       const out: Sample[] = [];
       for (const s of m.series) {
-        const v = evalRangeFunction(f, s, w, scalarArg);
+        const v = evalRangeFunction(f, s, w, scalarArg, scalarArg2);
         if (v === undefined) continue;
         out.push({ labels: keepsMetricName(f) ? s.labels : dropMetricName(s.labels), value: v });
       }

@@ -1,9 +1,10 @@
 /**
  * Functions over range vectors (promql/functions.go, Prometheus 2.42): the rate family with
- * its extrapolation, irate/idelta, the *_over_time family, changes, resets, deriv and
- * predict_linear. Each takes one series' points and the window and returns a value, or
+ * its extrapolation, irate/idelta, the *_over_time family, changes, resets, deriv,
+ * predict_linear and holt_winters. Each takes one series' points and the window and returns a value, or
  * undefined when the series yields no output.
  */
+import { PromQLExecError } from '../errors.js';
 import { kahanSumInc, quantileOf } from './kahan.js';
 
 /** The window a range vector was selected over, in ms. */
@@ -108,7 +109,7 @@ function values(p: Points): number[] {
 }
 
 /** Evaluates a range-vector function on one series; `scalarArg` is q or the prediction horizon. */
-export function evalRangeFunction(name: string, p: Points, w: Window, scalarArg: number): number | undefined {
+export function evalRangeFunction(name: string, p: Points, w: Window, scalarArg: number, scalarArg2 = Number.NaN): number | undefined {
   const o = p.lo;
   const n = p.hi - p.lo;
   if (n === 0) return undefined;
@@ -200,6 +201,8 @@ export function evalRangeFunction(name: string, p: Points, w: Window, scalarArg:
       const [slope, intercept] = linearRegression(p, w.evalTime);
       return slope * scalarArg + intercept;
     }
+    case 'holt_winters':
+      return holtWinters(p, scalarArg, scalarArg2);
     default:
       throw new Error(`not a range-vector function: ${name}`);
   }
@@ -208,4 +211,40 @@ export function evalRangeFunction(name: string, p: Points, w: Window, scalarArg:
 /** Range functions that keep the metric name (engine.go: only last_over_time). */
 export function keepsMetricName(name: string): boolean {
   return name === 'last_over_time';
+}
+
+/** Go's `%f` for the factor in holt_winters' errors. */
+function goFixed6(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return v.toFixed(6);
+}
+
+/**
+ * `funcHoltWinters` (double exponential smoothing, functions.go 2.42): the smoothed value
+ * after the last sample, with smoothing factor sf and trend factor tf, both strictly between
+ * 0 and 1 (else an evaluation error, raised only for a series that has samples, as Go panics
+ * inside the per-series call). Fewer than two samples give no output.
+ * Worked example: 0, 10, 20 with sf = tf = 0.5: s1 = 0, b = 10; i=1: b = 10 (first trend),
+ * s1 = 0.5*10 + 0.5*(0+10) = 10; i=2: b = 0.5*(10-0) + 0.5*10 = 10, s1 = 0.5*20 + 0.5*(10+10) = 20.
+ */
+export function holtWinters(p: Points, sf: number, tf: number): number | undefined {
+  // As Go compares: a NaN factor passes the checks.
+  if (sf <= 0 || sf >= 1) throw new PromQLExecError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${goFixed6(sf)}`);
+  if (tf <= 0 || tf >= 1) throw new PromQLExecError(`invalid trend factor. Expected: 0 < tf < 1, got: ${goFixed6(tf)}`);
+  const o = p.lo;
+  const n = p.hi - p.lo;
+  if (n < 2) return undefined;
+  let s0 = 0;
+  let s1 = p.vs[o] as number;
+  let b = (p.vs[o + 1] as number) - s1;
+  for (let i = 1; i < n; i++) {
+    const x = sf * (p.vs[o + i] as number);
+    // calcTrendValue: the first step keeps the initial trend.
+    if (i - 1 !== 0) b = tf * (s1 - s0) + (1 - tf) * b;
+    const y = (1 - sf) * (s1 + b);
+    s0 = s1;
+    s1 = x + y;
+  }
+  return s1;
 }

@@ -1,11 +1,14 @@
 /**
- * Number literals that Prometheus' lexer reads and the lezer grammar does not: a decimal
- * point with no digit after it (`2.`, `1./6.`, `1.e3`). Prometheus' scanNumber
- * (promql/parser/lex.go, 2.42) takes digits, an optional `.` with optional digits, and an
- * optional exponent, and the number is then `strconv.ParseFloat`, for which `2.` is 2. The
- * text is rewritten for lezer with the same length, so every position in error messages
- * still points into the query as written: the bare `.` becomes a space at the end of the
- * number (`1.e3` -> `1e3 `).
+ * PromQL 2.42 text that the lezer grammar (which follows Prometheus 3.x) does not read,
+ * rewritten for lezer with the same length, so every position still points into the query as
+ * written (the parser reads names and reports errors against the original):
+ *
+ * - number literals with a decimal point and no digit after it (`2.`, `1./6.`, `1.e3`):
+ *   Prometheus' scanNumber (promql/parser/lex.go) takes digits, an optional `.` with optional
+ *   digits and an optional exponent, then `strconv.ParseFloat` reads `2.` as 2; the bare `.`
+ *   becomes a space at the end of the number (`1.e3` -> `1e3 `);
+ * - calls of `holt_winters`, which 3.x renamed: the name becomes `day_of_month`, a function
+ *   of the same length that lezer knows (the parser takes the name from the original text).
  */
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
@@ -21,9 +24,11 @@ function skipString(q: string, i: number): number {
   return i;
 }
 
-/** The query with trailing-dot number literals rewritten for the lezer grammar (same length). */
-export function rewriteTrailingDots(q: string): string {
-  if (!q.includes('.')) return q;
+/** Functions of 2.42 the lezer grammar does not know, and a same-length name it does. */
+const RENAMED_FUNCTIONS: Record<string, string> = { holt_winters: 'day_of_month' };
+
+/** The query rewritten for the lezer grammar (same length). */
+export function toLezerText(q: string): string {
   let out = '';
   let i = 0;
   while (i < q.length) {
@@ -35,7 +40,9 @@ export function rewriteTrailingDots(q: string): string {
     } else if (isIdent(c) && !isDigit(c)) {
       let j = i;
       while (isIdent(q[j])) j++;
-      out += q.slice(i, j);
+      const name = q.slice(i, j);
+      const renamed = RENAMED_FUNCTIONS[name];
+      out += renamed !== undefined && /^\s*\(/.test(q.slice(j)) ? renamed : name;
       i = j;
     } else if (isDigit(c) || (c === '.' && isDigit(q[i + 1]))) {
       let j = i;
