@@ -30,6 +30,13 @@ import { schemaMigrationName, schemaMigrationsIn } from './schema-migration-bind
 
 /** The variable that sets the served databases' statement timeout (`30s`, `2m`; `0` for none). */
 export const STATEMENT_TIMEOUT_ENV = 'BATON_DATABASE_STATEMENT_TIMEOUT';
+/** The served databases' password, in the state directory of `baton up` (mode 0600). */
+export const DATABASE_PASSWORD_FILE = 'database.password';
+
+/** `postgres://user:password@host/db` without the password, for what is printed or logged. */
+export function withoutPassword(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/, '$1@');
+}
 
 /** Where the migration runner gets its sessions for a database URL. */
 export interface SessionPool {

@@ -11,7 +11,7 @@ import { createVirtualClock, type VirtualClock } from '../../src/adapters/clock/
 import { initialRolloutState, type RolloutPhase, type RolloutState } from '../../src/core/rollout/index.js';
 import type { ManifestSet, Rollout } from '../../src/core/spec/types.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { createEmbeddedDatabases } from '../../src/host/embedded-databases.js';
+import { createEmbeddedDatabases, withoutPassword } from '../../src/host/embedded-databases.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type PodView, type RolloutView, type SchemaMigrationCoordinator, type SchemaMigrationOptions } from '../../src/host/schema-migrations.js';
 import type { ControllerStatus, EventsPage, EventView, WorkloadDetail } from '../../src/api/types.js';
 import { FRONTEND, promotedAndOthersGone, startLoad, startUp, waitForEventView, type LoadResult, type UpHandle } from '../support/baton-up.js';
@@ -386,6 +386,8 @@ describe('on the embedded database', () => {
     expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
     expect(view?.servedUrl).toMatch(new RegExp(`^postgres://postgres:${password}@127\\.0\\.0\\.1:\\d+/postgres$`));
     await expect(withClient((view?.servedUrl ?? '').replace(password, 'wrong'), (c) => c.query('SELECT 1'))).rejects.toMatchObject({ code: '28P01' });
+    // What baton up prints and the lock file names: the address without it.
+    expect(withoutPassword(view?.servedUrl ?? '')).toBe(`postgres://postgres@127.0.0.1:${new URL(view?.servedUrl ?? '').port}/postgres`);
     await withClient(view?.servedUrl ?? '', (c) => c.query('CREATE TABLE kept (v int); INSERT INTO kept VALUES (7)'));
     await first.close();
 
