@@ -32,7 +32,7 @@ import { ensureGateway, stopGateway, type RunningGateway } from './gateway-proce
 import { metricsJobFor, prometheusAddresses } from './metrics-setup.js';
 import { splitKindName } from '../api/kinds.js';
 import { applySchemaEvent, isSchemaStepEvent, type SchemaStep } from '../core/migrate/index.js';
-import { createEmbeddedDatabases, type EmbeddedDatabases } from './embedded-databases.js';
+import { DATABASE_PASSWORD_FILE, createEmbeddedDatabases, type EmbeddedDatabases } from './embedded-databases.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type SchemaMigrationCoordinator } from './schema-migrations.js';
 import { acquireLock, ensureStateDir, ensureToken, type StateDir } from './state-dir.js';
 import { checkProcessesKnown } from './startup-checks.js';
@@ -116,7 +116,7 @@ export class ControlPlane {
     const ports = (): Record<string, number> => readStoredJson<Record<string, number>>(this.store.getMeta(DATABASE_PORTS_KEY), DATABASE_PORTS_KEY, {});
     this.databases = createEmbeddedDatabases({
       serve: true,
-      passwordFile: join(opts.dir.root, 'database.password'),
+      passwordFile: join(opts.dir.root, DATABASE_PASSWORD_FILE),
       log,
       ports: {
         get: (url) => ports()[url],

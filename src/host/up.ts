@@ -17,6 +17,7 @@ import type { EventsPage, WorkloadSummary } from '../api/types.js';
 import { startFetchServer } from '../adapters/http/fetch-server.js';
 import type { ScrapeJobConfig } from '../metrics-server/index.js';
 import { ControlPlane } from './control-plane.js';
+import { DATABASE_PASSWORD_FILE, withoutPassword } from './embedded-databases.js';
 import { stopGateway } from './gateway-process.js';
 import { ensureStateDir, ensureToken, isAlive, readJson, readToken, writeJsonAtomic, type ControllerInfo, type StateDir } from './state-dir.js';
 
@@ -127,7 +128,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       `  gateway     ${status.gateway}`,
       `  control API ${server.url} (token in ${opts.dir.token})`,
       `  prometheus  ${status.prometheus}`,
-      ...status.databases.filter((d) => d.servedUrl).map((d) => `  database    ${d.servedUrl} (${d.url}, SchemaMigration ${d.schemaMigration}${d.env ? `; processes get it as ${d.env}` : ''})`),
+      ...status.databases.filter((d) => d.servedUrl).map((d) => `  database    ${withoutPassword(d.servedUrl ?? '')} (${d.url}, SchemaMigration ${d.schemaMigration}; password in ${join(opts.dir.root, DATABASE_PASSWORD_FILE)}${d.env ? `; processes get the URL with it as ${d.env}` : ''})`),
       ...(opts.timeScale !== 1 ? [`  time scale  ${opts.timeScale} (pauses, intervals and delays take ${opts.timeScale}x their written time)`] : []),
       `  workloads   ${plane.list().map((w) => `${w.kind.toLowerCase()}/${w.name}`).join(', ') || 'none'}`,
       '',
