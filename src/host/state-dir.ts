@@ -13,9 +13,14 @@
  *   pods/             one record per process, for re-adoption after a crash
  *   logs/             per-process logs, controller.log, gateway.log
  * ```
+ *
+ * Everything in it is private to the user running the controller: directories 0700, files 0600,
+ * set with chmod (so whatever the umask), and tightened again on every start (a state dir made by
+ * an older Baton, or copied with looser modes). The token grants every verb; the database holds
+ * every manifest (and any secret written in one); the logs hold what the services print.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isAlive, takePidLock } from '../adapters/fs/pid-lock.js';
 import { BatonError } from '../core/errors.js';
@@ -39,6 +44,8 @@ export interface ControllerInfo {
   api: string;
   gateway: string;
   startedAt: number;
+  /** What `baton up` said on start besides the addresses (warnings; files that differ from the set in force). */
+  notice?: string[];
 }
 
 /** `--state-dir`, else `BATON_STATE_DIR`, else `.baton`, resolved against the working directory. */
@@ -62,7 +69,7 @@ export function resolveStateDir(flag?: string, env: NodeJS.ProcessEnv = process.
  * directory, not surface as a stack trace.
  */
 export function ensureStateDir(dir: StateDir): void {
-  for (const target of [dir.root, dir.logs]) {
+  for (const target of [dir.root, dir.logs, join(dir.root, 'pods'), dir.gatewayState]) {
     const missing: string[] = [];
     let p = target;
     while (!existsSync(p) && dirname(p) !== p) {
@@ -71,7 +78,8 @@ export function ensureStateDir(dir: StateDir): void {
     }
     for (const m of missing) {
       try {
-        mkdirSync(m);
+        mkdirSync(m, PRIVATE_DIR);
+        chmodSync(m, PRIVATE_DIR);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EEXIST') continue;
@@ -81,10 +89,45 @@ export function ensureStateDir(dir: StateDir): void {
   }
 }
 
-/** Writes `data` as JSON atomically (temp file + rename). */
-export function writeJsonAtomic(path: string, data: unknown, mode = 0o644): void {
+/** Mode of every directory of a state dir. */
+export const PRIVATE_DIR = 0o700;
+/** Mode of every file of a state dir. */
+export const PRIVATE_FILE = 0o600;
+
+/** The state dir's own files whose modes {@link secureStateDir} sets (the gateway's own files are the gateway's). */
+const TIGHTENED_DIRS = ['logs', 'pods'];
+
+/**
+ * Makes an existing state dir private again: the directory and its `logs/`, `pods/` and
+ * `gateway/` 0700, the files directly in it and in `logs/` and `pods/` 0600 (the SQLite
+ * database with its -wal and -shm, the token, the records, the logs). Symbolic links are left
+ * alone (chmod would follow them out of the directory). Creates the database file 0600 when it is
+ * missing, so SQLite makes its -wal and -shm files with that mode too.
+ */
+export function secureStateDir(dir: StateDir): void {
+  ensureStateDir(dir);
+  const chmodIf = (path: string, dirMode: boolean): void => {
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      return; // gone meanwhile
+    }
+    if (dirMode ? st.isDirectory() : st.isFile()) chmodSync(path, dirMode ? PRIVATE_DIR : PRIVATE_FILE);
+  };
+  for (const d of [dir.root, dir.gatewayState, ...TIGHTENED_DIRS.map((n) => join(dir.root, n))]) chmodIf(d, true);
+  for (const d of [dir.root, ...TIGHTENED_DIRS.map((n) => join(dir.root, n))]) {
+    for (const name of readdirSync(d)) chmodIf(join(d, name), false);
+  }
+  if (!existsSync(dir.db)) closeSync(openSync(dir.db, 'a', PRIVATE_FILE));
+  chmodSync(dir.db, PRIVATE_FILE);
+}
+
+/** Writes `data` as JSON atomically (temp file + rename), mode 0600. */
+export function writeJsonAtomic(path: string, data: unknown, mode = PRIVATE_FILE): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n', { mode });
+  chmodSync(tmp, mode);
   renameSync(tmp, path);
 }
 
@@ -101,11 +144,12 @@ export function readJson<T>(path: string): T | undefined {
 export function ensureToken(dir: StateDir): string {
   ensureStateDir(dir);
   if (existsSync(dir.token)) {
-    chmodSync(dir.token, 0o600);
+    chmodSync(dir.token, PRIVATE_FILE);
     return readFileSync(dir.token, 'utf8').trim();
   }
   const token = randomBytes(24).toString('base64url');
-  const fd = openSync(dir.token, 'wx', 0o600);
+  const fd = openSync(dir.token, 'wx', PRIVATE_FILE);
+  chmodSync(dir.token, PRIVATE_FILE);
   writeSync(fd, token + '\n');
   closeSync(fd);
   return token;

@@ -4,7 +4,7 @@
  * served). A lock left by a process that died (`kill -9`) is taken over; a live holder is an error
  * the caller words.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { InvalidInputError } from '../../core/errors.js';
 
 /**
@@ -50,7 +50,9 @@ function read(path: string): { pid: number; note: string } {
 export function takePidLock(path: string, held: (pid: number, note: string) => Error, note = ''): PidLock {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o644);
+      // 0600: the note may say where a database is served; only its user needs to read it.
+      const fd = openSync(path, 'wx', 0o600);
+      chmodSync(path, 0o600);
       writeSync(fd, `${process.pid}\n${note}`);
       closeSync(fd);
       return {
