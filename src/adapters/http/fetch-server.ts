@@ -1,28 +1,64 @@
 /**
  * A Fetch-style handler, `(Request) => Promise<Response>`, on a node:http listener: the control
  * API's socket and the standalone embedded Prometheus' both.
+ *
+ * The request body is not read before the handler asks for it: a handler that refuses a request
+ * (no token) answers without reading a byte of it, and the connection is then closed rather than
+ * drained, so an unauthenticated client cannot make the server read (or hold) large bodies. A
+ * body is read up to `maxBodyBytes`; a larger one (by its Content-Length, or once that many
+ * bytes have come) is a {@link BodyTooLargeError}, answered 413 with the connection closed
+ * (RFC 9110 section 15.5.14: the server "MAY close the connection to prevent the client from
+ * continuing the request").
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BatonError } from '../../core/errors.js';
 
-const MAX_BODY = 16 << 20;
+/** The default largest request body: 8 MiB (a manifest set with large ConfigMap-like strings fits). */
+export const DEFAULT_MAX_BODY_BYTES = 8 << 20;
 
-async function toRequest(req: IncomingMessage): Promise<Request> {
+/** A request body over the server's limit; the handler's read of the body rejects with it. */
+export class BodyTooLargeError extends BatonError {
+  constructor(readonly limit: number) {
+    super('body-too-large', `the request body is larger than ${limit} bytes (${formatMiB(limit)}), the most this server reads`, { limit });
+  }
+}
+
+function formatMiB(bytes: number): string {
+  return `${Math.round((bytes / (1 << 20)) * 100) / 100} MiB`;
+}
+
+/** The request's body as a stream that the handler pulls, erroring past `limit` bytes. */
+function bodyStream(req: IncomingMessage, limit: number): ReadableStream<Uint8Array> {
+  let size = 0;
+  const iterator = req[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = (await iterator.next()) as IteratorResult<Buffer>;
+      if (next.done) return controller.close();
+      size += next.value.length;
+      if (size > limit) return controller.error(new BodyTooLargeError(limit));
+      controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.length));
+    },
+    cancel() {
+      req.destroy();
+    },
+  });
+}
+
+/** The request target as a URL: origin-form (`/a?b`) against a fixed origin, never read as a host. */
+function requestUrl(target: string | undefined): URL {
+  const t = target ?? '/';
+  return new URL(t.startsWith('/') ? `http://localhost${t}` : t, 'http://localhost');
+}
+
+function toRequest(req: IncomingMessage, limit: number): Request {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-  let body: Buffer | undefined;
-  if (req.method === 'POST' || req.method === 'PUT') {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req) {
-      const b = c as Buffer;
-      size += b.length;
-      if (size > MAX_BODY) throw new Error('request body too large');
-      chunks.push(b);
-    }
-    body = Buffer.concat(chunks);
-  }
-  return new Request(new URL(req.url ?? '/', 'http://localhost'), { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) });
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  // `duplex: 'half'` is what undici asks of a streamed request body (not in lib.dom's RequestInit yet).
+  const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET', headers, ...(hasBody ? { body: bodyStream(req, limit), duplex: 'half' } : {}) };
+  return new Request(requestUrl(req.url), init);
 }
 
 export interface RunningFetchServer {
@@ -32,25 +68,53 @@ export interface RunningFetchServer {
   close(): Promise<void>;
 }
 
+/** Options of {@link startFetchServer}. */
+export interface FetchServerOptions {
+  /** Largest request body read; default {@link DEFAULT_MAX_BODY_BYTES}. */
+  maxBodyBytes?: number;
+  /** The JSON body of a 500 or 413 answer; default `{"error": {"code", "message"}}`. */
+  errorBody?: (message: string, code: string) => unknown;
+}
+
 /**
  * Listens on `host:port` (port 0 picks one) and serves `handle`; a handler that throws answers
- * 500 with `errorBody(message)` (default `{"error": {"code": "internal", "message"}}`).
+ * 500 (413 for a {@link BodyTooLargeError}) with `errorBody(message, code)`.
  */
-export async function startFetchServer(
-  host: string,
-  port: number,
-  handle: (req: Request) => Promise<Response>,
-  errorBody: (message: string) => unknown = (message) => ({ error: { code: 'internal', message } }),
-): Promise<RunningFetchServer> {
+export async function startFetchServer(host: string, port: number, handle: (req: Request) => Promise<Response>, opts: FetchServerOptions = {}): Promise<RunningFetchServer> {
+  const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const errorBody = opts.errorBody ?? ((message: string, code: string) => ({ error: { code, message } }));
+  const fail = (res: ServerResponse, status: number, code: string, message: string): void => {
+    if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(errorBody(message, code)));
+  };
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    toRequest(req)
-      .then(handle)
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      res.setHeader('connection', 'close');
+      fail(res, 413, 'body-too-large', new BodyTooLargeError(limit).message);
+      return;
+    }
+    let request: Request;
+    try {
+      request = toRequest(req, limit);
+    } catch (e) {
+      // A request target `new URL` cannot read (`http://[bad`): the client's error.
+      fail(res, 400, 'invalid-path', `the request target ${JSON.stringify(req.url)} is not a valid URL: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    handle(request)
       .then(async (r) => {
-        res.writeHead(r.status, Object.fromEntries(r.headers.entries())).end(Buffer.from(await r.arrayBuffer()));
+        const body = Buffer.from(await r.arrayBuffer());
+        // A body left unread (refused before reading it) is not drained: Node closes a
+        // `connection: close` socket once the answer is written.
+        if (!req.complete) res.setHeader('connection', 'close');
+        res.writeHead(r.status, Object.fromEntries(r.headers.entries())).end(body);
       })
       .catch((e: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(errorBody(e instanceof Error ? e.message : String(e))));
+        if (e instanceof BodyTooLargeError) {
+          res.setHeader('connection', 'close');
+          fail(res, 413, e.code, e.message);
+        } else fail(res, 500, 'internal', e instanceof Error ? e.message : String(e));
       });
   });
   await new Promise<void>((resolve, reject) => {
