@@ -18,8 +18,12 @@
  * - `GET  /runtime/metrics`                    `kube_pod_status_ready` for every process (text format)
  *
  * Authentication: `Authorization: Bearer <token>`; the token is the content of
- * `<state-dir>/api.token` (mode 0600). `/prometheus/*` and `/runtime/metrics` are read-only and
- * answer without a token, so Prometheus and Grafana can scrape and query them.
+ * `<state-dir>/api.token` (mode 0600). It is checked before any request body is read.
+ * `/prometheus/*` needs it too; `/runtime/metrics` (process readiness, scraped by the embedded
+ * Prometheus) and `/healthz` answer without it.
+ *
+ * Input: request bodies are read up to 8 MiB (larger: 413, connection closed); a body that is not
+ * a JSON object of the endpoint's shape, and a malformed `%`-escape in the path or query, are 400.
  */
 
 /** `GET /api/v1/status`. */
@@ -197,17 +201,44 @@ export interface ActionRequest {
   reason?: string;
 }
 
-/** `POST /api/v1/apply`: the whole manifest set, as files (absolute paths on the controller's machine). */
+/**
+ * `POST /api/v1/apply`: manifest files (absolute paths on the controller's machine). As
+ * `kubectl apply`, the objects in the files (identified by kind, namespace and name) are created
+ * or changed within the set in force and every other object stays; `prune` also deletes the
+ * objects in force that the files do not hold (refused when the files hold none), and `dryRun`
+ * only answers what would be done.
+ */
 export interface ApplyRequest {
   files: { path: string; text: string }[];
+  prune?: boolean;
+  dryRun?: boolean;
+}
+
+/** One manifest object: `kind/name` in a namespace, and the file it was applied from. */
+export interface ManifestObjectRef {
+  kind: string;
+  /** `default` when the manifest names none; empty for cluster-scoped kinds (ClusterAnalysisTemplate). */
+  namespace: string;
+  name: string;
+  path: string;
 }
 
 export interface ApplyResult {
   generation: number;
-  /** False when the set was the same as the one in force. */
+  /** False when the set was the same as the one in force (always false with `dryRun`). */
   changed: boolean;
   /** Lint warnings (`file:line path: message`). */
   warnings: string[];
+  /** True when nothing was changed because `dryRun` asked only for the plan. */
+  dryRun: boolean;
+  /** Objects of the files not in force before. */
+  created: ManifestObjectRef[];
+  /** Objects of the files that replaced a different one of the same kind, namespace and name. */
+  configured: ManifestObjectRef[];
+  /** Objects of the files the same as in force. */
+  unchanged: ManifestObjectRef[];
+  /** Objects in force that `prune` deleted (or, with `dryRun`, would delete). */
+  pruned: ManifestObjectRef[];
 }
 
 /** `baton history NAME`. */

@@ -95,12 +95,12 @@ function findTarget(opts: ApiClientOptions): Target {
   const info = readJson<Partial<ControllerInfo>>(dir.controller);
   if (info === undefined) {
     if (existsSync(dir.controller)) {
-      throw new BatonError('controller-info-invalid', `${dir.controller} cannot be read as JSON: start the controller again with \`baton up -f <manifests>\``, { path: dir.controller });
+      throw new BatonError('controller-info-invalid', `${dir.controller} cannot be read as JSON: start the controller again with \`baton up\` (it resumes the set in force; \`-f <manifests>\` on a new state dir)`, { path: dir.controller });
     }
     throw new BatonError('controller-not-running', `no controller is running on ${dir.root}: start one with \`baton up -f <manifests>\` (or pass --state-dir / --server)`, { stateDir: dir.root });
   }
   if (typeof info.api !== 'string' || !/^https?:\/\//.test(info.api)) {
-    throw new BatonError('controller-info-invalid', `${dir.controller} has no control API URL ("api"): start the controller again with \`baton up -f <manifests>\``, { path: dir.controller });
+    throw new BatonError('controller-info-invalid', `${dir.controller} has no control API URL ("api"): start the controller again with \`baton up\` (it resumes the set in force; \`-f <manifests>\` on a new state dir)`, { path: dir.controller });
   }
   // The token file is only sent to the controller named next to it.
   const token = opts.token ?? readToken(dir);
@@ -123,7 +123,7 @@ export function checkServerUrl(value: string): string {
 
 function unreachable(target: Target, reason: string): BatonError {
   const dead = target.pid !== undefined && !isAlive(target.pid) ? ` (its pid ${target.pid} is not running)` : '';
-  const hint = target.stateDir !== undefined ? 'it may have stopped; start it again with `baton up -f <manifests>`' : 'check --server, or start it with `baton up`';
+  const hint = target.stateDir !== undefined ? 'it may have stopped; start it again with `baton up` (it resumes the set in force)' : 'check --server, or start it with `baton up`';
   return new BatonError('controller-unreachable', `the controller at ${target.url} is not answering${dead}: ${reason}; ${hint}`, { url: target.url, reason });
 }
 

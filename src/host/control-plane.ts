@@ -5,7 +5,6 @@
  * Prometheus, and offers what the control API needs. Nothing here decides a rollout: the core
  * does, through src/engine.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createMetricsProviders } from '../adapters/metrics/index.js';
 import { openSqliteStore, type SqliteStore } from '../adapters/store/sqlite/index.js';
@@ -16,9 +15,10 @@ import { createProcessSupervisor, isSameProcessAlive, type PodInfo, type Process
 import { BatonError, InvalidInputError } from '../core/errors.js';
 import type { RolloutAction } from '../core/rollout/index.js';
 import type { RolloutRouting } from '../core/routing/gateway-config.js';
-import { formatDiagnostic, hasErrors } from '../core/spec/diagnostics.js';
+import { formatDiagnostic } from '../core/spec/diagnostics.js';
 import { setImages, setRestartedAt, setTemplate, type WorkloadRef } from '../core/spec/edit.js';
-import { parseManifests, type ManifestFile } from '../core/spec/load.js';
+import type { ManifestFile } from '../core/spec/load.js';
+import { objectKey, planApply, type ManifestObject } from '../core/spec/objects.js';
 import type { ManifestSet } from '../core/spec/types.js';
 import { describeEvent, type EngineEvent } from '../engine/events.js';
 import type { Clock } from '../ports/clock.js';
@@ -27,21 +27,28 @@ import { readStoredJson } from '../engine/stored-json.js';
 import { createMetricsApp, type MetricsApp, type ScrapeJobConfig } from '../metrics-server/index.js';
 import { META_KEYS, type StoredEvent } from '../ports/state-store.js';
 import type { TrafficRouter } from '../ports/traffic-router.js';
-import type { ActionRequest, ApplyResult, AuditView, ControllerStatus, EventsPage, EventView, HistoryEntry, LogsResult, WorkloadDetail, WorkloadSummary } from '../api/types.js';
+import type { ActionRequest, ApplyRequest, ApplyResult, AuditView, ControllerStatus, EventsPage, EventView, HistoryEntry, LogsResult, WorkloadDetail, WorkloadSummary } from '../api/types.js';
 import { ensureGateway, stopGateway, type RunningGateway } from './gateway-process.js';
 import { metricsJobFor, prometheusAddresses } from './metrics-setup.js';
 import { splitKindName } from '../api/kinds.js';
 import { applySchemaEvent, isSchemaStepEvent, type SchemaStep } from '../core/migrate/index.js';
 import { DATABASE_PASSWORD_FILE, createEmbeddedDatabases, type EmbeddedDatabases } from './embedded-databases.js';
 import { createSchemaMigrationCoordinator, gatewayStableErrorRate, type SchemaMigrationCoordinator } from './schema-migrations.js';
-import { acquireLock, ensureStateDir, ensureToken, type StateDir } from './state-dir.js';
+import { acquireLock, ensureToken, secureStateDir, type StateDir } from './state-dir.js';
 import { checkProcessesKnown } from './startup-checks.js';
+import { ManifestObjects, objectRef, startingSet } from './manifest-set.js';
+import { podLogs } from './pod-logs.js';
 import { deploymentDetail, historyOf, rolloutDetail, summaryOf } from './views.js';
 
 export interface ControlPlaneOptions {
   dir: StateDir;
-  /** Manifests to apply on start; none: the ones applied last in this state dir. */
+  /**
+   * Manifests given on start. Over a state dir with a set in force that differs from them, that
+   * set runs unchanged (see `startNotice`) unless `applyFiles`; none: the set in force.
+   */
   files?: ManifestFile[];
+  /** Apply `files` over the set in force, as `baton apply -f` does. */
+  applyFiles?: boolean;
   /** Gateway proxy listener, `HOST:PORT`. */
   listen: string;
   /** The control API base URL, once known (for the address map and status). */
@@ -86,7 +93,10 @@ export class ControlPlane {
   /** The engine clock (scaled by --time-scale): every stored event's `at`. */
   private readonly clock: Clock;
   private readonly releaseLock: () => void;
-  private files: ManifestFile[] = [];
+  private objects: ManifestObject[] = [];
+  private readonly manifests: ManifestObjects;
+  /** What `baton up` has to say about the files it was given (they differ from the set in force). */
+  startNotice: string[] = [];
   private generation = 0;
   private addressMap: Record<string, string> = {};
   private eventWaiters = new Set<() => void>();
@@ -102,9 +112,10 @@ export class ControlPlane {
   private constructor(
     private readonly opts: ControlPlaneOptions,
     private gateway: RunningGateway,
-    parts: { store: SqliteStore; releaseLock: () => void; token: string; anchor: ScaledClockAnchor; routing: RolloutRouting[]; gatewayVersion: number; job: string },
+    parts: { store: SqliteStore; releaseLock: () => void; token: string; anchor: ScaledClockAnchor; routing: RolloutRouting[]; gatewayVersion: number; job: string; manifests: ManifestObjects },
   ) {
     this.store = parts.store;
+    this.manifests = parts.manifests;
     this.releaseLock = parts.releaseLock;
     this.token = parts.token;
     const log = opts.log ?? (() => {});
@@ -185,7 +196,11 @@ export class ControlPlane {
       log,
       recordEvent: (e) => this.recordEvent(e),
     });
-    const providers = (): ReturnType<typeof createMetricsProviders> => createMetricsProviders({ addressMap: this.addressMap });
+    // The embedded Prometheus answers only with the control API's token; the controller's own queries send it.
+    const embedded = `${opts.apiUrl()}/prometheus`;
+    const authorization = { Authorization: `Bearer ${parts.token}` };
+    const providers = (): ReturnType<typeof createMetricsProviders> =>
+      createMetricsProviders({ addressMap: this.addressMap, prometheusHeaders: (address) => (address === embedded ? authorization : undefined) });
     let providerFor = providers();
     this.runtime = new Runtime({
       clock,
@@ -206,7 +221,8 @@ export class ControlPlane {
     this.onManifests = (set) => {
       baseDirs.clear();
       for (const w of [...set.rollouts, ...set.deployments]) baseDirs.set(w.metadata.name, dirname(w.source.file));
-      this.addressMap = opts.prometheusUrl ? {} : Object.fromEntries(prometheusAddresses(set).map((a) => [a, prometheus]));
+      // Every address written in a template is queried at the embedded Prometheus, or at --prometheus.
+      this.addressMap = Object.fromEntries(prometheusAddresses(set).map((a) => [a, prometheus]));
       providerFor = providers();
     };
   }
@@ -215,7 +231,7 @@ export class ControlPlane {
 
   /** Takes the state dir, starts (or re-adopts) the gateway and every process, and starts the engine. */
   static async start(opts: ControlPlaneOptions): Promise<ControlPlane> {
-    ensureStateDir(opts.dir);
+    secureStateDir(opts.dir);
     const releaseLock = acquireLock(opts.dir);
     let store: SqliteStore | undefined;
     let plane: ControlPlane | undefined;
@@ -229,11 +245,12 @@ export class ControlPlane {
       store.setMeta(CLOCK_KEY, JSON.stringify(anchor));
       store.setMeta(META_KEYS.timeScale, String(opts.timeScale));
       store.setMeta(META_KEYS.tokenPath, opts.dir.token);
-      const files = opts.files ?? store.appliedManifests().latest?.files;
-      if (!files) {
-        throw new InvalidInputError('no-manifests', `nothing to run: ${opts.dir.root} holds no applied manifests; pass -f <file|dir>`, { stateDir: opts.dir.root });
-      }
-      const set = parseOrThrow(files);
+      const manifests = new ManifestObjects();
+      const stored = store.manifestObjects();
+      const legacyFiles = stored ? undefined : store.appliedManifests().latest?.files;
+      const inForce = stored ? manifests.fromStored(stored.objects) : legacyFiles ? manifests.split(legacyFiles) : undefined;
+      const starting = startingSet(manifests, inForce, opts.files, opts.applyFiles === true, opts.dir.root);
+      const { set } = manifests.parseOrThrow(starting.objects);
       const gateway = await ensureGateway(opts.dir, opts.listen);
       let gatewayVersion = 0;
       try {
@@ -242,8 +259,9 @@ export class ControlPlane {
         // A fresh gateway has no config yet.
       }
       const routing = readStoredJson<RolloutRouting[]>(store.getMeta(ROUTING_KEY), ROUTING_KEY, []);
-      plane = new ControlPlane(opts, gateway, { store, releaseLock, token, anchor, routing, gatewayVersion, job: opts.metricsJob ?? metricsJobFor(set) });
-      await plane.putManifests(files, set, opts.actor ?? 'controller');
+      plane = new ControlPlane(opts, gateway, { store, releaseLock, token, anchor, routing, gatewayVersion, job: opts.metricsJob ?? metricsJobFor(set), manifests });
+      plane.startNotice = starting.notice;
+      await plane.oneSetAtATime(() => plane?.putObjectsNow(starting.objects, set, opts.actor ?? 'controller') ?? Promise.resolve());
       await plane.router.sync();
       plane.runtime.start();
       plane.metrics.start();
@@ -343,13 +361,41 @@ export class ControlPlane {
     return historyOf(d, (h) => revs.find((r) => r.hash === h)?.createdAt ?? 0);
   }
 
-  /** Applies a new manifest set (after linting it); returns its generation. */
-  async apply(files: ManifestFile[], actor: string): Promise<ApplyResult> {
-    const { set, warnings } = parseOrThrowWithWarnings(files);
-    const before = this.generation;
-    await this.putManifests(files, set, actor);
-    if (this.generation !== before) this.store.recordAudit({ at: Date.now(), actor, action: 'apply', target: `generation ${this.generation}`, details: { files: files.map((f) => f.path) } });
-    return { generation: this.generation, changed: this.generation !== before, warnings };
+  /**
+   * Applies manifest files as `kubectl apply` does: their objects are created or changed within
+   * the set in force; with `prune`, the objects in force that the files do not hold are deleted,
+   * each deletion an event and an audit record. The merged set is checked as a whole (a file
+   * may refer to Services applied from another). `dryRun` answers the plan and changes nothing.
+   */
+  apply(req: ApplyRequest, actor: string): Promise<ApplyResult> {
+    return this.oneSetAtATime(async () => {
+      const plan = planApply(this.objects, this.manifests.split(req.files), { prune: req.prune === true });
+      const { set, diagnostics } = this.manifests.parseOrThrow(plan.objects);
+      const paths = new Set(req.files.map((f) => f.path));
+      const result: ApplyResult = {
+        generation: this.generation,
+        changed: false,
+        warnings: diagnostics.filter((d) => paths.has(d.file)).map(formatDiagnostic),
+        dryRun: req.dryRun === true,
+        created: plan.created.map(objectRef),
+        configured: plan.configured.map(objectRef),
+        unchanged: plan.unchanged.map(objectRef),
+        pruned: plan.pruned.map(objectRef),
+      };
+      if (req.dryRun) return result;
+      const before = this.generation;
+      await this.putObjectsNow(plan.objects, set, actor);
+      if (this.generation === before) return result;
+      const at = Date.now();
+      const keys = (list: ManifestObject[]): string[] => list.map(objectKey);
+      this.store.recordAudit({ at, actor, action: 'apply', target: `generation ${this.generation}`, details: { files: [...paths], created: keys(plan.created), configured: keys(plan.configured), pruned: keys(plan.pruned) } });
+      for (const o of plan.pruned) {
+        const workload = o.kind === 'Rollout' || o.kind === 'Deployment' ? o.name : '';
+        this.store.recordAudit({ at, actor, action: 'prune', target: workload || objectKey(o), details: { ...objectRef(o), generation: this.generation } });
+        this.recordEvent({ at: this.clock.now(), rollout: workload, type: 'ManifestPruned', object: objectKey(o), path: o.path, generation: this.generation, actor });
+      }
+      return { ...result, generation: this.generation, changed: true };
+    });
   }
 
   /** A verb on a workload. */
@@ -361,18 +407,18 @@ export class ControlPlane {
       case 'set-image': {
         const images = req.images;
         if (!images || Object.keys(images).length === 0) throw new InvalidInputError('invalid-action', 'set-image needs images: {container: image}');
-        await this.editManifests((files) => setImages(files, ref, images), actor);
+        await this.editManifests(ref, (files) => setImages(files, ref, images), actor);
         break;
       }
       case 'restart': {
-        if (ref.kind === 'Deployment') await this.editManifests((files) => setRestartedAt(files, ref, new Date().toISOString()), actor);
+        if (ref.kind === 'Deployment') await this.editManifests(ref, (files) => setRestartedAt(files, ref, new Date().toISOString()), actor);
         else await this.supervisor.restartPods(name);
         break;
       }
       case 'undo': {
         const out = await this.runtime.act(name, { type: 'undo', ...(req.toRevision !== undefined ? { toRevision: req.toRevision } : {}) });
         const template = out.template;
-        if (template) await this.editManifests((files) => setTemplate(files, ref, template), actor);
+        if (template) await this.editManifests(ref, (files) => setTemplate(files, ref, template), actor);
         break;
       }
       case 'promote':
@@ -419,10 +465,10 @@ export class ControlPlane {
     }
   }
 
+  /** The log files of a workload's processes (of one revision, or one pod), or of one pod of any workload. */
   logs(q: { workload?: string; revision?: number; pod?: string; tail?: number }): LogsResult {
     let paths: string[];
-    if (q.pod) paths = this.supervisor.logs(q.pod);
-    else if (q.workload) {
+    if (q.workload) {
       const workload = this.nameOf(q.workload);
       let hash: string | undefined;
       if (q.revision !== undefined) {
@@ -431,14 +477,10 @@ export class ControlPlane {
         if (!hash) throw new InvalidInputError('revision-not-found', `"${workload}" has no revision ${q.revision} (revisions: ${d.revisions.map((r) => r.revision).join(', ')})`);
       } else this.detail(workload);
       paths = this.supervisor.logs({ owner: workload, ...(hash ? { hash } : {}) });
+    } else if (q.pod) {
+      paths = this.details().flatMap((d) => this.supervisor.logs({ owner: d.name }));
     } else throw new InvalidInputError('invalid-query', 'logs needs a workload or a pod');
-    return {
-      files: paths.map((path) => {
-        let text = readFileSync(path, 'utf8');
-        if (q.tail !== undefined) text = text.split('\n').slice(-(q.tail + 1)).join('\n');
-        return { pod: path.replace(/^.*\//, '').replace(/\.log$/, ''), path, text };
-      }),
-    };
+    return podLogs(paths, { ...(q.pod !== undefined ? { pod: q.pod } : {}), ...(q.tail !== undefined ? { tail: q.tail } : {}) });
   }
 
   /** Who did what, newest last. */
@@ -502,11 +544,19 @@ export class ControlPlane {
     throw notFound(name, this.details());
   }
 
-  /** Edits the manifest set in force when the edit's turn comes, so two edits never start from the same set. */
-  private editManifests(edit: (files: ManifestFile[]) => ManifestFile[], actor: string): Promise<void> {
+  /**
+   * Edits the workload's object of the set in force when the edit's turn comes, so two edits
+   * never start from the same set; only that object is read and parsed again.
+   */
+  private editManifests(ref: WorkloadRef, edit: (files: ManifestFile[]) => ManifestFile[], actor: string): Promise<void> {
     return this.oneSetAtATime(async () => {
-      const files = edit(this.files);
-      await this.putManifestsNow(files, parseOrThrow(files), actor);
+      const i = this.objects.findIndex((o) => o.kind === ref.kind && o.name === ref.name);
+      const o = this.objects[i];
+      if (!o) throw new InvalidInputError('workload-not-found', `no ${ref.kind} named "${ref.name}" in the applied manifests`, { ...ref });
+      const [edited] = edit([{ path: o.path, text: o.text }]);
+      const next = [...this.objects];
+      next[i] = { ...o, text: edited?.text ?? o.text };
+      await this.putObjectsNow(next, this.manifests.parseOrThrow(next).set, actor);
     });
   }
 
@@ -514,19 +564,18 @@ export class ControlPlane {
    * One manifest set at a time: `apply`, `set image`, `undo` and `restart` may overlap, and a
    * later set must not be overtaken by an earlier one that waits for a database to open.
    */
-  private putManifests(files: ManifestFile[], set: ManifestSet, actor: string): Promise<void> {
-    return this.oneSetAtATime(() => this.putManifestsNow(files, set, actor));
-  }
-
-  private oneSetAtATime(fn: () => Promise<void>): Promise<void> {
+  private oneSetAtATime<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.manifestQueue.then(fn);
-    this.manifestQueue = next.catch(() => undefined);
+    this.manifestQueue = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   }
 
-  private async putManifestsNow(files: ManifestFile[], set: ManifestSet, actor: string): Promise<void> {
-    this.generation = this.store.applyManifests({ files: files.map((f) => ({ path: f.path, text: f.text })), actor, at: Date.now() });
-    this.files = files;
+  private async putObjectsNow(objects: ManifestObject[], set: ManifestSet, actor: string): Promise<void> {
+    this.generation = this.store.applyManifestObjects({ objects: this.manifests.stored(objects), actor, at: Date.now() });
+    this.objects = objects;
     this.onManifests(set);
     // Before any process of the new set starts: it gets the served databases' URLs.
     await this.databases.sync(set);
@@ -584,19 +633,6 @@ function podEndpoint(p: PodInfo): { owner: string; hash: string; namespace: stri
 
 function emptySet(): ManifestSet {
   return { rollouts: [], analysisTemplates: [], clusterAnalysisTemplates: [], services: [], deployments: [], virtualServices: [], destinationRules: [], gateways: [] };
-}
-
-function parseOrThrowWithWarnings(files: ManifestFile[]): { set: ManifestSet; warnings: string[] } {
-  const { set, diagnostics } = parseManifests(files);
-  if (hasErrors(diagnostics)) {
-    const errors = diagnostics.filter((d) => d.severity === 'error');
-    throw new InvalidInputError('invalid-manifests', `the manifests have ${errors.length} error(s):\n${errors.map(formatDiagnostic).join('\n')}`, { count: errors.length });
-  }
-  return { set, warnings: diagnostics.map(formatDiagnostic) };
-}
-
-function parseOrThrow(files: ManifestFile[]): ManifestSet {
-  return parseOrThrowWithWarnings(files).set;
 }
 
 function notFound(name: string, all: WorkloadDetail[]): BatonError {

@@ -1,6 +1,7 @@
 /**
  * How the embedded default answers the Prometheus queries of the user's AnalysisTemplates:
- * every address written in a template is mapped to the embedded Prometheus, and the gateway
+ * every address written in a template is mapped to the embedded Prometheus (or to the one
+ * `--prometheus` names), and the gateway
  * labels its metrics with the `job` those queries select (the seed's `job="tbyte-microservices"`).
  */
 import type { ManifestSet } from '../core/spec/types.js';

@@ -4,7 +4,7 @@
  * left running.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BatonError, InvalidInputError } from '../core/errors.js';
@@ -24,6 +24,8 @@ import { ensureStateDir, ensureToken, isAlive, readJson, readToken, writeJsonAto
 export interface UpOptions {
   dir: StateDir;
   files?: ManifestFile[];
+  /** `--apply-files`: apply `files` over the set in force (else a set in force that differs from them runs unchanged). */
+  applyFiles?: boolean;
   listen: string;
   api: string;
   timeScale: number;
@@ -85,7 +87,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       detail: (n) => ready().detail(n),
       history: (n) => ready().history(n),
       act: (n, r, a) => ready().act(n, r, a),
-      apply: (f, a) => ready().apply(f, a),
+      apply: (r, a) => ready().apply(r, a),
       waitEvents: (q, w) => ready().waitEvents(q, w),
       logs: (q) => ready().logs(q),
       audit: (q) => ready().audit(q),
@@ -104,6 +106,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
     plane = await ControlPlane.start({
       dir: opts.dir,
       ...(opts.files ? { files: opts.files } : {}),
+      ...(opts.applyFiles ? { applyFiles: true } : {}),
       listen: opts.listen,
       apiUrl: () => server.url,
       timeScale: opts.timeScale,
@@ -120,7 +123,8 @@ export async function runUp(opts: UpOptions): Promise<number> {
     throw e;
   }
   const status = plane.status();
-  const info: ControllerInfo = { pid: process.pid, api: server.url, gateway: status.gateway, startedAt: plane.startedAt };
+  const notice = [...exposureWarnings(opts.listen, opts.api), ...plane.startNotice];
+  const info: ControllerInfo = { pid: process.pid, api: server.url, gateway: status.gateway, startedAt: plane.startedAt, ...(notice.length ? { notice } : {}) };
   writeJsonAtomic(opts.dir.controller, info);
   opts.out.write(
     [
@@ -131,6 +135,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       ...status.databases.filter((d) => d.servedUrl).map((d) => `  database    ${withoutPassword(d.servedUrl ?? '')} (${d.url}, SchemaMigration ${d.schemaMigration}; password in ${join(opts.dir.root, DATABASE_PASSWORD_FILE)}${d.env ? `; processes get the URL with it as ${d.env}` : ''})`),
       ...(opts.timeScale !== 1 ? [`  time scale  ${opts.timeScale} (pauses, intervals and delays take ${opts.timeScale}x their written time)`] : []),
       `  workloads   ${plane.list().map((w) => `${w.kind.toLowerCase()}/${w.name}`).join(', ') || 'none'}`,
+      ...notice.map((l) => `baton up: ${l}`),
       '',
     ].join('\n'),
   );
@@ -148,11 +153,38 @@ export async function runUp(opts: UpOptions): Promise<number> {
   return 0;
 }
 
+/** Whether a listen address only this machine can reach: a loopback IP, or `localhost`. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * A warning for each listener bound beyond loopback, saying what it exposes and to whom: the
+ * control API (every verb, with the token; the embedded Prometheus with it) and the gateway
+ * (the services, to anyone).
+ */
+export function exposureWarnings(listen: string, api: string): string[] {
+  const out: string[] = [];
+  const apiHost = parseListenAddress(api, '--api').host;
+  const listenHost = parseListenAddress(listen, '--listen').host;
+  if (!isLoopback(apiHost)) {
+    out.push(
+      `warning: --api ${api} is reachable from other machines on every network ${apiHost} covers: the control API (apply, set image, abort, down, logs, events; the embedded Prometheus under /prometheus) answers anyone who has the token in api.token, over plain HTTP (the token can be read on the way); /healthz and /runtime/metrics answer without it`,
+    );
+  }
+  if (!isLoopback(listenHost)) {
+    out.push(`warning: --listen ${listen} is reachable from other machines on every network ${listenHost} covers: the gateway serves your services to anyone who can connect`);
+  }
+  return out;
+}
+
 /** `--detach`: starts `baton up` (these args without --detach) as a detached process and waits until it serves. */
 export async function runUpDetached(dir: StateDir, args: string[], out: NodeJS.WritableStream): Promise<number> {
   const logFile = join(dir.logs, 'controller.log');
   ensureStateDir(dir);
   const fd = openSync(logFile, 'a', 0o600);
+  chmodSync(logFile, 0o600);
   const child = spawn(process.execPath, [BATON_BIN, 'up', ...args.filter((a) => a !== '--detach')], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
   child.unref();
   let exited = null as number | null;
@@ -172,6 +204,7 @@ export async function runUpDetached(dir: StateDir, args: string[], out: NodeJS.W
   })();
   child.removeAllListeners('exit');
   out.write(`baton up: controller pid ${info.pid} running in the background\n  gateway     ${info.gateway}\n  control API ${info.api}\n  log         ${logFile}\n`);
+  for (const l of info.notice ?? []) out.write(`baton up: ${l}\n`);
   const settled = await waitSettled(dir, info, Math.max(0, deadline - Date.now()));
   for (const w of settled) out.write(`  ${`${w.kind.toLowerCase()}/${w.name}`.padEnd(40)} ${w.phase}${w.message ? `: ${w.message}` : ''}\n`);
   return 0;

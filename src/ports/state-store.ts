@@ -43,6 +43,21 @@ export interface ManifestGeneration {
   files: ManifestFile[];
 }
 
+/**
+ * One object of the manifest set in force as stored (src/core/spec/objects.ts): its identity,
+ * where it was applied from, and its text with the text's digest (sha256, hex).
+ */
+export interface StoredManifestObject {
+  kind: string;
+  namespace: string;
+  name: string;
+  path: string;
+  line: number;
+  fromDirectory: boolean;
+  text: string;
+  digest: string;
+}
+
 /** The manifests in force (the latest generation) and every earlier one, newest first. */
 export interface AppliedManifests {
   latest?: ManifestGeneration;
@@ -132,6 +147,13 @@ export interface RuntimeStateStore extends StateStore {
   applyManifests(input: { files: ManifestFile[]; actor: string; at: number }): number;
   appliedManifests(): AppliedManifests;
   manifestGeneration(generation: number): ManifestGeneration | undefined;
+  /**
+   * Stores the manifest set in force as objects; a text whose digest is stored already is not
+   * written again. Returns the new generation, or the latest one's when nothing changed.
+   */
+  applyManifestObjects(input: { objects: StoredManifestObject[]; actor: string; at: number }): number;
+  /** The latest generation as objects; undefined when there is none, or when it was stored as files (by an older Baton). */
+  manifestObjects(): { generation: number; objects: StoredManifestObject[] } | undefined;
   /** Forgets a rollout (removed from the manifests): its record, revisions, runs and measurements; events and audit stay. */
   deleteRollout(name: string): void;
   rollouts(): RolloutSummary[];

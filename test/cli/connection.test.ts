@@ -67,13 +67,13 @@ describe('a controller that is not answering', () => {
       const r = await baton(['status', 'frontend', '--state-dir', dead.stateDir], { cwd: dead.cwd });
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(
-        `baton: the controller at http://127.0.0.1:${port} is not answering (its pid ${2 ** 22 + 1} is not running): connection refused; it may have stopped; start it again with \`baton up -f <manifests>\`\n`,
+        `baton: the controller at http://127.0.0.1:${port} is not answering (its pid ${2 ** 22 + 1} is not running): connection refused; it may have stopped; start it again with \`baton up\` (it resumes the set in force)\n`,
       );
       const remote = await baton(['list', '--server', `http://127.0.0.1:${port}`, '--token', 't'], { cwd: dead.cwd });
       expect(remote.stderr).toBe(`baton: the controller at http://127.0.0.1:${port} is not answering: connection refused; check --server, or start it with \`baton up\`\n`);
       await writeFile(join(dead.stateDir, 'controller.json'), '{"pid": 1, ');
       const torn = await baton(['list', '--state-dir', dead.stateDir], { cwd: dead.cwd });
-      expect(torn).toMatchObject({ code: 1, stderr: `baton: ${join(dead.stateDir, 'controller.json')} cannot be read as JSON: start the controller again with \`baton up -f <manifests>\`\n` });
+      expect(torn).toMatchObject({ code: 1, stderr: `baton: ${join(dead.stateDir, 'controller.json')} cannot be read as JSON: start the controller again with \`baton up\` (it resumes the set in force; \`-f <manifests>\` on a new state dir)\n` });
       await rm(join(dead.stateDir, 'controller.json'));
       const gone = await baton(['history', 'frontend', '--state-dir', dead.stateDir], { cwd: dead.cwd });
       expect(gone.stderr).toMatch(/^baton: no controller is running on /);

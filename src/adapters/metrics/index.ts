@@ -13,13 +13,15 @@ import { createWebProvider } from './web/web-provider.js';
 export interface MetricsProvidersOptions {
   /** Rewrites Prometheus addresses as written in templates, e.g. to the embedded Prometheus. */
   addressMap?: Record<string, string>;
+  /** Headers for a Prometheus address (after the map), e.g. a token; see PrometheusProviderOptions.headersFor. */
+  prometheusHeaders?: (address: string) => Record<string, string> | undefined;
   /** Job process options (kill grace, base environment). */
   job?: JobProviderOptions;
 }
 
 /** Returns the provider for a metric's provider block; providers are shared across metrics. */
 export function createMetricsProviders(opts: MetricsProvidersOptions = {}): (spec: MetricProviderSpec) => MetricsProvider {
-  const prometheus = createPrometheusProvider({ addressMap: opts.addressMap });
+  const prometheus = createPrometheusProvider({ addressMap: opts.addressMap, ...(opts.prometheusHeaders ? { headersFor: opts.prometheusHeaders } : {}) });
   const web = createWebProvider();
   const job = createJobProvider(opts.job);
   const unsupported = createUnsupportedProvider();

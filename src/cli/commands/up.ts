@@ -1,7 +1,8 @@
 /**
  * `baton up -f <file|dir>... [--state-dir .baton] [--listen 127.0.0.1:8080] [--api 127.0.0.1:7070]
- *          [--time-scale 1] [--detach]` and `baton down [--keep-services]`.
+ *          [--time-scale 1] [--apply-files] [--detach]` and `baton down [--keep-services]`.
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readManifestFiles } from '../../adapters/fs/read-manifest-files.js';
 import { InvalidInputError } from '../../core/errors.js';
@@ -20,6 +21,7 @@ interface UpFlags {
   scrapeInterval?: string;
   prometheus?: string;
   metricsConfig?: string;
+  applyFiles?: boolean;
 }
 
 export function registerUpCommands(program: Command): void {
@@ -35,6 +37,7 @@ export function registerUpCommands(program: Command): void {
     .option('--scrape-interval <ms>', 'embedded Prometheus scrape interval in milliseconds', '5000')
     .option('--metrics-config <file>', "a prometheus.yml whose scrape_configs the embedded Prometheus scrapes too (your services' /metrics)")
     .option('--prometheus <url>', 'query this Prometheus instead of the embedded one')
+    .option('--apply-files', 'apply the -f files over the set in force of the state dir, as `baton apply -f` does (without it, a set in force that differs from the files runs unchanged, and the differences are printed)')
     .option('--detach', 'run in the background; `baton down` stops it')
     .action(async (o: UpFlags) => {
       const timeScale = Number(o.timeScale);
@@ -46,7 +49,8 @@ export function registerUpCommands(program: Command): void {
         process.exitCode = await runUpDetached(dir, process.argv.slice(3), process.stdout);
         return;
       }
-      const files = o.filename ? await readManifestFiles(o.filename) : undefined;
+      // Absolute paths, as `baton apply` sends them: the same file is the same object source either way.
+      const files = o.filename ? (await readManifestFiles(o.filename)).map((f) => ({ ...f, path: resolve(f.path) })) : undefined;
       const last = lastAddresses(dir);
       let extraScrapeJobs;
       if (o.metricsConfig) {
@@ -57,6 +61,7 @@ export function registerUpCommands(program: Command): void {
       process.exitCode = await runUp({
         dir,
         ...(files ? { files } : {}),
+        ...(o.applyFiles ? { applyFiles: true } : {}),
         listen: o.listen ?? last.listen ?? DEFAULT_LISTEN,
         api: o.api ?? last.api ?? DEFAULT_API,
         timeScale,

@@ -39,6 +39,11 @@ export class Reporter {
     return this.locateInDocument([...this.prefix, ...path]);
   }
 
+  /** The same reporter writing to `out` (a cached parse reused by a later run, src/core/spec/load.ts). */
+  writingTo(out: Diagnostic[]): Reporter {
+    return out === this.out ? this : new Reporter(this.file, this.locateInDocument, out, this.prefix);
+  }
+
   /** A reporter for a manifest nested at `prefix` inside this one (an item of a v1 List). */
   withPrefix(prefix: FieldPath): Reporter {
     if (prefix.length === 0) return this;

@@ -307,19 +307,74 @@ function readDocument(doc: Document, file: string, lineCounter: LineCounter, loa
 }
 
 /**
- * Parses every document of every file into a `ManifestSet` with Argo's and Kubernetes' defaults
- * applied, and returns every problem found, errors and warnings, in file order.
+ * Parsed files kept for the next {@link parseManifests} call, by file object: a caller that
+ * passes the same (unchanged) `ManifestFile` object again gets its manifests without parsing its
+ * YAML again, which matters for a file with a large string (a 10 MB one takes a second to parse).
+ * The caller must not change a file object it has passed; a new text is a new object.
  */
-export function parseManifests(files: readonly ManifestFile[], options: ParseOptions = {}): ParseResult {
+export type ParseCache = WeakMap<ManifestFile, ParsedFile>;
+
+/** One file read on its own: its manifests, with where they go, and its own diagnostics. */
+export interface ParsedFile {
+  text: string;
+  fromDirectory: boolean;
+  diagnostics: Diagnostic[];
+  set: ManifestSet;
+  rollouts: RolloutEntry[];
+  reporters: Map<object, Reporter>;
+}
+
+/** Creates an empty {@link ParseCache}. */
+export function createParseCache(): ParseCache {
+  return new WeakMap();
+}
+
+function parseFile(file: ManifestFile, options: ParseOptions): ParsedFile {
+  const diagnostics: Diagnostic[] = [];
+  const loader: Loader = { set: emptyManifestSet(), rollouts: [], reporters: new Map(), options, quietNonManifests: file.fromDirectory === true };
+  const lineCounter = new LineCounter();
+  // `merge`: Kubernetes' YAML reader (go-yaml) expands `<<: *anchor` merge keys, so do we.
+  const docs = parseAllDocuments(file.text, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: true });
+  const list = Array.isArray(docs) ? docs : [];
+  for (const doc of list) readDocument(doc, file.path, lineCounter, loader, diagnostics);
+  return { text: file.text, fromDirectory: file.fromDirectory === true, diagnostics, set: loader.set, rollouts: loader.rollouts, reporters: loader.reporters };
+}
+
+/** Adds one file's manifests to the run's loader; its reporters write to the run's diagnostics. */
+function addParsedFile(loader: Loader, parsed: ParsedFile, diagnostics: Diagnostic[]): void {
+  diagnostics.push(...parsed.diagnostics);
+  const into = loader.set;
+  const from = parsed.set;
+  into.rollouts.push(...from.rollouts);
+  into.analysisTemplates.push(...from.analysisTemplates);
+  into.clusterAnalysisTemplates.push(...from.clusterAnalysisTemplates);
+  into.services.push(...from.services);
+  into.deployments.push(...from.deployments);
+  into.virtualServices.push(...from.virtualServices);
+  into.destinationRules.push(...from.destinationRules);
+  into.gateways.push(...from.gateways);
+  if (from.secrets?.length) (into.secrets ??= []).push(...from.secrets);
+  if (from.extensions?.length) (into.extensions ??= []).push(...from.extensions);
+  for (const r of parsed.rollouts) loader.rollouts.push({ ...r, reporter: r.reporter.writingTo(diagnostics) });
+  for (const [m, r] of parsed.reporters) loader.reporters.set(m, r.writingTo(diagnostics));
+}
+
+/**
+ * Parses every document of every file into a `ManifestSet` with Argo's and Kubernetes' defaults
+ * applied, and returns every problem found, errors and warnings, in file order. With `cache`,
+ * files parsed by an earlier call (the same objects, same text) are not parsed again; the
+ * checks between manifests always run on the whole set.
+ */
+export function parseManifests(files: readonly ManifestFile[], options: ParseOptions = {}, cache?: ParseCache): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const loader: Loader = { set: emptyManifestSet(), rollouts: [], reporters: new Map(), options: { checkCondition: checkArgoCondition, checkQuery: checkPromQL, ...options }, quietNonManifests: false };
   for (const file of files) {
-    loader.quietNonManifests = file.fromDirectory === true;
-    const lineCounter = new LineCounter();
-    // `merge`: Kubernetes' YAML reader (go-yaml) expands `<<: *anchor` merge keys, so do we.
-    const docs = parseAllDocuments(file.text, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: true });
-    const list = Array.isArray(docs) ? docs : [];
-    for (const doc of list) readDocument(doc, file.path, lineCounter, loader, diagnostics);
+    let parsed = cache?.get(file);
+    if (!parsed || parsed.text !== file.text || parsed.fromDirectory !== (file.fromDirectory === true)) {
+      parsed = parseFile(file, loader.options);
+      cache?.set(file, parsed);
+    }
+    addParsedFile(loader, parsed, diagnostics);
   }
   checkDuplicates(loader);
   checkCrossRefs(loader.set, loader.rollouts, (manifest, path: FieldPath) => {

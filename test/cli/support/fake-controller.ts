@@ -171,7 +171,7 @@ export async function startFakeController(token = 'test-token-123'): Promise<Fak
       const changed = key !== applied;
       if (changed) generation++;
       applied = key;
-      return send(res, 200, { generation, changed, warnings: [`${files[0]?.path ?? ''}:1 kind: ConfigMap (v1) is not a kind Baton reads; it is ignored`] });
+      return send(res, 200, { generation, changed, warnings: [`${files[0]?.path ?? ''}:1 kind: ConfigMap (v1) is not a kind Baton reads; it is ignored`], dryRun: false, created: [], configured: [], unchanged: [], pruned: [] });
     }
     if (get && u.pathname === '/api/v1/events') {
       const afterId = query.afterId !== undefined ? Number(query.afterId) : undefined;

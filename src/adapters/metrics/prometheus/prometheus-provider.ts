@@ -28,6 +28,11 @@ export interface PrometheusProviderOptions {
   addressMap?: Record<string, string>;
   /** Wall-clock milliseconds for `now()` in range queries; defaults to Date.now. */
   now?: () => number;
+  /**
+   * Headers of the host's own for the address queried (after the map), e.g. the control API's
+   * token for the embedded Prometheus; the template's headers win over them.
+   */
+  headersFor?: (address: string) => Record<string, string> | undefined;
 }
 
 const trimSlash = (s: string): string => s.replace(/\/+$/, '');
@@ -58,7 +63,8 @@ export function createPrometheusProvider(options: PrometheusProviderOptions = {}
     type: 'prometheus',
     async measure(spec: MetricProviderSpec, ctx: MeasureContext): Promise<ProviderResult> {
       if (spec.type !== 'prometheus') return { kind: 'error', message: `prometheus provider given a ${spec.type} metric` };
-      return queryPrometheus(spec, ctx, resolveAddress(spec.address, options.addressMap), now(), tokens);
+      const address = resolveAddress(spec.address, options.addressMap);
+      return queryPrometheus(spec, ctx, address, now(), tokens, options.headersFor?.(address) ?? {});
     },
   };
 }
@@ -69,6 +75,7 @@ async function queryPrometheus(
   address: string,
   nowMs: number,
   tokens: OAuth2TokenSource,
+  hostHeaders: Record<string, string>,
 ): Promise<ProviderResult> {
   // Argo's NewPrometheusAPI / NewPrometheusProvider checks, with their wording.
   if (address === '') return { kind: 'error', message: 'prometheus address is not configured' };
@@ -95,7 +102,7 @@ async function queryPrometheus(
 
   const auth = parseAuthentication(spec.authentication);
   if (!auth.ok) return { kind: 'error', message: auth.message };
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...hostHeaders };
   for (const h of spec.headers) headers[h.key] = h.value;
   const getUrl = `${endpoint}?${params.toString()}`;
   const asPost = getUrl.length > MAX_GET_URL_LENGTH;

@@ -174,6 +174,8 @@ function createStore(db: Database.Database, path: string, clock: Clock, limits: 
     applyManifests: (input) => write('apply manifests', () => manifests.apply(input)),
     appliedManifests: () => guard('read manifests', () => db.transaction(() => manifests.applied()).deferred()),
     manifestGeneration: (n) => guard('read manifests', () => db.transaction(() => manifests.generation(n)).deferred()),
+    applyManifestObjects: (input) => write('apply manifests', () => manifests.applyObjects(input)),
+    manifestObjects: () => guard('read manifests', () => db.transaction(() => manifests.objects()).deferred()),
     rollouts: () => guard('list rollouts', () => summaries.all().map(toSummary)),
     rollout: (name) => guard(`get ${name}`, () => {
       const row = summary.get(name);

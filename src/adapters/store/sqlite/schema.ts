@@ -102,6 +102,24 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX audit_by_target ON audit (target, id);
   `,
+  // 1 -> 2: manifests per object (src/adapters/store/sqlite/manifests.ts). A generation lists its
+  // objects; each distinct text is stored once, by digest, so an edit of one object writes that
+  // object's text only. Generations written before keep their manifest_files rows.
+  `
+  CREATE TABLE manifest_texts (digest TEXT PRIMARY KEY, text TEXT NOT NULL) STRICT;
+  CREATE TABLE manifest_objects (
+    generation INTEGER NOT NULL REFERENCES manifest_generations(generation) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    from_directory INTEGER NOT NULL,
+    digest TEXT NOT NULL REFERENCES manifest_texts(digest),
+    PRIMARY KEY (generation, ord)
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this code writes. */
