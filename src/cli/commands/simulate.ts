@@ -78,7 +78,7 @@ export async function runSimulate(opts: SimulateOptions): Promise<{ exitCode: nu
   if ('error' in changed) return problem('update', changed.error);
   const updated: Rollout = { ...rollout, spec: { ...rollout.spec, template: changed.template } };
 
-  const result = await simulate({ manifests: set, rollout, updated, scenario, script: script.script });
+  const result = await simulate({ manifests: set, rollout, updated, scenario, script: script.script, files });
   const exitCode = result.phase === 'Healthy' ? 0 : result.phase === 'Degraded' ? 1 : 2;
   const stdout = opts.json ? JSON.stringify(result, null, 2) + '\n' : renderTimeline(result, template.spec.containers[0]?.image, changed.template.spec.containers[0]?.image);
   return { exitCode, stdout, stderr: '' };
@@ -107,7 +107,7 @@ export function registerSimulateCommand(program: Command): void {
     .command('simulate')
     .description('Run a rollout on a virtual clock with scripted metrics and print its timeline')
     .requiredOption('-f, --filename <path...>', 'manifest files or directories')
-    .requiredOption('--scenario <file>', 'scenario YAML (update, readySeconds, metrics, actions, until)')
+    .requiredOption('--scenario <file>', 'scenario YAML (update, readySeconds, metrics, actions, pods, until)')
     .option('--rollout <name>', 'the Rollout to simulate when the files hold several')
     .option('--json', 'print one JSON object')
     .action(async (o: { filename: string[]; scenario: string; rollout?: string; json?: boolean }) => {

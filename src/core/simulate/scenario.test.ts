@@ -17,6 +17,7 @@ describe('parseScenario', () => {
         { at: 45_000, action: { type: 'abort', reason: 'bad' } },
         { at: 120_000, action: { type: 'undo', toRevision: 1 } },
       ],
+      pods: [],
       untilMs: 3_600_000,
     });
   });

@@ -4,26 +4,13 @@
  * Parsing is pure; every problem is reported at once with its line, as `baton lint` reports.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import type { RolloutAction } from '../rollout/index.js';
 import { parseDurationOrSeconds } from '../spec/duration.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
+import { readAction, readUpdate, type Problem, type ScenarioAction, type ScenarioUpdate } from './scenario-actions.js';
+import { readPods, type PodRule } from './scenario-pods.js';
 
-export const SCENARIO_ACTIONS = ['promote', 'promote-full', 'abort', 'retry', 'pause', 'resume', 'undo'] as const;
-export type ScenarioVerb = (typeof SCENARIO_ACTIONS)[number];
-
-export interface ScenarioAction {
-  /** Milliseconds after the update. */
-  at: number;
-  action: RolloutAction;
-}
-
-export interface ScenarioUpdate {
-  /** Container name; default the first container. */
-  container?: string;
-  image?: string;
-  env?: Record<string, string>;
-  args?: string[];
-}
+export { SCENARIO_ACTIONS, splitFieldPath, type ScenarioAction, type ScenarioEdit, type ScenarioUpdate, type ScenarioVerb } from './scenario-actions.js';
+export { podRule, type PodRule } from './scenario-pods.js';
 
 export interface Scenario {
   rollout?: string;
@@ -32,10 +19,12 @@ export interface Scenario {
   /** Raw metric script, validated by the scripted provider's `parseScript`. */
   metrics: Record<string, unknown[]>;
   actions: ScenarioAction[];
+  /** Readiness pod by pod (empty: every pod ready `readyMs` after it is created). */
+  pods: PodRule[];
   untilMs: number;
 }
 
-const KNOWN_KEYS = new Set(['rollout', 'update', 'readySeconds', 'metrics', 'actions', 'until']);
+const KNOWN_KEYS = new Set(['rollout', 'update', 'readySeconds', 'metrics', 'actions', 'pods', 'until']);
 
 /** Parses scenario YAML; `diagnostics` holds every problem, `scenario` is set only when there are none. */
 export function parseScenario(file: string, text: string): { scenario?: Scenario; diagnostics: Diagnostic[] } {
@@ -48,7 +37,7 @@ export function parseScenario(file: string, text: string): { scenario?: Scenario
     const p = lc.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  const problem = (node: Node | null | undefined, path: string, message: string, hint?: string, code = 'invalid-scenario'): void => {
+  const problem: Problem = (node, path, message, hint, code = 'invalid-scenario') => {
     diagnostics.push({ severity: 'error', code, file, ...at(node), path, message, ...(hint ? { hint } : {}) });
   };
   for (const e of doc.errors) {
@@ -74,29 +63,12 @@ export function parseScenario(file: string, text: string): { scenario?: Scenario
     else problem(rolloutNode, 'rollout', 'must be a Rollout name');
   }
 
-  const update: ScenarioUpdate = {};
+  let update: ScenarioUpdate = {};
   const updateNode = get('update');
   if (!isMap(updateNode)) {
     problem(updateNode ?? root, 'update', updateNode ? 'must be a mapping' : 'is required', 'e.g. update: {image: "shop:v2"}', updateNode ? 'invalid-scenario' : 'missing-field');
   } else {
-    const u = updateNode.toJSON() as Record<string, unknown>;
-    for (const [k, v] of Object.entries(u)) {
-      const node = updateNode.get(k, true) as Node;
-      if (k === 'image' || k === 'container') {
-        if (typeof v === 'string' && v) update[k] = v;
-        else problem(node, `update.${k}`, 'must be a non-empty string');
-      } else if (k === 'env') {
-        if (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => ['string', 'number', 'boolean'].includes(typeof x))) {
-          update.env = Object.fromEntries(Object.entries(v as Record<string, string | number | boolean>).map(([n, x]) => [n, String(x)]));
-        } else problem(node, 'update.env', 'must map variable names to values', 'e.g. env: {ERROR_RATE: "0.2"}');
-      } else if (k === 'args') {
-        if (Array.isArray(v) && v.every((x) => typeof x === 'string')) update.args = v;
-        else problem(node, 'update.args', 'must be a list of strings');
-      } else problem(updateNode.items.find((p) => isScalar(p.key) && p.key.value === k)?.key as Node, `update.${k}`, `unknown field "${k}"`, 'update takes image, container, env and args', 'unknown-field');
-    }
-    if (update.image === undefined && update.env === undefined && update.args === undefined) {
-      problem(updateNode, 'update', 'changes nothing', 'set image, env or args');
-    }
+    update = readUpdate(updateNode, 'update', problem);
   }
 
   let readyMs = 0;
@@ -130,34 +102,13 @@ export function parseScenario(file: string, text: string): { scenario?: Scenario
     if (!isSeq(actionsNode)) problem(actionsNode, 'actions', 'must be a list', 'e.g. - {at: 45s, do: promote}');
     else {
       actionsNode.items.forEach((item, i) => {
-        const path = `actions[${i}]`;
-        if (!isMap(item)) return problem(item as Node, path, 'must be a mapping like {at: 45s, do: promote}');
-        const a = item.toJSON() as Record<string, unknown>;
-        const atMs = typeof a.at === 'number' || typeof a.at === 'string' ? parseDurationOrSeconds(a.at) : undefined;
-        if (atMs === undefined) problem((item.get('at', true)) ?? item, `${path}.at`, `${JSON.stringify(a.at ?? null)} is not a time`, 'use 45s, 2m, 1h30m');
-        const verb = a.do;
-        if (typeof verb !== 'string' || !(SCENARIO_ACTIONS as readonly string[]).includes(verb)) {
-          problem((item.get('do', true)) ?? item, `${path}.do`, `${JSON.stringify(verb ?? null)} is not an action`, `use one of ${SCENARIO_ACTIONS.join(', ')}`);
-          return;
-        }
-        for (const k of Object.keys(a)) {
-          if (!['at', 'do', 'toRevision', 'reason'].includes(k)) problem(item, `${path}.${k}`, `unknown field "${k}"`, 'an action takes at, do, toRevision (undo) and reason (abort)', 'unknown-field');
-        }
-        if (a.toRevision !== undefined && (verb !== 'undo' || typeof a.toRevision !== 'number' || !Number.isInteger(a.toRevision) || a.toRevision < 1)) {
-          const node = item.get('toRevision', true) ?? item;
-          if (verb !== 'undo') problem(node, `${path}.toRevision`, 'only undo takes toRevision');
-          else problem(node, `${path}.toRevision`, `${JSON.stringify(a.toRevision)} is not a revision number`, 'e.g. {at: 2m, do: undo, toRevision: 1}');
-          return;
-        }
-        if (a.reason !== undefined && (verb !== 'abort' || typeof a.reason !== 'string')) {
-          problem(item.get('reason', true) ?? item, `${path}.reason`, verb !== 'abort' ? 'only abort takes reason' : 'must be a string');
-          return;
-        }
-        if (atMs === undefined) return;
-        actions.push({ at: atMs, action: toAction(verb as ScenarioVerb, a) });
+        const action = readAction(item, `actions[${i}]`, problem);
+        if (action) actions.push(action);
       });
     }
   }
+  const podsNode = get('pods');
+  const pods = podsNode === undefined ? [] : readPods(podsNode, problem);
   actions.sort((x, y) => x.at - y.at);
 
   let untilMs = 24 * 3_600_000;
@@ -171,26 +122,7 @@ export function parseScenario(file: string, text: string): { scenario?: Scenario
 
   // Reported in file order, as lint reports manifests, whatever order the fields were checked in.
   if (diagnostics.length) return { diagnostics: diagnostics.sort((a, b) => a.line - b.line || a.column - b.column) };
-  return { scenario: { ...(rollout ? { rollout } : {}), update, readyMs, metrics, actions, untilMs }, diagnostics };
-}
-
-function toAction(verb: ScenarioVerb, a: Record<string, unknown>): RolloutAction {
-  switch (verb) {
-    case 'abort':
-      return typeof a.reason === 'string' ? { type: 'abort', reason: a.reason } : { type: 'abort' };
-    case 'undo':
-      return typeof a.toRevision === 'number' ? { type: 'undo', toRevision: a.toRevision } : { type: 'undo' };
-    case 'promote':
-    case 'promote-full':
-    case 'retry':
-    case 'pause':
-    case 'resume':
-      return { type: verb };
-    default: {
-      const never: never = verb;
-      throw new Error(`unknown action ${String(never)}`);
-    }
-  }
+  return { scenario: { ...(rollout ? { rollout } : {}), update, readyMs, metrics, actions, pods, untilMs }, diagnostics };
 }
 
 /**

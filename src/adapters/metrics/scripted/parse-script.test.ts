@@ -41,6 +41,23 @@ describe('parseScript', () => {
       expect.stringMatching(/^metrics\.c\[2\]: .*stand alone/),
     ]);
   });
+  it('reads jobs that take time, and refuses an end for one that never ends', () => {
+    expect(parseScript({ j: [{ job: 'succeeded', after: '2m' }, { job: 'failed', after: 30 }, { job: 'running' }, { job: 'pending' }] })).toEqual({
+      script: {
+        j: [
+          { kind: 'job', outcome: 'succeeded', afterMs: 120_000 },
+          { kind: 'job', outcome: 'failed', afterMs: 30_000 },
+          { kind: 'job', outcome: 'running' },
+          { kind: 'job', outcome: 'pending' },
+        ],
+      },
+    });
+    const r = parseScript({ j: [{ job: 'running', after: '1m' }, { job: 'succeeded', after: 'soon' }] });
+    expect('errors' in r && r.errors).toEqual([
+      expect.stringMatching(/^metrics\.j\[0\]\.after: a running job never ends by itself/),
+      expect.stringMatching(/^metrics\.j\[1\]\.after: "soon" is not a duration/),
+    ]);
+  });
   it('rejects a script that is not a mapping', () => {
     expect(parseScript([1, 2])).toEqual({ errors: [expect.stringMatching(/^metrics: must be a mapping/)] });
     expect(parseScript(null, 'scenario.metrics')).toEqual({ errors: [expect.stringMatching(/^scenario\.metrics: /)] });

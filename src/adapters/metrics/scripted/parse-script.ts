@@ -5,13 +5,19 @@
  * - a list: a vector, e.g. `[0.01]`
  * - true / false / a string / null / any other mapping: a JSON value, as the web provider returns it
  * - `{error: "message"}`: the provider failed (the measurement is an Error)
- * - `{job: succeeded}` / `{job: failed}`: a job metric's outcome
+ * - `{job: succeeded}` / `{job: failed}`: a job metric's outcome, at once or `after` a while
+ *   (`{job: succeeded, after: 2m}`); `{job: running}` never ends by itself and `{job: pending}`
+ *   never starts (its pod is never scheduled): both fail at the Job's `activeDeadlineSeconds`
+ *   when it has one, and run until the analysis run is terminated otherwise
  */
+import { parseDurationOrSeconds } from '../../../core/spec/duration.js';
 
 export type ScriptEntry =
   | { kind: 'value'; value: unknown }
   | { kind: 'error'; message: string }
-  | { kind: 'job'; outcome: 'succeeded' | 'failed' };
+  /** `afterMs`: how long the job runs; undefined for running/pending (until its deadline, if any). */
+  | { kind: 'job'; outcome: 'succeeded' | 'failed'; afterMs?: number }
+  | { kind: 'job'; outcome: 'running' | 'pending' };
 
 /** Validated script: metric name -> at least one entry. */
 export type MetricScript = Record<string, ScriptEntry[]>;
@@ -20,11 +26,14 @@ export type ParseScriptResult = { script: MetricScript } | { errors: string[] };
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+const JOB_OUTCOMES = ['succeeded', 'failed', 'running', 'pending'];
+
 function parseEntry(raw: unknown, path: string, errors: string[]): ScriptEntry | undefined {
   if (isPlainObject(raw) && ('error' in raw || 'job' in raw)) {
     const keys = Object.keys(raw);
-    if (keys.length !== 1) {
-      errors.push(`${path}: {error: ...} and {job: ...} stand alone; found keys ${keys.join(', ')}`);
+    const extra = keys.filter((k) => k !== 'error' && k !== 'job' && !('job' in raw && k === 'after'));
+    if (('error' in raw && 'job' in raw) || extra.length > 0) {
+      errors.push(`${path}: {error: ...} and {job: ...} stand alone ({job: ...} takes only after); found keys ${keys.join(', ')}`);
       return undefined;
     }
     if ('error' in raw) {
@@ -34,9 +43,25 @@ function parseEntry(raw: unknown, path: string, errors: string[]): ScriptEntry |
       }
       return { kind: 'error', message: raw.error };
     }
-    if (raw.job === 'succeeded' || raw.job === 'failed') return { kind: 'job', outcome: raw.job };
-    errors.push(`${path}.job: ${JSON.stringify(raw.job)} is not a job outcome (use succeeded or failed)`);
-    return undefined;
+    const outcome = raw.job;
+    if (typeof outcome !== 'string' || !JOB_OUTCOMES.includes(outcome)) {
+      errors.push(`${path}.job: ${JSON.stringify(outcome)} is not a job outcome (use ${JOB_OUTCOMES.join(', ')})`);
+      return undefined;
+    }
+    if (outcome === 'running' || outcome === 'pending') {
+      if (raw.after !== undefined) {
+        errors.push(`${path}.after: a ${outcome} job never ends by itself; use {job: succeeded, after: ...} for one that ends`);
+        return undefined;
+      }
+      return { kind: 'job', outcome };
+    }
+    if (raw.after === undefined) return { kind: 'job', outcome: outcome as 'succeeded' | 'failed' };
+    const afterMs = typeof raw.after === 'number' || typeof raw.after === 'string' ? parseDurationOrSeconds(raw.after) : undefined;
+    if (afterMs === undefined) {
+      errors.push(`${path}.after: ${JSON.stringify(raw.after)} is not a duration (use 30s, 2m)`);
+      return undefined;
+    }
+    return { kind: 'job', outcome: outcome as 'succeeded' | 'failed', afterMs };
   }
   return { kind: 'value', value: raw };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createVirtualClock } from '../../clock/virtual.js';
 import type { MetricProviderSpec } from '../../../core/spec/types.js';
 import { parseScript, type MetricScript } from './parse-script.js';
 import { createScriptedProvider } from './scripted-provider.js';
@@ -59,5 +60,49 @@ describe('createScriptedProvider', () => {
     const first = await p.measure(prom, ctx('v'));
     if (first.kind === 'value') (first.value as number[]).push(3);
     expect(await p.measure(prom, ctx('v'))).toMatchObject({ value: [1, 2] });
+  });
+});
+
+describe('createScriptedProvider: jobs on a virtual clock', () => {
+  const withDeadline = (seconds?: number): MetricProviderSpec => ({ ...job, ...(seconds !== undefined ? { activeDeadlineSeconds: seconds } : {}) });
+
+  it('a job with after ends when the clock gets there, and is counted as running until then', async () => {
+    const clock = createVirtualClock(1000);
+    const p = createScriptedProvider(script({ migrate: [{ job: 'succeeded', after: '30s' }] }), { clock });
+    let result: unknown;
+    const measuring = p.measure(withDeadline(), ctx('migrate')).then((r) => (result = r));
+    expect(p.running()).toBe(1);
+    expect(p.nextEndAt()).toBe(31_000);
+    clock.advanceTo(30_999);
+    await new Promise((r) => setImmediate(r));
+    expect(result).toBeUndefined();
+    clock.advanceTo(31_000);
+    await measuring;
+    expect(result).toEqual({ kind: 'job', phase: 'Successful' });
+    expect(p.running()).toBe(0);
+  });
+
+  it('activeDeadlineSeconds fails a job that runs longer, or never starts, at the deadline', async () => {
+    const clock = createVirtualClock(0);
+    const p = createScriptedProvider(script({ slow: [{ job: 'succeeded', after: '5m' }], stuck: [{ job: 'pending' }] }), { clock });
+    const slow = p.measure(withDeadline(60), ctx('slow'));
+    const stuck = p.measure(withDeadline(120), ctx('stuck'));
+    expect(p.nextEndAt()).toBe(60_000);
+    clock.advanceTo(60_000);
+    expect(await slow).toEqual({ kind: 'job', phase: 'Failed', message: 'Job was active longer than specified deadline (activeDeadlineSeconds: 60)' });
+    clock.advanceTo(120_000);
+    expect(await stuck).toMatchObject({ kind: 'job', phase: 'Failed' });
+  });
+
+  it('a running job without a deadline ends only when its run is terminated (Inconclusive)', async () => {
+    const clock = createVirtualClock(0);
+    const p = createScriptedProvider(script({ smoke: [{ job: 'running' }] }), { clock });
+    const abort = new AbortController();
+    const running = p.measure(withDeadline(), { signal: abort.signal, runName: 'r', metricName: 'smoke' });
+    expect(p.nextEndAt()).toBeUndefined();
+    clock.advanceTo(24 * 3_600_000);
+    expect(p.running()).toBe(1);
+    abort.abort();
+    expect(await running).toMatchObject({ kind: 'job', phase: 'Inconclusive' });
   });
 });

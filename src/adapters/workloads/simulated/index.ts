@@ -1,77 +1,148 @@
 /**
  * Simulated pods for `baton simulate`: a revision scaled up gets pods that become available
  * `readyMs` after they were created (on the injected clock); scaling down removes the newest
- * pods first, at once.
+ * pods first, at once. Pod rules (the scenario's `pods:`) change that pod by pod: a pod that
+ * takes longer, one that never becomes ready, one that goes unready for a while.
  */
 import type { ObservedRevision } from '../../../core/rollout/index.js';
+import { podRule, type PodRule } from '../../../core/simulate/scenario.js';
 import type { Clock } from '../../../ports/clock.js';
 import type { RevisionWorkload, Workloads } from '../../../ports/workloads.js';
 
+interface SimPod {
+  /** Its place in the revision's creation order, from 0. */
+  ordinal: number;
+  /** When it becomes ready (Infinity: never). */
+  readyAt: number;
+  /** A window in which it is not ready, absolute times. */
+  unready?: { from: number; to: number };
+}
+
 interface SimRevision {
   hash: string;
-  /** Creation times of the pods, oldest first. */
-  pods: number[];
+  revision: number;
+  /** Oldest first. */
+  pods: SimPod[];
+  created: number;
+}
+
+/** A pod going unready or ready again under a pod rule. */
+export interface PodChange {
+  at: number;
+  owner: string;
+  revision: number;
+  pod: number;
+  ready: boolean;
 }
 
 export interface SimulatedWorkloads extends Workloads {
   /** Changes how long pods created from now on take to become available. */
   setReadyMs(ms: number): void;
+  /**
+   * Pod rules from now on: readiness delays apply to pods created from now on; unready windows
+   * (`unreadyAt`, `readyAgainAt`, counted from `start`) to every pod.
+   */
+  setPodRules(rules: readonly PodRule[], start: number): void;
+  /** Unready/ready changes under pod rules up to now, each reported once. */
+  takePodChanges(): PodChange[];
+}
+
+function isReady(pod: SimPod, now: number): boolean {
+  if (pod.readyAt > now) return false;
+  return !(pod.unready && now >= pod.unready.from && now < pod.unready.to);
 }
 
 export function createSimulatedWorkloads(clock: Clock, readyMs = 0): SimulatedWorkloads {
   const owners = new Map<string, Map<string, SimRevision>>();
-  const readyAfter = new Map<string, number>(); // pod key -> ready time
-  let podSeq = 0;
+  let rules: readonly PodRule[] = [];
+  let start = 0;
+  /** Window edges already reported, by `owner/hash/ordinal/at`. */
+  const reported = new Set<string>();
   const revisionsOf = (owner: string): Map<string, SimRevision> => {
     let m = owners.get(owner);
     if (!m) owners.set(owner, (m = new Map<string, SimRevision>()));
     return m;
   };
-  const podKey = (owner: string, hash: string, created: number): string => `${owner}/${hash}/${created}`;
+  const windowOf = (revision: number, ordinal: number): SimPod['unready'] => {
+    const w = podRule(rules, revision, ordinal).unready;
+    return w ? { from: start + w.from, to: start + w.to } : undefined;
+  };
 
   return {
     setReadyMs(ms) {
       readyMs = ms;
     },
+    setPodRules(next, at) {
+      rules = next;
+      start = at;
+      for (const revs of owners.values()) {
+        for (const rev of revs.values()) {
+          for (const pod of rev.pods) {
+            const w = windowOf(rev.revision, pod.ordinal);
+            if (w) pod.unready = w;
+            else delete pod.unready;
+          }
+        }
+      }
+    },
     scale(w: RevisionWorkload, replicas: number) {
       const revs = revisionsOf(w.owner);
       let rev = revs.get(w.hash);
-      if (!rev) revs.set(w.hash, (rev = { hash: w.hash, pods: [] }));
+      if (!rev) revs.set(w.hash, (rev = { hash: w.hash, revision: w.revision, pods: [], created: 0 }));
       while (rev.pods.length < replicas) {
-        // A unique, increasing id per pod keeps ready times apart even when created together.
-        const id = ++podSeq;
-        rev.pods.push(id);
-        readyAfter.set(podKey(w.owner, w.hash, id), clock.now() + readyMs);
+        const ordinal = rev.created++;
+        const rule = podRule(rules, w.revision, ordinal);
+        const pod: SimPod = { ordinal, readyAt: clock.now() + (rule.readyMs ?? readyMs) };
+        const window = windowOf(w.revision, ordinal);
+        if (window) pod.unready = window;
+        rev.pods.push(pod);
       }
-      while (rev.pods.length > replicas) {
-        const id = rev.pods.pop() as number;
-        readyAfter.delete(podKey(w.owner, w.hash, id));
-      }
+      rev.pods.length = Math.min(rev.pods.length, replicas);
       return Promise.resolve();
     },
     remove(owner, hash) {
-      const rev = revisionsOf(owner).get(hash);
-      if (rev) for (const id of rev.pods) readyAfter.delete(podKey(owner, hash, id));
       revisionsOf(owner).delete(hash);
       return Promise.resolve();
     },
     observe(owner): ObservedRevision[] {
       const now = clock.now();
       return [...revisionsOf(owner).values()].map((rev) => {
-        const available = rev.pods.filter((id) => (readyAfter.get(podKey(owner, rev.hash, id)) ?? Infinity) <= now).length;
+        const available = rev.pods.filter((p) => isReady(p, now)).length;
         return { hash: rev.hash, replicas: rev.pods.length, readyReplicas: available, availableReplicas: available };
       });
     },
     nextChangeAt(owner) {
       const now = clock.now();
       let next: number | undefined;
+      const consider = (t: number | undefined): void => {
+        if (t !== undefined && Number.isFinite(t) && t > now && (next === undefined || t < next)) next = t;
+      };
       for (const rev of revisionsOf(owner).values()) {
-        for (const id of rev.pods) {
-          const t = readyAfter.get(podKey(owner, rev.hash, id));
-          if (t !== undefined && t > now && (next === undefined || t < next)) next = t;
+        for (const pod of rev.pods) {
+          consider(pod.readyAt);
+          consider(pod.unready?.from);
+          consider(pod.unready?.to);
         }
       }
       return next;
+    },
+    takePodChanges() {
+      const now = clock.now();
+      const out: PodChange[] = [];
+      for (const [owner, revs] of owners) {
+        for (const rev of revs.values()) {
+          for (const pod of rev.pods) {
+            if (!pod.unready) continue;
+            for (const [at, ready] of [[pod.unready.from, false], [pod.unready.to, true]] as const) {
+              const key = `${owner}/${rev.hash}/${pod.ordinal}/${at}`;
+              if (at > now || !Number.isFinite(at) || reported.has(key)) continue;
+              reported.add(key);
+              out.push({ at, owner, revision: rev.revision, pod: pod.ordinal, ready });
+            }
+          }
+        }
+      }
+      return out.sort((a, b) => a.at - b.at);
     },
   };
 }
