@@ -65,16 +65,21 @@ function ensureMonotonic(buckets: Bucket[]): void {
   }
 }
 
-/** histogram_quantile(q, v): one output per bucket group; series without a valid `le` are skipped. */
+/**
+ * histogram_quantile(q, v): one output per bucket group; series without a valid `le` are
+ * skipped. Buckets group by all labels but `le`, the metric name included, and each output
+ * drops the name (functions.go 2.42), so two histograms that differ only in their names give
+ * two outputs with one label set, which the engine refuses as a duplicate
+ * (prometheus/prometheus#9910, histograms.test).
+ */
 export function histogramQuantile(q: number, samples: readonly Sample[]): Sample[] {
   const groups = new Map<string, { labels: Labels; buckets: Bucket[] }>();
   for (const s of samples) {
     const upperBound = parseGoFloat(getLabel(s.labels, 'le'));
     if (upperBound === undefined) continue;
-    const labels = dropLabels(s.labels, ['le', METRIC_NAME]);
-    const key = labelsKey(labels);
+    const key = labelsKey(dropLabels(s.labels, ['le']));
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { labels, buckets: [] }));
+    if (!g) groups.set(key, (g = { labels: dropLabels(s.labels, ['le', METRIC_NAME]), buckets: [] }));
     g.buckets.push({ upperBound, count: s.value });
   }
   return [...groups.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) }));
