@@ -1,9 +1,10 @@
 /**
- * Cross-checks every `eval` of the ported test scripts against the real Prometheus 2.42
- * evaluator through `promtool test rules`: the same input series and expression, with no
- * expected samples, so promtool prints what Prometheus computed ("got: ..."), which must
- * match this engine within 1e-6 relative. This keeps the expected values in testdata/ honest
- * for 2.42, whose scripts upstream have since changed semantics (e.g. left-open windows).
+ * Cross-checks every `eval` of Baton's own test scripts (scripts/*.test, in the language of
+ * Prometheus' promql/testdata) against the real Prometheus 2.42 evaluator through `promtool
+ * test rules`: the same input series and expression, with no expected samples, so promtool
+ * prints what Prometheus computed ("got: ..."), which must match this engine within 1e-6
+ * relative. This keeps the expected values written in scripts/ honest; Prometheus' own
+ * scripts in testdata/ carry Prometheus' own expectations.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,12 +15,45 @@ import { parseGoFloat } from '../../src/promql/go-float.js';
 import { labelsToRecord } from '../../src/promql/labels.js';
 import { parsePromDuration } from '../../src/promql/literals.js';
 import { parsePromQL } from '../../src/promql/parse.js';
-import { MemoryStorage } from '../../src/promql/storage.js';
 import { tempDir } from '../support/net.js';
-import { countValues, loadSeries, parseRawSections, type RawSection } from './support/promql-script.js';
+import { newTestStorage, runLoad } from './support/promql-test-run.js';
+import { parseTestScript, type EvalCommand, type LoadCommand } from './support/promql-test-script.js';
 
 const PROMTOOL = process.env.PROMTOOL_BIN ?? '/usr/bin/promtool';
-const dir = join(import.meta.dirname, 'testdata');
+const dir = join(import.meta.dirname, 'scripts');
+
+/** The loads and evals between two `clear`s. */
+interface Section {
+  loads: LoadCommand[];
+  evals: EvalCommand[];
+}
+
+function sectionsOf(text: string): Section[] {
+  const sections: Section[] = [{ loads: [], evals: [] }];
+  for (const cmd of parseTestScript(text)) {
+    const cur = sections[sections.length - 1] as Section;
+    if (cmd.kind === 'clear') sections.push({ loads: [], evals: [] });
+    else if (cmd.kind === 'load') cur.loads.push(cmd);
+    else cur.evals.push(cmd);
+  }
+  return sections.filter((s) => s.evals.length > 0);
+}
+
+/** Splits a load line into its series description and its values. */
+function splitSeries(line: string): [string, string] {
+  let i = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0].length ?? 0;
+  if (line[i] === '{') {
+    let quoted = false;
+    for (i++; i < line.length; i++) {
+      const c = line[i];
+      if (quoted && c === '\\') i++;
+      else if (c === '"') quoted = !quoted;
+      else if (!quoted && c === '}') break;
+    }
+    i++;
+  }
+  return [line.slice(0, i), line.slice(i).trim()];
+}
 
 /** Parses promtool's `got:` list: `{a="b"} 1E+02, name{...} 2E+00`. */
 function parseGot(text: string): Map<string, number> {
@@ -61,26 +95,26 @@ function close(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b), 1e-9);
 }
 
-/** One promtool test group per section; sections whose loads use different steps are expanded on the finest. */
-function toPromtool(section: RawSection): string | undefined {
+/** One promtool test group per section; sections whose loads use different steps are skipped. */
+function toPromtool(section: Section): string | undefined {
   const steps = [...new Set(section.loads.map((l) => l.step))];
   if (steps.length > 1) return undefined;
-  const evals = section.evals.filter((e) => e.kind !== 'eval_fail');
-  const series = section.loads.flatMap((l) => l.series).map((s) => `      - series: ${JSON.stringify(s.desc)}\n        values: ${JSON.stringify(s.values)}`);
-  const tests = evals.map((e) => `      - expr: ${JSON.stringify(e.expr)}\n        eval_time: ${e.at}\n        exp_samples: []`);
+  const evals = section.evals.filter((e) => !e.fail);
+  const series = section.loads.flatMap((l) => l.lines.map(splitSeries)).map(([desc, values]) => `      - series: ${JSON.stringify(desc)}\n        values: ${JSON.stringify(values)}`);
+  const tests = evals.map((e) => `      - expr: ${JSON.stringify(e.expr)}\n        eval_time: ${e.atMs / 1000}s\n        exp_samples: []`);
   // promtool appends input samples only up to the latest eval_time it must reach, one
   // evaluation_interval at a time; a probe past the end of all data makes it load everything,
   // as this engine's storage has it.
-  const stepMs = parsePromDuration(steps[0] ?? '1m') as number;
-  const dataEnd = Math.max(0, ...section.loads.flatMap((l) => l.series.map((x) => countValues(x.values) * stepMs)));
-  const evalEnd = Math.max(0, ...evals.map((e) => parsePromDuration(e.at) as number));
+  const stepMs = section.loads[0]?.stepMs ?? 60_000;
+  const dataEnd = Math.max(0, ...section.loads.flatMap((l) => l.series.map((x) => x.values.length * stepMs)));
+  const evalEnd = Math.max(0, ...evals.map((e) => e.atMs));
   tests.push(`      - expr: "vector(0)"\n        eval_time: ${Math.ceil((Math.max(dataEnd, evalEnd) + stepMs) / 60_000)}m\n        exp_samples: []`);
   return `evaluation_interval: 1m\ntests:\n  - interval: ${steps[0] ?? '1m'}\n    input_series:\n${series.length > 0 ? series.join('\n') : '      []'}\n    promql_expr_test:\n${tests.join('\n')}\n`;
 }
 
 const runIf = existsSync(PROMTOOL) ? describe : describe.skip;
 
-runIf('ported scripts agree with Prometheus 2.42 (promtool)', () => {
+runIf("Baton's scripts agree with Prometheus 2.42 (promtool)", () => {
   let tmp: { path: string; remove: () => Promise<void> };
   beforeAll(async () => {
     tmp = await tempDir('baton-promtool-');
@@ -89,7 +123,7 @@ runIf('ported scripts agree with Prometheus 2.42 (promtool)', () => {
 
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.test')).sort()) {
     it(file, () => {
-      const sections = parseRawSections(readFileSync(join(dir, file), 'utf8'));
+      const sections = sectionsOf(readFileSync(join(dir, file), 'utf8'));
       const failures: string[] = [];
       let checked = 0;
       let nonEmpty = 0;
@@ -107,16 +141,16 @@ runIf('ported scripts agree with Prometheus 2.42 (promtool)', () => {
         const re = /expr: ("(?:[^"\\]|\\.)*"), time: (\S+),\n\s+exp: .*\n\s+got: (.*)/g;
         let m: RegExpExecArray | null;
         while ((m = re.exec(out)) !== null) got.set(`${JSON.parse(m[1] as string) as string}@${parsePromDuration((m[2] as string).replace(/,$/, '')) ?? m[2]}`, parseGot(m[3] as string));
-        for (const e of section.evals.filter((x) => x.kind !== 'eval_fail')) {
+        for (const e of section.evals.filter((x) => !x.fail)) {
           checked++;
-          const ref = got.get(`${e.expr}@${parsePromDuration(e.at)}`) ?? new Map<string, number>();
+          const ref = got.get(`${e.expr}@${e.atMs}`) ?? new Map<string, number>();
           if (ref.size > 0) nonEmpty++;
-          const mine = evalScriptCase(section, e.expr, parsePromDuration(e.at) as number);
+          const mine = evalScriptCase(section, e.expr, e.atMs);
           const keys = new Set([...ref.keys(), ...mine.keys()]);
           for (const k of keys) {
             const a = ref.get(k);
             const b = mine.get(k);
-            if (a === undefined || b === undefined || !close(a, b)) failures.push(`${file} ${e.expr} @${e.at} ${k}: prometheus ${a}, baton ${b}`);
+            if (a === undefined || b === undefined || !close(a, b)) failures.push(`${file} ${e.expr} @${e.atMs}ms ${k}: prometheus ${a}, baton ${b}`);
           }
         }
       });
@@ -128,12 +162,9 @@ runIf('ported scripts agree with Prometheus 2.42 (promtool)', () => {
 });
 
 /** This engine's answer for one eval of a section, keyed like promtool's output. */
-function evalScriptCase(section: RawSection, expr: string, atMs: number): Map<string, number> {
-  const storage = new MemoryStorage({ retentionMs: Number.MAX_SAFE_INTEGER });
-  for (const l of section.loads) {
-    const step = parsePromDuration(l.step) as number;
-    for (const s of l.series) loadSeries(storage, s.desc, s.values, step);
-  }
+function evalScriptCase(section: Section, expr: string, atMs: number): Map<string, number> {
+  const storage = newTestStorage();
+  for (const l of section.loads) runLoad(storage, l);
   const v = evalInstant(storage, parsePromQL(expr), atMs);
   const out = new Map<string, number>();
   if (v.kind === 'scalar') out.set(normalizeDesc('{}'), v.value);
