@@ -3,8 +3,35 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startPostgres, type RunningPostgres } from '../support/postgres.js';
 import { readMigrations } from '../../src/adapters/migrate/migration-dir.js';
 import type { MigrateOptions } from '../../src/adapters/migrate/runner.js';
+
+/**
+ * One real PostgreSQL server for the calling test file (started before its tests, stopped after),
+ * and a list of cleanups run after each test, last registered first.
+ */
+export function usePostgresServer(): { url: () => string; cleanups: (() => Promise<unknown>)[] } {
+  let server: RunningPostgres | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return {
+    url: () => {
+      if (!server) throw new Error('the PostgreSQL server is not started yet (call url() inside a test)');
+      return server.url;
+    },
+    cleanups,
+  };
+}
 
 let dbCounter = 0;
 

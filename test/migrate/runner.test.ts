@@ -8,29 +8,18 @@ import { createInterface } from 'node:readline';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readStatus, runContract, runExpand, runRollback, type ExpandOutcome, type RunnerEvent } from '../../src/adapters/migrate/runner.js';
-import { startPostgres, type RunningPostgres } from '../support/postgres.js';
 import { tempDir, waitFor } from '../support/net.js';
-import { auditRows, columnsOf, freshDatabase, optionsFor, withClient, writeMigrations } from './helpers.js';
+import { auditRows, columnsOf, freshDatabase, optionsFor, usePostgresServer, withClient, writeMigrations } from './helpers.js';
 
-let server: RunningPostgres;
-const cleanups: (() => Promise<unknown>)[] = [];
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const { url: serverUrl, cleanups } = usePostgresServer();
 
 const INIT = { '0000_init': { expand: 'CREATE TABLE IF NOT EXISTS users (id bigserial PRIMARY KEY, email text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());' } };
 
 /** A fresh database with `users`, and a migrations dir holding INIT plus `more`. */
 async function setUp(more: Parameters<typeof writeMigrations>[1]): Promise<{ url: string; dir: string }> {
-  const url = await freshDatabase(server.url);
+  const url = await freshDatabase(serverUrl());
   const tmp = await tempDir('baton-mig-');
   cleanups.push(tmp.remove);
   await writeMigrations(tmp.path, INIT);

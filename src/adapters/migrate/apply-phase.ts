@@ -3,7 +3,8 @@
  *
  * - In one transaction when every statement allows it: the schema change and its `done` record
  *   commit together, and a crash leaves nothing half-applied.
- * - Statement by statement otherwise (CREATE INDEX CONCURRENTLY cannot run in a transaction
+ * - Statement by statement otherwise (CREATE INDEX CONCURRENTLY, DETACH PARTITION ...
+ *   CONCURRENTLY and the others of `mustRunOutsideTransaction` cannot run in a transaction
  *   block), with the progress recorded after each statement, so a crash part-way is visible on
  *   restart as "interrupted after k of n" instead of being silently repeated.
  * - A statement that hits `lock_timeout` (SQLSTATE 55P03) is retried with exponential back-off
@@ -11,7 +12,8 @@
  *   behind it (PostgreSQL docs, "Explicit Locking": lock requests queue in order).
  */
 import { quoteIdent, type SqlSession } from './session.js';
-import { mustRunOutsideTransaction } from '../../core/migrate/ast.js';
+import type { RangeVar } from 'libpg-query';
+import { concurrentDetaches, mustRunOutsideTransaction } from '../../core/migrate/ast.js';
 import { MigrationFailedError, MigrationLockTimeoutError } from '../../core/migrate/errors.js';
 import { lockRetryDelayMs } from '../../core/migrate/guards.js';
 import type { LintIgnore, Migration, MigrationPhase, ParsedFile, ParsedStatement } from '../../core/migrate/types.js';
@@ -78,6 +80,30 @@ async function dropInvalidIndex(client: SqlSession, stmt: ParsedStatement): Prom
   );
   const found = rows[0];
   if (found) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(found.schema)}.${quoteIdent(stmt.node.IndexStmt.idxname)}`);
+}
+
+/** `"schema"."name"`, or `"name"` when unqualified. */
+function qualified(rel: RangeVar | undefined): string {
+  const name = quoteIdent(rel?.relname ?? '');
+  return rel?.schemaname ? `${quoteIdent(rel.schemaname)}.${name}` : name;
+}
+
+/**
+ * `ALTER TABLE ... DETACH PARTITION p CONCURRENTLY` runs in two transactions; interrupted after
+ * the first (a lock timeout while it waits for transactions that still see the partition, a
+ * cancel) it leaves p "pending detach", and running the statement again fails with "partition
+ * ... already pending detach" (PostgreSQL 15, ALTER TABLE "DETACH PARTITION"). So before every
+ * attempt a pending detach is finished with `FINALIZE` instead, and the statement counts as
+ * done. Returns whether it did so.
+ */
+async function finalizePendingDetach(client: SqlSession, stmt: ParsedStatement): Promise<boolean> {
+  const detaches = concurrentDetaches(stmt.node);
+  const only = detaches.length === 1 ? detaches[0] : undefined;
+  if (!only) return false;
+  const { rows } = await client.query<{ pending: boolean }>('SELECT inhdetachpending AS pending FROM pg_inherits WHERE inhrelid = to_regclass($1)', [qualified(only.partition)]);
+  if (rows[0]?.pending !== true) return false;
+  await client.query(`ALTER TABLE ${qualified(only.parent)} DETACH PARTITION ${qualified(only.partition)} FINALIZE`);
+  return true;
 }
 
 /** Runs `attemptFn` until it succeeds, retrying lock timeouts with back-off. */
@@ -149,8 +175,10 @@ export async function applyPhase(ctx: PhaseContext, migration: Migration, phase:
         await withLockRetries(ctx, migration.name, phase, id, async () => {
           // Before every attempt, not after the failure: dropping the leftover must itself wait
           // for the session that made the build time out.
+          stopIfAborted(ctx);
           try {
             await dropInvalidIndex(client, s);
+            if (await finalizePendingDetach(client, s)) return 0;
           } catch (e) {
             throw new StatementError(s, e);
           }

@@ -38,6 +38,14 @@ export function addedConstraint(cmd: AlterTableCmd): Constraint | undefined {
   return cmd.def.Constraint;
 }
 
+const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+
+/** The serial pseudo-type of a column (`bigserial`: an integer with a `nextval()` default), if it is one. */
+export function serialType(col: ColumnDef): string | undefined {
+  const type = lastName(col.typeName?.names).toLowerCase();
+  return SERIAL_TYPES.has(type) ? type : undefined;
+}
+
 /** Constraints written inline on a column definition. */
 export function columnConstraints(col: ColumnDef): Constraint[] {
   const out: Constraint[] = [];
@@ -142,9 +150,12 @@ export function columnType(t: TypeName | undefined): ColumnType | undefined {
   return { name, mods, array: (t.arrayBounds?.length ?? 0) > 0 };
 }
 
-/** `varchar(20)`, `numeric(10,2)`, `text[]`: for messages. */
+/** The SQL names of PostgreSQL's internal type names, for messages. */
+const DISPLAY_NAMES: Record<string, string> = { int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision', bool: 'boolean', bpchar: 'char' };
+
+/** `varchar(20)`, `numeric(10,2)`, `bigint`, `text[]`: for messages. */
 export function formatType(t: ColumnType): string {
-  return `${t.name}${t.mods.length > 0 ? `(${t.mods.join(',')})` : ''}${t.array ? '[]' : ''}`;
+  return `${DISPLAY_NAMES[t.name] ?? t.name}${t.mods.length > 0 ? `(${t.mods.join(',')})` : ''}${t.array ? '[]' : ''}`;
 }
 
 /** The column a `CHECK (col IS NOT NULL)` proves non-null, if that is all the check says. */

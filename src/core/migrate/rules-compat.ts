@@ -6,7 +6,7 @@
  * rename_column, rename_table, rename_schema, rename_enum_value, add_column_json
  * (lib/strong_migrations/checks.rb).
  */
-import { addedColumn, columnConstraints, columnType, relationName } from './ast.js';
+import { addedColumn, columnConstraints, columnType, relationName, serialType } from './ast.js';
 import { ALL, EXPAND, EXPAND_CONTRACT, perCmd, type LintRule } from './rule-kit.js';
 
 export const COMPAT_RULES: readonly LintRule[] = [
@@ -81,7 +81,7 @@ export const COMPAT_RULES: readonly LintRule[] = [
       if (!col) return undefined;
       const cs = columnConstraints(col);
       const notNull = cs.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
-      const hasDefault = cs.some((c) => c.contype === 'CONSTR_DEFAULT' || c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED');
+      const hasDefault = serialType(col) !== undefined || cs.some((c) => c.contype === 'CONSTR_DEFAULT' || c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED');
       return notNull && !hasDefault ? `ADD COLUMN ${col.colname ?? '?'} NOT NULL without DEFAULT on ${table}` : undefined;
     }),
   },

@@ -6,13 +6,11 @@
  * test/migrate/peer-cases-pg.test.ts reads them back from pg_locks on a real server.
  */
 import type { Constraint, Node } from 'libpg-query';
-import { addedColumn, addedConstraint, alterTableCmds, calledFunctions, columnConstraints, columnType, formatType, lastName, reindexIsConcurrent, relationName, tableKey } from './ast.js';
+import { addedColumn, addedConstraint, alterTableCmds, calledFunctions, columnConstraints, columnType, formatType, reindexIsConcurrent, relationName, serialType, tableKey } from './ast.js';
 import { NON_VOLATILE_FUNCTIONS } from './non-volatile-functions.js';
 import { ALL, EXPAND_CONTRACT, perCmd, sp, type LintRule, type RuleContext, type TableCmd } from './rule-kit.js';
 import { checksOn, hasValidatedNotNullCheck } from './schema-facts.js';
 import { typeChangeVerdict } from './type-change.js';
-
-const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
 
 /** The first function in `expr` not known to be immutable or stable (an allow-list, as squawk's). */
 function volatileCall(expr: unknown): string | undefined {
@@ -177,8 +175,8 @@ export const LOCK_RULES: readonly LintRule[] = [
     check: perCmd(({ table, cmd }) => {
       const col = addedColumn(cmd);
       if (!col) return undefined;
-      const type = lastName(col.typeName?.names).toLowerCase();
-      if (SERIAL_TYPES.has(type)) return `ADD COLUMN ${col.colname ?? '?'} ${type} on ${table}`;
+      const serial = serialType(col);
+      if (serial) return `ADD COLUMN ${col.colname ?? '?'} ${serial} on ${table}`;
       for (const c of columnConstraints(col)) {
         if (c.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v') return `ADD COLUMN ${col.colname ?? '?'} GENERATED ... STORED on ${table}`;
         if (c.contype !== 'CONSTR_DEFAULT') continue;

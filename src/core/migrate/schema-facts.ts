@@ -52,11 +52,14 @@ export function hasValidatedNotNullCheck(f: SchemaFacts, table: string, column: 
   return f.validatedUnknown.has(t);
 }
 
-/** The checks of `table` that mention `column`. */
+/**
+ * The validated checks of `table` that mention `column`: PostgreSQL re-creates them after a type
+ * change of the column, and checks every row again (a NOT VALID one is re-created NOT VALID).
+ */
 export function checksOn(f: SchemaFacts, table: string, column: string): string[] {
   const t = tableKey(table);
   const out: string[] = [];
-  for (const [key, c] of f.checks) if (c.table === t && c.columns.includes(column)) out.push(key.slice(t.length + 1));
+  for (const [key, c] of f.checks) if (c.table === t && c.validated && c.columns.includes(column)) out.push(key.slice(t.length + 1));
   return out;
 }
 
