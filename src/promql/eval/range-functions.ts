@@ -1,8 +1,8 @@
 /**
  * Functions over range vectors (promql/functions.go, Prometheus 2.42): the rate family with
  * its extrapolation, irate/idelta, the *_over_time family, changes, resets, deriv,
- * predict_linear and holt_winters. Each takes one series' points and the window and returns a value, or
- * undefined when the series yields no output.
+ * predict_linear and holt_winters. Each takes one series' points and the window and returns
+ * a value, or undefined when the series yields no output.
  */
 import { PromQLExecError } from '../errors.js';
 import { kahanSumInc, quantileOf } from './kahan.js';
