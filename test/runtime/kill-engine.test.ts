@@ -1,0 +1,204 @@
+/**
+ * kill -9 of the engine process at every point of a measurement's life, across whole good and
+ * bad releases: each outcome equals the uninterrupted one, and a bad canary is never promoted.
+ *
+ * The engine runs in a child process (test/support/engine-child.ts: real Runtime, real SQLite
+ * file, real Prometheus provider against a query server here, scaled clock). Kill points, chosen
+ * by a seeded RNG (the seed is printed; BATON_KILL_SEED=<n> replays a run):
+ *   before-query   the child kills itself when a measurement is due, before its query is sent
+ *   in-flight      the query server holds the n-th query and kills the child while it waits
+ *   after-result   the child kills itself after the answer, before the result is saved
+ *   after-persist  the child kills itself right after a save that recorded a measurement
+ *   random-time    the test kills it at a random moment
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
+import type { CrashPoint, EngineChildConfig } from '../support/engine-child.js';
+import { tempDir } from '../support/net.js';
+
+const CHILD = join(import.meta.dirname, '..', 'support', 'engine-child.ts');
+const FRONTEND = 'tbyte-microservices-frontend';
+const TIME_SCALE = 0.01;
+const GOOD = 'tbyte/frontend:v2';
+const BAD = 'tbyte/frontend:v3';
+
+type KillPoint = CrashPoint | 'in-flight' | 'random-time';
+const POINTS: KillPoint[] = ['before-query', 'in-flight', 'after-result', 'after-persist', 'random-time'];
+
+/** mulberry32: a small seeded RNG, so a failing run can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Stands in for Prometheus: the canary's own error rate (the query that selects a revision) is
+ * `canaryErrorRate`; the whole service is healthy. `holdQuery(n)` makes the n-th query from now
+ * wait, and calls `onHeld` with it.
+ */
+function createQueryServer(): Promise<{ url: string; canaryErrorRate: number; holdQuery(n: number, onHeld: () => void): void; queries: number; close(): Promise<void> }> {
+  let hold: { n: number; onHeld: () => void } | undefined;
+  const state = {
+    url: '',
+    canaryErrorRate: 0,
+    queries: 0,
+    holdQuery(n: number, onHeld: () => void) {
+      hold = { n: state.queries + n, onHeld };
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+  const answer = (query: string): number => {
+    if (query.includes('kube_pod_status_ready')) return 1;
+    if (query.includes('histogram_quantile')) return 0.1;
+    if (query.includes('revision=')) return state.canaryErrorRate;
+    return 0;
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const query = url.searchParams.get('query') ?? new URLSearchParams(body).get('query') ?? '';
+      state.queries++;
+      if (hold && state.queries === hold.n) {
+        const h = hold;
+        hold = undefined;
+        // Never answered: the engine dies with the query in flight.
+        h.onHeld();
+        req.socket.on('close', () => res.destroy());
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, String(answer(query))] }] } }));
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      resolve(state);
+    });
+  });
+}
+
+/** One start of the child; resolves with how it ended. */
+function runChild(cfg: EngineChildConfig, onStart: (child: ChildProcess) => void = () => {}): Promise<'done' | 'killed'> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    onStart(child);
+    child.once('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve('killed');
+      else if (code === 0 && out.includes('done')) resolve('done');
+      else reject(new Error(`engine child exited ${code ?? signal}:\n${out}`));
+    });
+  });
+}
+
+interface Outcome {
+  phase: string | undefined;
+  aborted: boolean;
+  stableRevision: number | undefined;
+  currentRevision: number | undefined;
+  message: string | undefined;
+  weights: unknown[];
+}
+
+function outcomeOf(db: string): Outcome {
+  const store = openSqliteStore(db, { readonly: true });
+  try {
+    const s = store.rollout(FRONTEND);
+    const weights: unknown[] = [];
+    for (const e of store.events({ rollout: FRONTEND })) if (e.type === 'WeightChanged' && weights[weights.length - 1] !== e.canary) weights.push(e.canary);
+    return { phase: s?.phase, aborted: s?.aborted ?? false, stableRevision: s?.stableRevision, currentRevision: s?.currentRevision, message: s?.message, weights };
+  } finally {
+    store.close();
+  }
+}
+
+let server: Awaited<ReturnType<typeof createQueryServer>>;
+const removals: (() => Promise<void>)[] = [];
+beforeAll(async () => {
+  server = await createQueryServer();
+});
+afterAll(async () => {
+  await server.close();
+  for (const r of removals) await r();
+});
+
+async function freshDb(): Promise<string> {
+  const tmp = await tempDir('baton-kill-');
+  removals.push(tmp.remove);
+  return join(tmp.path, 'state.db');
+}
+
+describe('kill -9 of the engine at every point of a measurement', () => {
+  it('every release ends as it does uninterrupted, and a bad canary is never promoted', async () => {
+    const seed = Number(process.env.BATON_KILL_SEED ?? Date.now() % 1_000_000);
+    console.log(`kill-engine seed ${seed} (replay: BATON_KILL_SEED=${seed})`);
+    const random = rng(seed);
+
+    // Uninterrupted references.
+    const reference: Record<string, Outcome> = {};
+    for (const [image, rate] of [[GOOD, 0], [BAD, 0.5]] as const) {
+      server.canaryErrorRate = rate;
+      const db = await freshDb();
+      expect(await runChild({ db, prometheus: server.url, timeScale: TIME_SCALE, image })).toBe('done');
+      reference[image] = outcomeOf(db);
+    }
+    expect(reference[GOOD]).toMatchObject({ phase: 'Healthy', aborted: false, stableRevision: 2, currentRevision: 2, weights: [10, 25, 50, 75, 100] });
+    expect(reference[BAD]).toMatchObject({ phase: 'Degraded', aborted: true, stableRevision: 1, currentRevision: 2 });
+    expect(reference[BAD]?.message).toContain('Metric "canary-error-rate" assessed Failed due to failed (2) > failureLimit (1)');
+
+    const kills = new Map<KillPoint, number>(POINTS.map((p) => [p, 0]));
+    let total = 0;
+    let releases = 0;
+    while (total < 30 || [...kills.values()].some((n) => n < 3)) {
+      const bad = releases % 2 === 1;
+      releases++;
+      const image = bad ? BAD : GOOD;
+      server.canaryErrorRate = bad ? 0.5 : 0;
+      const db = await freshDb();
+      const plan: string[] = [];
+      // Up to 6 kills in this release, then one run to the end.
+      for (let k = 0; k < 6; k++) {
+        const point = POINTS[Math.floor(random() * POINTS.length)] as KillPoint;
+        // A bad canary is caught within a few measurements: pick early ones for it.
+        const n = 1 + Math.floor(random() * (bad ? 3 : 8));
+        const cfg: EngineChildConfig = { db, prometheus: server.url, timeScale: TIME_SCALE, image };
+        let timer: NodeJS.Timeout | undefined;
+        const ended = await runChild(point === 'before-query' || point === 'after-result' || point === 'after-persist' ? { ...cfg, crash: { point, n } } : cfg, (child) => {
+          if (point === 'in-flight') server.holdQuery(n, () => child.kill('SIGKILL'));
+          if (point === 'random-time') timer = setTimeout(() => child.kill('SIGKILL'), 300 + random() * 1_500);
+        });
+        clearTimeout(timer);
+        server.holdQuery(Number.MAX_SAFE_INTEGER, () => {});
+        if (ended === 'done') break; // finished before the kill point: nothing more to kill
+        plan.push(`${point}#${n}`);
+        kills.set(point, (kills.get(point) ?? 0) + 1);
+        total++;
+      }
+      const last = outcomeOf(db);
+      if (last.phase === undefined || !(last.phase === 'Healthy' || last.aborted)) {
+        expect(await runChild({ db, prometheus: server.url, timeScale: TIME_SCALE, image })).toBe('done');
+      }
+      const outcome = outcomeOf(db);
+      const what = `release ${releases} (${image}) killed at ${plan.join(', ') || 'nothing'}, seed ${seed}`;
+      expect(outcome, what).toEqual(reference[image]);
+      if (bad) expect(outcome.weights.includes(100), what).toBe(false);
+    }
+    console.log(`kill-engine: ${total} kills over ${releases} releases: ${[...kills].map(([p, n]) => `${p} ${n}`).join(', ')}`);
+    expect(total).toBeGreaterThanOrEqual(30);
+  }, 300_000);
+});
