@@ -116,7 +116,6 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
   const views = new Map<string, EmbeddedDatabaseView>();
   const statementTimeoutMs = opts.serve ? (opts.statementTimeoutMs ?? statementTimeoutFrom(env)) : 0;
   const password = !opts.serve ? '' : opts.passwordFile ? ensureDatabasePassword(opts.passwordFile) : randomBytes(24).toString('base64url');
-  if (opts.serve) log(`embedded databases: statement timeout ${statementTimeoutMs > 0 ? formatDuration(statementTimeoutMs) : 'none'}`);
   let closed = false;
 
   async function serve(thread: PgliteThread, url: string): Promise<ServedPglite> {
@@ -151,6 +150,7 @@ export function createEmbeddedDatabases(opts: EmbeddedDatabaseOptions): Embedded
       thread = await startPgliteThread(dir);
       const served = await serve(thread, url);
       lock?.note(served.address);
+      log(`embedded database ${url}: served at ${served.address} (statement timeout ${statementTimeoutMs > 0 ? formatDuration(statementTimeoutMs) : 'none'})`);
       const running = thread;
       return {
         served,

@@ -371,7 +371,7 @@ describe('on the embedded database', () => {
     const data = await tempDir('baton-pglite-');
     cleanups.push(data.remove);
     const set = manifestsWith(data.path);
-    const env = { TEST_DATABASE_URL: `pglite:${data.path}/db` };
+    const env = { TEST_DATABASE_URL: `pglite:${data.path}/db`, BATON_DATABASE_STATEMENT_TIMEOUT: '1s' };
     const ports = new Map<string, number>();
     const portStore = { get: (u: string) => ports.get(u), set: (u: string, p: number) => void ports.set(u, p) };
     const passwordFile = join(data.path, 'database.password');
@@ -389,6 +389,8 @@ describe('on the embedded database', () => {
     // What baton up prints and the lock file names: the address without it.
     expect(withoutPassword(view?.servedUrl ?? '')).toBe(`postgres://postgres@127.0.0.1:${new URL(view?.servedUrl ?? '').port}/postgres`);
     await withClient(view?.servedUrl ?? '', (c) => c.query('CREATE TABLE kept (v int); INSERT INTO kept VALUES (7)'));
+    // The statement timeout from BATON_DATABASE_STATEMENT_TIMEOUT.
+    await expect(withClient(view?.servedUrl ?? '', (c) => c.query('SELECT pg_sleep(30)'))).rejects.toMatchObject({ code: '57014' });
     await first.close();
 
     const second = createEmbeddedDatabases({ serve: true, env, ports: portStore, passwordFile });
@@ -401,6 +403,12 @@ describe('on the embedded database', () => {
       await second.close();
     }
   }, 60_000);
+
+  it('refuses a statement timeout that is not a duration, naming the variable', () => {
+    expect(() => createEmbeddedDatabases({ serve: true, env: { BATON_DATABASE_STATEMENT_TIMEOUT: '30' } })).toThrow(
+      expect.objectContaining({ code: 'invalid-statement-timeout', message: expect.stringContaining('BATON_DATABASE_STATEMENT_TIMEOUT: "30" is not a duration') as unknown }),
+    );
+  });
 
   it('names a SchemaMigration whose variable is missing, and opens nothing for it', async () => {
     const data = await tempDir('baton-pglite-');
