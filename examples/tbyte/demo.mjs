@@ -203,7 +203,7 @@ try {
   const database = (await call('GET', '/api/v1/status')).databases.find((d) => d.servedUrl)?.servedUrl;
   if (!database) throw new Error('baton up serves no database: the SchemaMigration was not applied');
   signups = startSignups();
-  say(`Sign-ups: one every 50 ms, POST /signup through the gateway into the users table (PGlite, served at ${database}).`);
+  say(`Sign-ups: one every 50 ms, POST /signup through the gateway into the users table (PGlite, served at ${database.replace(/:[^:@/]*@/, '@')}; password in ${stateDir}/database.password).`);
 
   // ---- v2: a good release ------------------------------------------------------------------
   console.log('\n=== v2, a good release: 10 -> 25 -> 50 -> 75 -> 100 % with analysis ===\n');
