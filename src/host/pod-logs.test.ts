@@ -25,7 +25,7 @@ describe('podLogs', () => {
     // Only listed files are ever read: another file of the directory is no pod of the workload.
     expect(podLogs([a, b], { pod: 'controller' }).files).toEqual([]);
     for (const bad of ['../api.token', '../../etc/passwd', 'web/../../api', '', 'Web', `${'a'.repeat(254)}`]) {
-      expect(() => podLogs([a, b], { pod: bad }), bad).toThrow(expect.objectContaining({ code: 'invalid-pod-name' }));
+      expect(() => podLogs([a, b], { pod: bad }), bad).toThrow(expect.objectContaining({ code: 'invalid-pod-name' }) as Error);
     }
   });
 

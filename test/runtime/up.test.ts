@@ -92,7 +92,7 @@ describe('baton up: a canary release under load', () => {
     // The seed's address was answered by the embedded Prometheus, and the tree says so.
     const metric = done.analysisRuns.find((r) => r.kind === 'Step')?.metrics.find((m) => m.name === 'error-rate');
     expect(metric).toMatchObject({ address: 'http://monitoring-kube-prometheus-prometheus.monitoring:9090', queriedAddress: `${up.api}/prometheus`, successful: 3 });
-    const ready = (await (await fetch(`${up.api}/prometheus/api/v1/query?query=${encodeURIComponent('sum(kube_pod_status_ready{condition="true",namespace="tbyte"})')}`)).json()) as { data: { result: { value: [number, string] }[] } };
+    const ready = (await (await fetch(`${up.api}/prometheus/api/v1/query?query=${encodeURIComponent('sum(kube_pod_status_ready{condition="true",namespace="tbyte"})')}`, { headers: { authorization: `Bearer ${up.token}` } })).json()) as { data: { result: { value: [number, string] }[] } };
     expect(Number(ready.data.result[0]?.value[1])).toBe(4);
     // Zero failed requests, at the rate asked.
     const seconds = (result.stoppedAt - result.startedAt) / 1000;

@@ -43,11 +43,11 @@ describe('planApply', () => {
     const plan = planApply(inForce, file('/m/back.yaml', svc('back')), { prune: true });
     expect(plan.objects.map(objectKey)).toEqual(['Service/default/back']);
     expect(plan.pruned.map(objectKey)).toEqual(['Service/default/front', 'Service/default/front-canary']);
-    expect(() => planApply(inForce, [], { prune: true })).toThrow(expect.objectContaining({ code: 'prune-empty' }));
+    expect(() => planApply(inForce, [], { prune: true })).toThrow(expect.objectContaining({ code: 'prune-empty' }) as Error);
     expect(planApply(inForce, []).objects).toEqual(inForce);
   });
 
   it('refuses one object given twice', () => {
-    expect(() => planApply([], [...file('/m/a.yaml', svc('x')), ...file('/m/b.yaml', svc('x', 'default'))])).toThrow(expect.objectContaining({ code: 'duplicate-object' }));
+    expect(() => planApply([], [...file('/m/a.yaml', svc('x')), ...file('/m/b.yaml', svc('x', 'default'))])).toThrow(expect.objectContaining({ code: 'duplicate-object' }) as Error);
   });
 });

@@ -51,7 +51,7 @@ describe('manifests stored per object', () => {
     cleanups.push(tmp.remove);
     const store = openSqliteStore(join(tmp.path, 'baton.db'));
     cleanups.push(() => store.close());
-    expect(() => store.applyManifestObjects({ objects: [{ ...obj('a', 'x'), digest: 'nope' }], actor: 'up', at: 1 })).toThrow(expect.objectContaining({ code: 'invalid-manifest-object' }));
+    expect(() => store.applyManifestObjects({ objects: [{ ...obj('a', 'x'), digest: 'nope' }], actor: 'up', at: 1 })).toThrow(expect.objectContaining({ code: 'invalid-manifest-object' }) as Error);
   });
 
   it('answers nothing as objects for a generation stored as files (an older Baton), which appliedManifests still gives', async () => {
