@@ -8,9 +8,10 @@
  * until the next one accepts them. The admin API's token is the controller's, kept in
  * `<state-dir>/gateway/admin.token` (0600), which the gateway reads through its `--state-dir`.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BatonError } from '../core/errors.js';
 import { createGatewayClient, type GatewayClient } from '../adapters/traffic/gateway/client.js';
 import { isSameProcessAlive, pickFreePort, processStartTime, signalGroup, spawnDetached } from '../adapters/workloads/processes/index.js';
@@ -38,7 +39,22 @@ export interface RunningGateway {
   reused: boolean;
 }
 
-const BATON_BIN = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'bin', 'baton.js');
+const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+
+/**
+ * How to run `baton gateway` without the rest of the CLI (src/gateway/main.ts, same options and
+ * exit codes): built when there is a build, else through tsx, as bin/baton.js chooses. Loading
+ * only the gateway starts it in about a third of the time (0.9 s against 2.5 s from sources on
+ * a busy 2-core machine), and while a dead gateway is replaced every second of its start is a
+ * second the queued connections wait.
+ */
+function gatewayEntry(): string[] {
+  const built = join(ROOT, 'dist', 'gateway', 'main.js');
+  if (existsSync(built) && !process.env.BATON_FROM_SOURCE) return [built];
+  // Resolved here: `--import tsx` would be looked up from the working directory, the user's.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', tsx, join(ROOT, 'src', 'gateway', 'main.ts')];
+}
 /** How long a new gateway may take to answer /healthz (tsx compiles on first start). */
 const START_TIMEOUT_MS = 30_000;
 const POLL_MS = 50;
@@ -104,7 +120,7 @@ export async function ensureGateway(dir: StateDir, listen: string, admin?: strin
   const token = await gatewayAdminToken(dir);
   const socket = await holdListenSocket(dir, listen);
   const child = spawnDetached(
-    [process.execPath, BATON_BIN, 'gateway', '--listen', listen, '--admin', admin, '--state-dir', dir.gatewayState, ...(socket ? ['--listen-fd', '3'] : [])],
+    [process.execPath, ...gatewayEntry(), '--listen', listen, '--admin', admin, '--state-dir', dir.gatewayState, ...(socket ? ['--listen-fd', '3'] : [])],
     process.cwd(),
     {},
     join(dir.logs, 'gateway.log'),
