@@ -163,13 +163,17 @@ export async function simulate(input: {
   };
   // One instant: tick, then tick again while measurements that ended meanwhile (a job reaching
   // its end on the clock) have something to report.
+  const podChanges = (): void => {
+    for (const c of workloads.takePodChanges()) {
+      events.push({ at: c.at, rollout: c.owner, type: c.ready ? 'PodReady' : 'PodUnready', revision: c.revision, pod: c.pod });
+    }
+  };
   const tick = async (): Promise<RolloutStatus> => {
+    podChanges();
     let out = await controller.tick();
     for (let i = 0; i < 1000; i++) {
       await drain();
-      for (const c of workloads.takePodChanges()) {
-        events.push({ at: c.at, rollout: c.owner, type: c.ready ? 'PodReady' : 'PodUnready', revision: c.revision, pod: c.pod });
-      }
+      podChanges();
       if (!woken) break;
       woken = false;
       out = await controller.tick();

@@ -5,7 +5,7 @@
 import type { CanaryStrategy } from '../spec/types.js';
 import { atDesiredReplicaCounts } from './canary-replicas.js';
 import { currentSetWeight, currentStep, previousSetWeight, stepIndex } from './canary-steps.js';
-import { available, emit, record, type ReconcileContext } from './context.js';
+import { available, emit, haltProgress, record, type ReconcileContext } from './context.js';
 import { removeManagedRoutes, setServiceSelector } from './shared.js';
 
 function isFullyPromoted(ctx: ReconcileContext): boolean {
@@ -82,11 +82,13 @@ export function reconcileTrafficRouting(ctx: ReconcileContext, strategy: CanaryS
 /**
  * A basic canary (no router) splits traffic by replica counts, so nothing is set on a router;
  * the weight in force still changes step by step and is reported (`WeightChanged`) for people
- * and tools: the current setWeight, 100 after the last step, 0 once aborted. `state.canaryWeight`
- * holds the last reported weight (only the traffic-routed path reads it as a router weight).
+ * and tools: the current setWeight, 100 after the last step, 0 once aborted; unchanged while
+ * progress is halted. `state.canaryWeight` holds the last reported weight.
  */
 function reportBasicCanaryWeight(ctx: ReconcileContext, strategy: CanaryStrategy): void {
   const s = ctx.state;
+  // While progress is halted no pod is scaled, so the split in force does not move either.
+  if (haltProgress(ctx) !== undefined && !isFullyPromoted(ctx)) return;
   let weight: number;
   if (isFullyPromoted(ctx) || s.aborted) weight = 0;
   else if (stepIndex(s) >= strategy.steps.length) weight = 100;

@@ -3,7 +3,7 @@
  * `CalculateRolloutPhase`), and the progress deadline (`rollout/sync.go`
  * `calculateRolloutConditions`, `utils/conditions` `RolloutTimedOut`).
  */
-import { currentSetWeight, currentStep } from './canary-steps.js';
+import { currentStep } from './canary-steps.js';
 import { findRun } from './analysis-runs.js';
 import { abortedMessage, abortRollout, observedRevision, record, replicaSetName, runPhase, wakeAt, type ReconcileContext } from './context.js';
 import { revisionNumber } from './revisions.js';
@@ -118,7 +118,7 @@ export function reconcileProgressDeadline(ctx: ReconcileContext): void {
   if (spec.progressDeadlineAbort && !s.aborted) abortRollout(ctx, message);
 }
 
-/** The status shown to people and tools; canaryWeight is the router weight, or for a basic canary the setWeight in force. */
+/** The status shown to people and tools; canaryWeight is the router weight, or for a basic canary the setWeight in force (as last reported). */
 export function computeStatus(ctx: ReconcileContext): RolloutStatus {
   const s = ctx.state;
   const strategy = ctx.rollout.spec.strategy;
@@ -126,8 +126,7 @@ export function computeStatus(ctx: ReconcileContext): RolloutStatus {
   const counts = statusCounts(ctx);
   let canaryWeight = 0;
   if (strategy.type === 'canary') {
-    if (strategy.trafficRouting) canaryWeight = s.canaryWeight;
-    else if (s.stableHash !== ctx.hash) canaryWeight = currentSetWeight(strategy, s);
+    canaryWeight = s.stableHash !== ctx.hash || strategy.trafficRouting ? s.canaryWeight : 0;
   }
   const stableRevision = revisionNumber(s, s.stableHash);
   return {

@@ -12,6 +12,7 @@ import type { RevisionWorkload, Workloads } from '../../../ports/workloads.js';
 interface SimPod {
   /** Its place in the revision's creation order, from 0. */
   ordinal: number;
+  created: number;
   /** When it becomes ready (Infinity: never). */
   readyAt: number;
   /** A window in which it is not ready, absolute times. */
@@ -92,7 +93,7 @@ export function createSimulatedWorkloads(clock: Clock, readyMs = 0): SimulatedWo
       while (rev.pods.length < replicas) {
         const ordinal = rev.created++;
         const rule = podRule(rules, w.revision, ordinal);
-        const pod: SimPod = { ordinal, readyAt: clock.now() + (rule.readyMs ?? readyMs) };
+        const pod: SimPod = { ordinal, created: clock.now(), readyAt: clock.now() + (rule.readyMs ?? readyMs) };
         const window = windowOf(w.revision, ordinal);
         if (window) pod.unready = window;
         rev.pods.push(pod);
@@ -133,7 +134,8 @@ export function createSimulatedWorkloads(clock: Clock, readyMs = 0): SimulatedWo
         for (const rev of revs.values()) {
           for (const pod of rev.pods) {
             if (!pod.unready) continue;
-            for (const [at, ready] of [[pod.unready.from, false], [pod.unready.to, true]] as const) {
+            // A pod created inside its window is unready from its creation on.
+            for (const [at, ready] of [[Math.max(pod.unready.from, pod.created), false], [pod.unready.to, true]] as const) {
               const key = `${owner}/${rev.hash}/${pod.ordinal}/${at}`;
               if (at > now || !Number.isFinite(at) || reported.has(key)) continue;
               reported.add(key);
