@@ -356,7 +356,6 @@ class Parser {
     }
     return { op, returnBool, matching };
   }
-
 }
 
 /** Whether a matcher accepts a label value (absent labels have value ""). */
