@@ -148,6 +148,8 @@ class FrontConnection implements ResponseOwner {
   }
 
   private received(d: Buffer): void {
+    // Closing (a refused request, a failed body, `connection: close`): what else comes is never read.
+    if (this.done) return;
     this.queued = this.queued === undefined ? d : Buffer.concat([this.queued, d]);
     if (this.inBody) this.feedBody();
     if (this.current === undefined && !this.inBody) this.serve();
