@@ -56,10 +56,16 @@ export async function bindListenSocket(host: string, port: number): Promise<Held
   }
   const out: { port?: number } = {};
   result.getsockname(out);
+  // libuv defers a bind's EADDRINUSE to listen() (uv__tcp_bind's delayed_error), leaving the
+  // socket unbound: port 0 here. The gateway's listen would then pick a random port.
+  if (!out.port || (port !== 0 && out.port !== port)) {
+    result.close();
+    throw new BatonError('address-in-use', `${address} is in use by another process`, { address });
+  }
   let open = true;
   return {
     fd: result.fd,
-    port: out.port ?? port,
+    port: out.port,
     close: () => {
       if (open) result.close();
       open = false;

@@ -54,8 +54,8 @@ export async function readAdminToken(file: string): Promise<string> {
  * half-written file.
  */
 export async function ensureAdminToken(file: string): Promise<string> {
-  const tmp = `${file}.${process.pid}.tmp`;
   const token = randomBytes(32).toString('base64url');
+  const tmp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
   try {
     const fh = await open(tmp, 'w', 0o600);
     try {
