@@ -48,8 +48,11 @@ const FIELDS: Record<ScenarioVerb, string[]> = {
   edit: ['kind', 'name', 'set'],
 };
 
-/** Reads `update: {image, env, args, container}` (the scenario's own, or an action's). */
-export function readUpdate(node: YAMLMap, path: string, problem: Problem): ScenarioUpdate {
+/**
+ * Reads `update: {image, env, args, container}` (the scenario's own, or an action's, whose other
+ * keys its caller checks: `checkKeys` false).
+ */
+export function readUpdate(node: YAMLMap, path: string, problem: Problem, checkKeys = true): ScenarioUpdate {
   const update: ScenarioUpdate = {};
   const u = node.toJSON() as Record<string, unknown>;
   for (const [k, v] of Object.entries(u)) {
@@ -64,7 +67,7 @@ export function readUpdate(node: YAMLMap, path: string, problem: Problem): Scena
     } else if (k === 'args') {
       if (Array.isArray(v) && v.every((x) => typeof x === 'string')) update.args = v;
       else problem(at, `${path}.args`, 'must be a list of strings');
-    } else if (k !== 'at' && k !== 'do') {
+    } else if (checkKeys) {
       problem(node.items.find((p) => isScalar(p.key) && p.key.value === k)?.key as Node, `${path}.${k}`, `unknown field "${k}"`, 'update takes image, container, env and args', 'unknown-field');
     }
   }
@@ -130,7 +133,7 @@ function readVerb(verb: ScenarioVerb, item: YAMLMap, a: Record<string, unknown>,
       return { type: 'undo', toRevision: r };
     }
     case 'update':
-      return { update: readUpdate(item, path, report) };
+      return { update: readUpdate(item, path, report, false) };
     case 'edit':
       return readEdit(item, a, path, problem);
     case 'promote':
