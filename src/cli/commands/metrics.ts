@@ -3,6 +3,7 @@
  *  [--retention 1h] [--max-series N] [--max-samples N]`: the embedded Prometheus-compatible server on its own. Runs until SIGINT
  * or SIGTERM; warnings about unsupported config keys go to stderr.
  */
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { parsePromDuration } from '../../promql/literals.js';
@@ -17,6 +18,20 @@ export interface MetricsServeOptions {
   retention?: string;
   maxSeries?: string;
   maxSamples?: string;
+  /** A file whose content (trimmed) every request must carry as `Authorization: Bearer <token>`. */
+  tokenFile?: string;
+}
+
+async function readTokenFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new InvalidInputError('invalid-token-file', `--token-file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { path });
+  }
+  const token = text.trim();
+  if (token === '') throw new InvalidInputError('invalid-token-file', `--token-file ${path} is empty`, { path });
+  return token;
 }
 
 function positiveInt(v: string | undefined, flag: string): number | undefined {
@@ -44,7 +59,8 @@ export async function runMetricsServe(opts: MetricsServeOptions): Promise<{ serv
   const config = await loadMetricsConfig(opts.config);
   const maxSeries = positiveInt(opts.maxSeries, '--max-series');
   const maxSamples = positiveInt(opts.maxSamples, '--max-samples');
-  const server = await startMetricsServer({ config, host, port, prefix: opts.prefix, storage: { retentionMs, maxSeries, maxSamples } });
+  const token = opts.tokenFile !== undefined ? await readTokenFile(opts.tokenFile) : undefined;
+  const server = await startMetricsServer({ config, host, port, prefix: opts.prefix, storage: { retentionMs, maxSeries, maxSamples }, ...(token !== undefined ? { token } : {}) });
   return { server, warnings: config.warnings };
 }
 
@@ -60,6 +76,7 @@ export function registerMetricsCommand(program: Command): void {
     .option('--retention <duration>', 'how long samples are kept', '1h')
     .option('--max-series <n>', 'most series held; new ones beyond are refused (counted in baton_tsdb_series_rejected_total)')
     .option('--max-samples <n>', 'most samples held; the oldest are evicted beyond (counted in baton_tsdb_samples_evicted_total)')
+    .option('--token-file <file>', 'answer only requests with Authorization: Bearer <the content of this file>')
     .action(async (opts: MetricsServeOptions) => {
       const { server, warnings } = await runMetricsServe(opts);
       for (const w of warnings) process.stderr.write(`baton: warning: ${w}\n`);
