@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/net.js';
 import { ensureStateDir, resolveStateDir } from './state-dir.js';
-import { lastAddresses } from './up.js';
+import { exposureWarnings, lastAddresses } from './up.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,4 +21,13 @@ it('takes the addresses of the last run in the state dir, so a restart after a c
   // A damaged record counts as none.
   writeFileSync(dir.controller, JSON.stringify({ api: 'not a url' }));
   expect(lastAddresses(dir)).toEqual({ listen: '127.0.0.1:18080' });
+});
+
+it('warns about a listener beyond loopback, saying what it exposes and to whom', () => {
+  expect(exposureWarnings('127.0.0.1:8080', '127.0.0.1:7070')).toEqual([]);
+  expect(exposureWarnings('[::1]:8080', 'localhost:7070')).toEqual([]);
+  const both = exposureWarnings('0.0.0.0:8080', '10.0.0.5:7070');
+  expect(both).toHaveLength(2);
+  expect(both[0]).toMatch(/^warning: --api 10\.0\.0\.5:7070 is reachable from other machines.*control API.*token.*plain HTTP/);
+  expect(both[1]).toMatch(/^warning: --listen 0\.0\.0\.0:8080 is reachable from other machines.*gateway serves your services to anyone/);
 });
