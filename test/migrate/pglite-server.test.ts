@@ -11,7 +11,7 @@ import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { servePglite, type ServedPglite } from '../../src/adapters/migrate/pglite-server.js';
 import { startPgliteThread, type PgliteThread } from '../../src/adapters/migrate/pglite-thread.js';
-import { ReadyScanner } from '../../src/adapters/migrate/pglite-wire.js';
+import { ReadyScanner, queryMessage } from '../../src/adapters/migrate/pglite-wire.js';
 
 const PASSWORD = 'test-password-Zx9';
 let db: PgliteThread;
@@ -342,3 +342,17 @@ it('cancels a statement that runs past the statement timeout with 57014; the con
     await quick.close();
   }
 }, 90_000);
+
+it('reopens the database when PGlite itself fails in its thread, from what was committed', async () => {
+  await db.exec("INSERT INTO users (email) VALUES ('committed@example.com')");
+  const restarts = db.restarts();
+  // COPY FROM STDIN ends PGlite's program (the server refuses it; here it goes to the thread directly).
+  await expect(db.protocol(queryMessage('COPY users (email) FROM STDIN'), () => undefined)).rejects.toMatchObject({
+    code: 'database-reopened',
+    message: expect.stringContaining('PGlite failed (PGlite exited with status') as unknown,
+  });
+  expect(db.restarts()).toBe(restarts + 1);
+  expect((await db.query('SELECT email FROM users')).rows).toEqual([{ email: 'committed@example.com' }]);
+  const c = await client();
+  expect((await c.query('SELECT count(*)::int AS n FROM users')).rows).toEqual([{ n: 1 }]);
+}, 60_000);

@@ -30,13 +30,15 @@
  * PGlite does not survive every input: a message type it does not know made it loop forever,
  * and `COPY ... FROM STDIN` ended its WebAssembly program. So only the message types of simple
  * and extended queries pass; anything else, and COPY FROM STDIN, gets an ErrorResponse and the
- * connection is closed. Should PGlite still fail, the database is marked broken and closed to
- * every client.
+ * connection is closed. Should PGlite still fail, its thread reopens the database (as a
+ * PostgreSQL server does after a backend crash): the connection whose message it was running
+ * gets a FATAL `XX000` and is closed, the others go on. Only if it does not reopen is the
+ * database marked broken and closed to every client.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { pgliteSession } from './pglite-session.js';
 import { ScramExchange, ScramProtocolError, authenticationSasl, authenticationSaslContinue, authenticationSaslFinal, saslPayload, scramSecret } from './pglite-scram.js';
-import { StatementTimeoutError, type PgliteThread } from './pglite-thread.js';
+import { DatabaseThreadError, StatementTimeoutError, type PgliteThread } from './pglite-thread.js';
 import {
   CANCEL_REQUEST, Cancelled, FAILED_TRANSACTION, GSSENC_REQUEST, IDLE, IN_TRANSACTION, Lane, ReadyScanner, SSL_REQUEST, SYNC,
   errorResponse, parseStartup, queryMessage, readyForQuery, sqlOf, startupMessage, type Owner, type Startup,
@@ -302,6 +304,12 @@ export async function servePglite(db: PgliteThread, options: ServePgliteOptions)
               timeoutMs,
             );
           } catch (e) {
+            if (e instanceof DatabaseThreadError && e.code === 'database-reopened') {
+              // What this connection had open is gone with the old backend: it ends, the others go on.
+              log(`embedded database: ${e.message}; closing the connection whose statement it was running`);
+              refuse('XX000', `${e.message}; this connection's statement did not complete`);
+              break;
+            }
             if (!(e instanceof StatementTimeoutError)) {
               breakDown(e);
               break;

@@ -50,6 +50,8 @@ syncBuiltinESMExports();
 
 const { PGlite } = require(workerData.pglite);
 const describe = (e) => {
+  // PGlite's program ending (COPY FROM STDIN did this) throws Emscripten's ExitStatus.
+  if (e && typeof e === 'object' && typeof e.status === 'number' && !(e instanceof Error)) return { message: 'PGlite exited with status ' + e.status };
   if (!(e instanceof Error)) return { message: String(e) };
   const out = { message: e.message, name: e.name };
   for (const [k, v] of Object.entries(e)) if (typeof v === 'string' || typeof v === 'number') out[k] = v;
@@ -124,7 +126,9 @@ export interface PgliteThread {
    * Runs protocol messages; each chunk of the answer goes to `onData` as it comes. With
    * `timeoutMs`, a statement still running then ends the thread: a new one opens the directory
    * again (what was not committed is gone, as after a server crash) and this rejects with
-   * {@link StatementTimeoutError}. A PGlite failure rejects with {@link DatabaseThreadError}.
+   * {@link StatementTimeoutError}. When PGlite itself fails, the directory is reopened the same way
+   * and this rejects with {@link DatabaseThreadError} `database-reopened` (`database-failed`
+   * when it did not reopen: the database is then unusable).
    */
   protocol(bytes: Uint8Array, onData: (chunk: Uint8Array) => void, timeoutMs?: number): Promise<void>;
   /** A query with parameters; PostgreSQL's errors reject as {@link QueryError}. */
@@ -132,7 +136,7 @@ export interface PgliteThread {
   /** Runs SQL text (several statements allowed), no result. */
   exec(sql: string): Promise<void>;
   inTransaction(): Promise<boolean>;
-  /** How many times the thread was replaced after a statement timeout. */
+  /** How many times the thread was replaced (after a statement timeout, or a failure of PGlite). */
   restarts(): number;
   /** Closes the PGlite and ends the thread; a temporary directory is removed. */
   close(): Promise<void>;
@@ -200,15 +204,16 @@ export async function startPgliteThread(dir: string | undefined): Promise<Pglite
       if (!p) return;
       if (m.chunk) return p.onData?.(m.chunk);
       pending.delete(m.id);
-      if (m.error) p.reject(m.fatal ? new DatabaseThreadError('database-failed', String(m.error.message), m.error) : rebuild(m.error));
+      if (m.error && m.fatal) recover(String(m.error.message), [p]);
+      else if (m.error) p.reject(rebuild(m.error));
       else p.resolve(m.result);
     });
     // The thread ended without being asked to (a WebAssembly abort, out of memory).
     const ended = (why: string): void => {
       if (w !== current || closed) return;
-      failure = new DatabaseThreadError('database-failed', `the database thread ended: ${why}`, { dir: where });
-      for (const p of pending.values()) p.reject(failure);
+      const waiting = [...pending.values()];
       pending.clear();
+      recover(`the database thread ended: ${why}`, waiting);
     };
     w.on('error', (e) => ended(e.message));
     w.on('exit', (code) => ended(`exit code ${code}`));
@@ -228,8 +233,19 @@ export async function startPgliteThread(dir: string | undefined): Promise<Pglite
     });
   }
 
-  /** Ends the thread in the middle of its statement and opens the directory in a new one. */
-  async function replace(): Promise<void> {
+  /**
+   * PGlite failed in the thread: like a PostgreSQL server after a backend crash, the database
+   * is reopened (from what was committed) and the requests in flight fail with the reason.
+   */
+  function recover(why: string, waiting: Pending[]): void {
+    void replace(`PGlite failed (${why})`).then(() => {
+      const e = failure ?? new DatabaseThreadError('database-reopened', `PGlite failed (${why}); the database was reopened, without what was not committed`, { dir: where });
+      for (const p of waiting) p.reject(e);
+    });
+  }
+
+  /** Ends the thread (in the middle of its statement, or after it failed) and opens the directory in a new one. */
+  async function replace(after: string): Promise<void> {
     const old = worker;
     let done!: () => void;
     replacing = new Promise((r) => (done = r));
@@ -241,7 +257,7 @@ export async function startPgliteThread(dir: string | undefined): Promise<Pglite
       current = worker;
       attach(worker);
     } catch (e) {
-      failure = new DatabaseThreadError('database-failed', `the database did not reopen after a statement timeout: ${e instanceof Error ? e.message : String(e)}`, { dir: where });
+      failure = new DatabaseThreadError('database-failed', `the database did not reopen after ${after}: ${e instanceof Error ? e.message : String(e)}`, { dir: where });
     } finally {
       replacing = undefined;
       done();
@@ -268,7 +284,7 @@ export async function startPgliteThread(dir: string | undefined): Promise<Pglite
       answer.catch(() => undefined);
       const abandoned = [...pending.values()];
       pending.clear();
-      await replace();
+      await replace('a statement timeout');
       for (const p of abandoned) p.reject(new StatementTimeoutError(timeoutMs));
       if (failure) throw failure;
       throw new StatementTimeoutError(timeoutMs);
