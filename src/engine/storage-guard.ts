@@ -24,13 +24,20 @@ import type { Clock } from '../ports/clock.js';
 const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
 
 /**
- * Whether `e` is a storage failure (retry later) rather than a bug: the SQLite store's errors
- * all have a `store-*` code; a file write fails with one of the errnos above.
+ * The store's codes for a state database that cannot take writes now (src/adapters/store/sqlite/
+ * store-error.ts). `store-failed` is not one: a constraint or a bad value is a bug, which a retry
+ * would only repeat.
+ */
+const STORAGE_CODES = new Set(['store-full', 'store-readonly', 'store-io', 'store-locked', 'store-open-failed', 'store-corrupt']);
+
+/**
+ * Whether `e` is a storage failure (retry later) rather than a bug: one of the store's codes
+ * above, or a file write failing with one of the errnos above.
  */
 export function isStorageFailure(e: unknown): boolean {
-  if (e instanceof BatonError) return e.code.startsWith('store-');
+  if (e instanceof BatonError) return STORAGE_CODES.has(e.code);
   const code = typeof e === 'object' && e !== null && 'code' in e ? (e).code : undefined;
-  return typeof code === 'string' && (STORAGE_ERRNOS.has(code) || code.startsWith('SQLITE_'));
+  return typeof code === 'string' && (STORAGE_ERRNOS.has(code) || ['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_BUSY', 'SQLITE_CANTOPEN'].some((c) => code.startsWith(c)));
 }
 
 /** A write refused because the state database cannot be written (see StorageGuard). */

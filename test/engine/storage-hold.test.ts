@@ -189,5 +189,7 @@ describe('StorageGuard', () => {
       expect(isStorageFailure(toStoreError(Object.assign(new Error(sqliteCode), { code: sqliteCode }), '/x/baton.db', 'save'))).toBe(true);
     }
     expect(isStorageFailure(new RangeError('no'))).toBe(false);
+    // A bad value is a bug, not the disk: retrying it would hold the engine for ever.
+    expect(isStorageFailure(toStoreError(Object.assign(new Error('cannot store REAL value in INTEGER column'), { code: 'SQLITE_MISMATCH' }), '/x/baton.db', 'save'))).toBe(false);
   });
 });

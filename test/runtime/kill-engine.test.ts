@@ -11,14 +11,17 @@
  *   after-persist  the child kills itself right after a save that recorded a measurement
  *   random-time    the test kills it at a random moment
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import type { CrashPoint, EngineChildConfig } from '../support/engine-child.js';
-import { tempDir } from '../support/net.js';
+import { outcomeOf, type Outcome } from '../support/engine-outcome.js';
+import { tempDir, waitFor } from '../support/net.js';
 
 const CHILD = join(import.meta.dirname, '..', 'support', 'engine-child.ts');
 const FRONTEND = 'tbyte-microservices-frontend';
@@ -90,14 +93,15 @@ function createQueryServer(): Promise<{ url: string; canaryErrorRate: number; ho
   });
 }
 
-/** One start of the child; resolves with how it ended. */
-function runChild(cfg: EngineChildConfig, onStart: (child: ChildProcess) => void = () => {}): Promise<'done' | 'killed'> {
+/** One start of the child (through `wrap`, e.g. in a mount namespace); resolves with how it ended. */
+function runChild(cfg: EngineChildConfig, onStart: (child: ChildProcess, output: () => string) => void = () => {}, wrap: string[] = []): Promise<'done' | 'killed'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [...wrap, process.execPath, '--import', 'tsx', CHILD, JSON.stringify(cfg)];
+    const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    onStart(child);
+    onStart(child, () => out);
     child.once('exit', (code, signal) => {
       if (signal === 'SIGKILL') resolve('killed');
       else if (code === 0 && out.includes('done')) resolve('done');
@@ -106,22 +110,10 @@ function runChild(cfg: EngineChildConfig, onStart: (child: ChildProcess) => void
   });
 }
 
-interface Outcome {
-  phase: string | undefined;
-  aborted: boolean;
-  stableRevision: number | undefined;
-  currentRevision: number | undefined;
-  message: string | undefined;
-  weights: unknown[];
-}
-
-function outcomeOf(db: string): Outcome {
+function outcomeAt(db: string): Outcome {
   const store = openSqliteStore(db, { readonly: true });
   try {
-    const s = store.rollout(FRONTEND);
-    const weights: unknown[] = [];
-    for (const e of store.events({ rollout: FRONTEND })) if (e.type === 'WeightChanged' && weights[weights.length - 1] !== e.canary) weights.push(e.canary);
-    return { phase: s?.phase, aborted: s?.aborted ?? false, stableRevision: s?.stableRevision, currentRevision: s?.currentRevision, message: s?.message, weights };
+    return outcomeOf(store, FRONTEND);
   } finally {
     store.close();
   }
@@ -155,7 +147,7 @@ describe('kill -9 of the engine at every point of a measurement', () => {
       server.canaryErrorRate = rate;
       const db = await freshDb();
       expect(await runChild({ db, prometheus: server.url, timeScale: TIME_SCALE, image })).toBe('done');
-      reference[image] = outcomeOf(db);
+      reference[image] = outcomeAt(db);
     }
     expect(reference[GOOD]).toMatchObject({ phase: 'Healthy', aborted: false, stableRevision: 2, currentRevision: 2, weights: [10, 25, 50, 75, 100] });
     expect(reference[BAD]).toMatchObject({ phase: 'Degraded', aborted: true, stableRevision: 1, currentRevision: 2 });
@@ -189,11 +181,11 @@ describe('kill -9 of the engine at every point of a measurement', () => {
         kills.set(point, (kills.get(point) ?? 0) + 1);
         total++;
       }
-      const last = outcomeOf(db);
+      const last = outcomeAt(db);
       if (last.phase === undefined || !(last.phase === 'Healthy' || last.aborted)) {
         expect(await runChild({ db, prometheus: server.url, timeScale: TIME_SCALE, image })).toBe('done');
       }
-      const outcome = outcomeOf(db);
+      const outcome = outcomeAt(db);
       const what = `release ${releases} (${image}) killed at ${plan.join(', ') || 'nothing'}, seed ${seed}`;
       expect(outcome, what).toEqual(reference[image]);
       if (bad) expect(outcome.weights.includes(100), what).toBe(false);
@@ -201,4 +193,51 @@ describe('kill -9 of the engine at every point of a measurement', () => {
     console.log(`kill-engine: ${total} kills over ${releases} releases: ${[...kills].map(([p, n]) => `${p} ${n}`).join(', ')}`);
     expect(total).toBeGreaterThanOrEqual(30);
   }, 300_000);
+});
+
+/** A private mount namespace with a tmpfs of our own needs root (CAP_SYS_ADMIN); not every CI has it. */
+const canMount = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=1m tmpfs /mnt'], { stdio: 'ignore' }).status === 0;
+
+describe('a full disk under the engine', () => {
+  it.skipIf(!canMount)('SQLITE_FULL for real: the engine holds (no decision while it lasts), never exits, and ends the release as uninterrupted once space is freed', async () => {
+    // The database on a 16 MiB tmpfs that only the child sees (its own mount namespace); the test
+    // fills and frees that file system through /proc/<pid>/root.
+    const mnt = mkdtempSync(join(tmpdir(), 'baton-full-'));
+    const script = `${mnt}.sh`;
+    writeFileSync(script, '#!/bin/sh\nmount -t tmpfs -o size=16m tmpfs "$1" && shift && exec "$@"\n', { mode: 0o755 });
+    removals.push(() => Promise.resolve(rmSync(mnt, { recursive: true, force: true })), () => Promise.resolve(rmSync(script, { force: true })));
+    server.canaryErrorRate = 0;
+    let pid = 0;
+    let output = (): string => '';
+    const ended = runChild({ db: join(mnt, 'state.db'), prometheus: server.url, timeScale: 0.03, image: GOOD }, (child, out) => {
+      pid = child.pid ?? 0;
+      output = out;
+    }, ['unshare', '--mount', '--propagation', 'private', script, mnt]);
+    // Mid-release (the good release takes about 6 s here), the disk fills up.
+    await waitFor(() => output().includes('releasing'), 30_000, 'the release to start');
+    await new Promise((r) => setTimeout(r, 1_000));
+    const filler = `/proc/${pid}/root${mnt}/filler`;
+    const fd = openSync(filler, 'w');
+    try {
+      for (;;) writeSync(fd, Buffer.alloc(64 * 1024));
+    } catch (e) {
+      expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      closeSync(fd);
+    }
+    await waitFor(() => output().includes('"StorageError"'), 15_000, 'the engine to report the full disk');
+    expect(output()).toContain('"code":"store-full"');
+    // Held for a few seconds (the release would have gone on meanwhile), then space comes back.
+    await new Promise((r) => setTimeout(r, 3_000));
+    rmSync(filler);
+    expect(await ended).toBe('done');
+    const line = output().split('\n').find((l) => l.startsWith('outcome ')) ?? '';
+    const { timeline, ...outcome } = JSON.parse(line.slice('outcome '.length)) as Outcome & { timeline: { type: string; at: number }[] };
+    expect(outcome).toMatchObject({ phase: 'Healthy', aborted: false, stableRevision: 2, currentRevision: 2, weights: [10, 25, 50, 75, 100] });
+    const from = timeline.find((e) => e.type === 'StorageError')?.at as number;
+    const to = timeline.find((e) => e.type === 'StorageRecovered')?.at as number;
+    expect(to).toBeGreaterThan(from);
+    // Nothing was decided while the disk was full.
+    expect(timeline.filter((e) => e.type === 'WeightChanged' && e.at > from && e.at < to)).toEqual([]);
+  }, 120_000);
 });

@@ -23,6 +23,7 @@ import { parseManifests, type ManifestFile } from '../../src/core/spec/load.js';
 import { Runtime } from '../../src/engine/runtime.js';
 import type { MetricsProvider } from '../../src/ports/metrics-provider.js';
 import type { RuntimeStateStore, SaveTick } from '../../src/ports/state-store.js';
+import { outcomeOf } from './engine-outcome.js';
 
 /** Points of a measurement's life the child can die at (the n-th time it gets there). */
 export type CrashPoint = 'before-query' | 'after-result' | 'after-persist';
@@ -68,7 +69,10 @@ async function main(cfg: EngineChildConfig): Promise<void> {
       return result;
     },
   });
-  const runtime = new Runtime({ clock, workloads: createSimulatedWorkloads(clock, 0), traffic: createMemoryTrafficRouter(), providerFor, store, idleTickMs: 1_000 });
+  const runtime = new Runtime({ clock, workloads: createSimulatedWorkloads(clock, 0), traffic: createMemoryTrafficRouter(), providerFor, store, idleTickMs: 1_000, onEvent: (e) => {
+    // Storage holds are reported to the parent (the disk-full test waits for them).
+    if (e.type.startsWith('Storage')) process.stdout.write(`${JSON.stringify(e)}\n`);
+  } });
   const target = setImages(files, { kind: 'Rollout', name: FRONTEND }, { frontend: cfg.image });
   const started = sqlite.load(FRONTEND) !== undefined;
   await runtime.setManifests(parseManifests(started ? target : files).set);
@@ -79,6 +83,7 @@ async function main(cfg: EngineChildConfig): Promise<void> {
     while (c.status?.phase !== 'Healthy') await runtime.nextTick();
     await runtime.setManifests(parseManifests(target).set);
   }
+  process.stdout.write('releasing\n');
   for (;;) {
     await runtime.nextTick();
     const s = c.rolloutState;
@@ -87,6 +92,9 @@ async function main(cfg: EngineChildConfig): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
   await runtime.stop();
+  // The outcome and every weight change and storage event, for a parent that cannot read the file.
+  const timeline = sqlite.events().filter((e) => e.type === 'WeightChanged' || e.type.startsWith('Storage')).map((e) => ({ type: e.type, at: e.at }));
+  process.stdout.write(`outcome ${JSON.stringify({ ...outcomeOf(sqlite, FRONTEND), timeline })}\n`);
   sqlite.close();
   process.stdout.write('done\n');
 }

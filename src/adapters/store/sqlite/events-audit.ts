@@ -44,7 +44,8 @@ export function prepareJournalStatements(db: Database.Database, maxEventsPerRoll
     appendEvents(events: readonly EventInput[]): void {
       for (const event of events) {
         const { at, rollout, type, ...data } = event;
-        insertEvent.run(rollout, at, type, JSON.stringify(data));
+        // `at` is an INTEGER column; a scaled engine clock reads fractions of a millisecond.
+        insertEvent.run(rollout, Math.round(at), type, JSON.stringify(data));
         // Counted from open, so the first trim after a restart comes within trimEvery appends too.
         const n = (sinceTrim.get(rollout) ?? 0) + 1;
         if (n >= trimEvery) {

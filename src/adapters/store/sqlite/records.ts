@@ -141,7 +141,7 @@ export function writeRecord(
 
   st.deleteRevisions.run(rollout);
   for (const rev of state.revisions) {
-    st.insertRevision.run(rollout, rev.hash, rev.revision, rev.template.spec.containers[0]?.image ?? null, rev.createdAt);
+    st.insertRevision.run(rollout, rev.hash, rev.revision, rev.template.spec.containers[0]?.image ?? null, Math.round(rev.createdAt));
   }
 
   const existing = new Map(st.selectRunDigests.all(rollout).map((r) => [r.name, r]));
@@ -170,8 +170,9 @@ function writeRun(st: RecordStatements, rollout: string, run: AnalysisRunState, 
     kind: run.kind,
     phase: run.phase,
     message: run.message ?? null,
-    started_at: run.startedAt,
-    completed_at: run.completedAt ?? null,
+    // Columns are INTEGER ms; a scaled engine clock reads fractions of a millisecond.
+    started_at: Math.round(run.startedAt),
+    completed_at: run.completedAt === undefined ? null : Math.round(run.completedAt),
     run_json: JSON.stringify(bare),
     digest,
   });
@@ -187,8 +188,8 @@ function writeRun(st: RecordStatements, rollout: string, run: AnalysisRunState, 
         m.phase,
         m.value ?? null,
         m.message ?? null,
-        m.startedAt,
-        m.finishedAt ?? null,
+        Math.round(m.startedAt),
+        m.finishedAt === undefined ? null : Math.round(m.finishedAt),
         m.metadata ? JSON.stringify(m.metadata) : null,
       );
     });
