@@ -188,4 +188,19 @@ describe('blue/green', () => {
     expect(d.status).toMatchObject({ phase: 'Paused', message: 'InconclusiveAnalysisRun' });
     expect(d.selectors['active']).toBe(v1);
   });
+  it('no old-revision scale-down while paused on an inconclusive run (Argo scaleDownOldReplicaSetsForBlueGreen)', () => {
+    const r = makeRollout(blueGreenStrategy({ prePromotionAnalysis: analysis('pre') }));
+    const d = new RolloutDriver(r, { readyMs: 5 * S, runScript: scripted({ PrePromotion: [{ after: 5 * S, phase: 'Inconclusive' }] }) });
+    deployed(d);
+    d.run(100 * S);
+    const v2 = d.state.currentHash as string;
+    d.update('shop:v3');
+    d.run(3600 * S);
+    expect(d.status).toMatchObject({ phase: 'Paused', message: 'InconclusiveAnalysisRun' });
+    // v2 is neither stable, active nor current, but it stays up while the rollout is paused.
+    expect(d.state.desiredReplicas[v2]).toBe(2);
+    d.act({ type: 'abort' });
+    d.run(7200 * S);
+    expect(d.state.desiredReplicas[v2]).toBe(0);
+  });
 });

@@ -263,10 +263,12 @@ function abortedReplicas(ctx: ReconcileContext, bg: BlueGreenStrategy): number {
 
 /**
  * Argo `scaleDownOldReplicaSetsForBlueGreen`: revisions other than the current, stable and
- * active ones go to 0, each after its scale-down delay (`scaleDownDelayHelper`).
+ * active ones go to 0, each after its scale-down delay (`scaleDownDelayHelper`); none while
+ * paused on an inconclusive run, so the old revision is still there to switch back to.
  */
 function scaleDownOldRevisions(ctx: ReconcileContext, bg: BlueGreenStrategy): void {
   const s = ctx.state;
+  if (pauseCondition(s, 'InconclusiveAnalysisRun') || pauseCondition(s, 'InconclusiveAnalysis')) return;
   const annotated = { count: 0 };
   for (const { hash } of [...s.revisions].reverse()) {
     if (hash === ctx.hash || hash === s.stableHash || hash === s.activeHash) continue;
