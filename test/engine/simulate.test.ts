@@ -132,3 +132,67 @@ spec:
     expect(out.stderr).toMatch(/bad\.yaml:12 spec\.strategy\.canary\.steps\[0\]\.setWeight/);
   });
 });
+
+describe('simulate: spec edits mid-rollout', () => {
+  const manifests = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop}}
+    spec: {containers: [{name: shop, image: "shop:v1"}]}
+  strategy:
+    canary:
+      steps:
+      - setWeight: 50
+      - analysis: {templates: [{templateName: rate}]}
+      - pause: {duration: 1m}
+      - analysis: {templates: [{templateName: rate}]}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: rate}
+spec:
+  args: [{name: limit, value: "0.05"}]
+  metrics:
+  - name: errors
+    count: 1
+    successCondition: "result[0] < {{args.limit}}"
+    failureCondition: "result[0] >= 0.5"
+    provider: {prometheus: {address: "http://127.0.0.1:9090", query: errors}}
+`;
+
+  it('an edit of a template arg changes the runs started after it; an edit that cannot be made changes nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'baton-sim-'));
+    await writeFile(join(dir, 'm.yaml'), manifests);
+    // 0.1 is Inconclusive under limit 0.05 (neither condition true), Successful under 0.2.
+    const { exitCode, result } = await run(
+      `update: {image: "shop:v2"}
+metrics:
+  errors: [[0.01], [0.1]]
+actions:
+- {at: 10s, do: edit, kind: AnalysisTemplate, name: nope, set: {spec.args: []}}
+- {at: 30s, do: edit, kind: AnalysisTemplate, name: rate, set: {"spec.args[0].value": "0.2"}}
+`,
+      [dir],
+    );
+    expect(exitCode).toBe(0);
+    expect(result.timeline.filter((e) => e.type === 'ActionFailed')).toMatchObject([{ t: 10, action: 'edit', message: 'no AnalysisTemplate "nope" in the files to edit' }]);
+    expect(result.timeline.filter((e) => e.type === 'Measurement').map((e) => [e.t, e.phase])).toEqual([[0, 'Successful'], [60, 'Successful']]);
+    expect(result.timeline.find((e) => e.type === 'Promoted')).toMatchObject({ t: 60 });
+  });
+
+  it('without the edit, the same script leaves the second run Inconclusive and the rollout paused', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'baton-sim-'));
+    await writeFile(join(dir, 'm.yaml'), manifests);
+    const { exitCode, result } = await run(`update: {image: "shop:v2"}
+metrics:
+  errors: [[0.01], [0.1]]
+until: 10m
+`, [dir]);
+    expect(exitCode).toBe(2);
+    expect(result.message).toBe('InconclusiveAnalysisRun');
+  });
+});
