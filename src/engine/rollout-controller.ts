@@ -409,7 +409,8 @@ export class RolloutController {
           });
         }
         this.runs.set(run.name, updated);
-        if (isTerminalPhase(updated.phase)) this.reportRunCompleted(updated, at);
+        // Once: a run terminated while this measurement was in flight was reported then.
+        if (isTerminalPhase(updated.phase) && !isTerminalPhase(before.phase)) this.reportRunCompleted(updated, at);
         // A write the store cannot take is kept and retried by the guard, which holds the engine.
         this.persist();
         this.onWake();

@@ -96,7 +96,7 @@ describe('job metrics (metricproviders/job/job_test.go)', () => {
   it('an abort while the Job runs terminates the run (TestTerminateMeasurement)', async () => {
     const { exitCode, result } = await simulate('job-takes-time', 'scenario-abort.yaml');
     expect(exitCode).toBe(1);
-    expect(of(result, 'AnalysisRunCompleted')[0]).toMatchObject({ t: 60, phase: 'Successful', message: 'Run Terminated' });
+    expect(of(result, 'AnalysisRunCompleted')).toMatchObject([{ t: 60, phase: 'Successful', message: 'Run Terminated' }]);
     expect(of(result, 'Measurement')).toEqual([]);
   });
 });
