@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readMigrations } from '../../src/adapters/migrate/migration-dir.js';
 import { openPglite, pgliteSession } from '../../src/adapters/migrate/pglite-session.js';
 import { startPgliteThread } from '../../src/adapters/migrate/pglite-thread.js';
+import { queryMessage } from '../../src/adapters/migrate/pglite-wire.js';
 import { runContract, runExpand, type MigrateOptions } from '../../src/adapters/migrate/runner.js';
 import { registerMigrateCommand } from '../../src/cli/commands/migrate.js';
 import { tempDir } from '../support/net.js';
@@ -118,7 +119,7 @@ function openModes(dir: string): string[] {
   return found;
 }
 
-it('keeps a data directory owner-only whatever the umask: at start, for the files PGlite creates while it runs, and after', async () => {
+it('keeps a data directory owner-only whatever the umask: at start, for the files PGlite creates while it runs, and after (a close cuts a statement without end)', async () => {
   const tmp = await tempDir();
   const umask = process.umask(0);
   try {
@@ -133,6 +134,12 @@ it('keeps a data directory owner-only whatever the umask: at start, for the file
       await thread.exec('CREATE TABLE t (v text); CREATE INDEX t_v ON t (v); INSERT INTO t VALUES (1)');
       await thread.exec('CHECKPOINT');
       expect(openModes(dir)).toEqual([]);
+      // Closing does not wait for a statement without end: it is cut after a few seconds.
+      const sleeping = thread.protocol(queryMessage('SELECT pg_sleep(600)'), () => undefined).then(() => 'ran', (e: { code?: string }) => e.code);
+      const started = performance.now();
+      await thread.close();
+      expect(performance.now() - started).toBeLessThan(20_000);
+      expect(await sleeping).toBe('database-closed');
     } finally {
       await thread.close();
     }

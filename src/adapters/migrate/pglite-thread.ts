@@ -146,6 +146,8 @@ type Reply = { id: number; chunk?: Uint8Array; result?: unknown; error?: Record<
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onData?: (chunk: Uint8Array) => void };
 
 const PGLITE_CJS = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+/** How long close() waits for the statement in progress and PGlite's own close. */
+const CLOSE_WAIT_MS = 5_000;
 
 function rebuild(fields: Record<string, unknown>): QueryError {
   const e = new Error(typeof fields.message === 'string' ? fields.message : 'PGlite failed') as QueryError;
@@ -296,8 +298,17 @@ export async function startPgliteThread(dir: string | undefined): Promise<Pglite
     async close() {
       if (closed) return;
       while (replacing) await replacing;
-      if (!failure) await send<void>({ op: 'close' }).catch(() => undefined);
+      // A client's statement may still be running (up to the statement timeout, or without
+      // end): it is not waited for past CLOSE_WAIT_MS, the thread is ended as after a timeout.
+      if (!failure) {
+        let timer: NodeJS.Timeout | undefined;
+        const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+        await Promise.race([send<void>({ op: 'close' }).catch(() => undefined), waited]);
+        clearTimeout(timer);
+      }
       closed = true;
+      for (const p of pending.values()) p.reject(new DatabaseThreadError('database-closed', 'the database was closed while the statement ran', { dir: where }));
+      pending.clear();
       await worker.terminate();
       restrictDataDir(where);
       if (temporary) rmSync(where, { recursive: true, force: true });
