@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerActionCommands } from './actions.js';
 import { registerApplyCommand } from './apply.js';
+import { registerControllerCommand } from './controller.js';
 import { registerEventsCommand } from './events.js';
 import { registerGatewayCommand } from './gateway.js';
 import { registerGetCommand } from './get.js';
@@ -18,6 +19,7 @@ import { registerUpCommands } from './up.js';
 /** Every verb's `register`, in the order `baton --help` lists them. */
 export function registerCommands(program: Command): void {
   registerUpCommands(program);
+  registerControllerCommand(program);
   registerLintCommand(program);
   registerSimulateCommand(program);
   registerGatewayCommand(program);
