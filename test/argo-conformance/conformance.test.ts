@@ -179,6 +179,16 @@ describe('traffic routers Baton does not drive (rollout/trafficrouting/*)', () =
   });
 });
 
+describe('maxTrafficWeight (NGINX and plugins only)', () => {
+  it('weights on a 1000 scale: replicas and reported percentages follow (TestCanaryRolloutWithMaxWeightInTrafficRouting, TestCanaryIngressMaxWeightInTrafficRouting)', async () => {
+    const { exitCode, result } = await simulate('nginx-max-weight');
+    expect(exitCode).toBe(0);
+    expect(of(result, 'Scaled').filter((e) => e.revision === 2).map((e) => [e.t, e.replicas])).toEqual([[0, 1], [30, 3], [60, 5]]);
+    expect(of(result, 'WeightChanged').map((e) => [e.t, e.canary, e.stable])).toEqual([[0, 20, 80], [30, 60, 40], [60, 100, 0]]);
+    expect(of(result, 'RouterWeights')[0]?.set).toBe('Ingress routed-routed-ingress-canary: nginx.ingress.kubernetes.io/canary-weight: "200", nginx.ingress.kubernetes.io/canary-weight-total: "1000"');
+  });
+});
+
 describe('blue/green (rollout/analysis_test.go, test/e2e/analysis_test.go)', () => {
   it('an Inconclusive pre-promotion run holds the active Service until promoted (TestRolloutPrePromotionAnalysisDoNothingOnInconclusiveAnalysis)', async () => {
     const { exitCode, result } = await simulate('bluegreen-prepromotion-inconclusive');

@@ -33,6 +33,7 @@ export function desiredCanaryStable(ctx: ReconcileContext, strategy: CanaryStrat
       ...(strategy.minPodsPerReplicaSet !== undefined ? { minPodsPerReplicaSet: strategy.minPodsPerReplicaSet } : {}),
       actual: { canary: s.canaryWeight, stable: max - s.canaryWeight },
       aborted: s.aborted,
+      maxWeight: max,
     });
   }
   const counts = (h: string): { replicas: number; available: number } => ({ replicas: desired(ctx, h), available: available(ctx, h) });

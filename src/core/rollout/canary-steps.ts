@@ -43,14 +43,19 @@ export function currentStep(strategy: CanaryStrategy, state: RolloutState): Cana
   return strategy.steps[stepIndex(state)];
 }
 
+/** Argo `MaxTrafficWeight`: the router's `maxTrafficWeight`, 100 without one. */
+export function maxTrafficWeight(strategy: CanaryStrategy): number {
+  return strategy.trafficRouting?.maxTrafficWeight || 100;
+}
+
 /**
  * Argo `GetCurrentSetWeight`: the last setWeight at or before the current index; 0 if none;
- * 100 once every step is done; 0 while aborted.
+ * the maximum (100, or maxTrafficWeight) once every step is done; 0 while aborted.
  */
 export function currentSetWeight(strategy: CanaryStrategy, state: RolloutState): number {
   if (state.aborted) return 0;
   const index = stepIndex(state);
-  if (index >= strategy.steps.length) return 100;
+  if (index >= strategy.steps.length) return maxTrafficWeight(strategy);
   for (let i = index; i >= 0; i--) {
     const step = strategy.steps[i];
     if (step?.kind === 'setWeight') return step.weight;
@@ -92,7 +97,7 @@ export function setCanaryScaleInForce(strategy: CanaryStrategy, state: RolloutSt
  * revision is the stable one.
  */
 export function canaryReplicasOrWeight(strategy: CanaryStrategy, state: RolloutState): { replicas?: number; weight: number } {
-  if (state.promoteFull || state.stableHash === undefined || state.currentHash === state.stableHash) return { weight: 100 };
+  if (state.promoteFull || state.stableHash === undefined || state.currentHash === state.stableHash) return { weight: maxTrafficWeight(strategy) };
   const scs = setCanaryScaleInForce(strategy, state);
   if (scs?.replicas !== undefined) return { replicas: scs.replicas, weight: 0 };
   if (scs?.weight !== undefined) return { weight: scs.weight };

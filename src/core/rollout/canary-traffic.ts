@@ -50,13 +50,13 @@ export function reconcileTrafficRouting(ctx: ReconcileContext, strategy: CanaryS
   } else if (s.aborted) {
     if (strategy.dynamicStableScale && replicas > 0) {
       // Worked example: 10 replicas, 7 stable pods available -> 100 - 70 = 30 % stays on the canary.
-      weight = Math.max(0, 100 - Math.trunc((100 * available(ctx, s.stableHash)) / replicas));
+      weight = Math.max(0, max - Math.trunc((max * available(ctx, s.stableHash)) / replicas));
       weight = Math.min(weight, s.canaryWeight);
     }
   } else if (available(ctx, ctx.hash) === 0) {
     weight = 0;
   } else if (s.promoteFull) {
-    weight = strategy.dynamicStableScale && replicas > 0 ? Math.trunc((100 * available(ctx, ctx.hash)) / replicas) : s.canaryWeight;
+    weight = strategy.dynamicStableScale && replicas > 0 ? Math.trunc((max * available(ctx, ctx.hash)) / replicas) : s.canaryWeight;
   } else if (!atDesiredReplicaCounts(ctx, strategy)) {
     weight = previousSetWeight(strategy, s);
   } else if (stepIndex(s) < strategy.steps.length) {
@@ -75,8 +75,10 @@ export function reconcileTrafficRouting(ctx: ReconcileContext, strategy: CanaryS
     stable: max - weight,
   });
   // After promotion the new revision is the stable one: moving its traffic from the canary to the
-  // stable side is no change of who serves, so it is not reported as a weight change.
-  if (!promotedReset) record(ctx, { type: 'WeightChanged', canary: weight, stable: max - weight });
+  // stable side is no change of who serves, so it is not reported as a weight change. People read
+  // percentages: with maxTrafficWeight 1000 (nginx), a weight of 200 is reported as 20.
+  const percent = (w: number): number => (max === 100 ? w : Math.round((w * 10_000) / max) / 100);
+  if (!promotedReset) record(ctx, { type: 'WeightChanged', canary: percent(weight), stable: percent(max - weight) });
 }
 
 /**

@@ -196,9 +196,12 @@ function adjustWithinLimits(
   return [drainCount, adjustCount];
 }
 
-/** `trafficWeightToReplicas`: ceil(weight * replicas / 100). 10 % of 2 -> 1. */
-export function trafficWeightToReplicas(replicas: number, weight: number): number {
-  return Math.ceil((weight * replicas) / 100);
+/**
+ * `trafficWeightToReplicas`: ceil(weight * replicas / maxWeight). 10 of 100 on 2 replicas -> 1;
+ * 200 of 1000 (nginx `maxTrafficWeight: 1000`) on 5 -> 1.
+ */
+export function trafficWeightToReplicas(replicas: number, weight: number, maxWeight = 100): number {
+  return Math.ceil((weight * replicas) / maxWeight);
 }
 
 export interface TrafficRoutedInput {
@@ -211,6 +214,8 @@ export interface TrafficRoutedInput {
   /** The weights the router has now (dynamicStableScale). */
   actual?: { canary: number; stable: number };
   aborted: boolean;
+  /** `trafficRouting.maxTrafficWeight` (default 100): the scale weights are given on. */
+  maxWeight?: number;
 }
 
 /**
@@ -220,13 +225,14 @@ export interface TrafficRoutedInput {
  */
 export function calculateTrafficRoutedReplicas(input: TrafficRoutedInput): { canary: number; stable: number } {
   const minPods = (n: number): number => (n === 0 || input.minPodsPerReplicaSet === undefined ? n : Math.max(n, input.minPodsPerReplicaSet));
-  let canary = input.canaryReplicas ?? minPods(trafficWeightToReplicas(input.replicas, input.weight));
+  const max = input.maxWeight ?? 100;
+  let canary = input.canaryReplicas ?? minPods(trafficWeightToReplicas(input.replicas, input.weight, max));
   if (!input.dynamicStableScale) return { canary, stable: input.replicas };
-  let stable = trafficWeightToReplicas(input.replicas, 100 - input.weight);
+  let stable = trafficWeightToReplicas(input.replicas, max - input.weight, max);
   if (input.actual) {
-    stable = Math.max(stable, trafficWeightToReplicas(input.replicas, input.actual.stable));
+    stable = Math.max(stable, trafficWeightToReplicas(input.replicas, input.actual.stable, max));
     // Aborting: the canary keeps what its current traffic needs until traffic has moved back.
-    if (input.aborted) canary = Math.max(canary, trafficWeightToReplicas(input.replicas, input.actual.canary));
+    if (input.aborted) canary = Math.max(canary, trafficWeightToReplicas(input.replicas, input.actual.canary, max));
   }
   return { canary: minPods(canary), stable: minPods(stable) };
 }

@@ -36,7 +36,8 @@ export function readTrafficRouting(f: Field, refs: CanaryRefs): TrafficRouting |
     tr.other[key] = f.get(key).value;
     f.get(key).warning('unsupported-traffic-router', `traffic router "${key}" is not supported by Baton`, 'Baton routes through trafficRouting.istio');
   }
-  if (f.get('maxTrafficWeight').present) {
+  // Argo `ValidateRolloutStrategyCanary`: only the NGINX router and plugins take another scale.
+  if (f.get('maxTrafficWeight').present && !f.get('nginx').present && !f.get('plugins').present) {
     f.get('maxTrafficWeight').error('invalid-value', 'Canary maxTrafficWeight in traffic routing only support in Nginx and Plugins');
   }
   const istio = f.get('istio');

@@ -37,6 +37,7 @@ export interface PodChange {
 }
 
 export interface SimulatedWorkloads extends Workloads {
+  nextChangeAt(owner: string): number | undefined;
   /** Changes how long pods created from now on take to become available. */
   setReadyMs(ms: number): void;
   /**
