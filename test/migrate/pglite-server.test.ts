@@ -274,6 +274,17 @@ it('runs nothing for a client that skips the password exchange: its query gets 0
   expect(answer.toString('latin1')).toContain('SCRAM-SHA-256');
   expect(answer.toString('latin1')).toContain('08P01');
   expect((await db.query('SELECT count(*)::int AS n FROM users')).rows).toEqual([{ n: 0 }]);
+
+  // Nor is a large message buffered before the password is checked: one announced at 1 MiB ends the connection.
+  const big = connect(served.port, '127.0.0.1');
+  await once(big, 'connect');
+  big.on('data', () => undefined);
+  big.write(Buffer.concat([startup, params]));
+  const header = Buffer.alloc(5);
+  header[0] = 0x70;
+  header.writeInt32BE(1024 * 1024, 1);
+  big.write(header);
+  await once(big, 'close');
 });
 
 it('keeps the event loop of the process that serves it free while a client sleeps in a statement; only other database clients wait', async () => {

@@ -40,21 +40,12 @@ import { pgliteSession } from './pglite-session.js';
 import { ScramExchange, ScramProtocolError, authenticationSasl, authenticationSaslContinue, authenticationSaslFinal, saslPayload, scramSecret } from './pglite-scram.js';
 import { DatabaseThreadError, StatementTimeoutError, type PgliteThread } from './pglite-thread.js';
 import {
-  CANCEL_REQUEST, Cancelled, FAILED_TRANSACTION, GSSENC_REQUEST, IDLE, IN_TRANSACTION, Lane, ReadyScanner, SSL_REQUEST, SYNC,
+  CANCEL_REQUEST, COPY_FROM_STDIN, Cancelled, ENDS_WITH_READY, FAILED_TRANSACTION, GSSENC_REQUEST, IDLE, IN_TRANSACTION, Lane,
+  MAX_AUTH_MESSAGE, MAX_MESSAGE, PASSED, PASSWORD_MESSAGE, ReadyScanner, SSL_REQUEST, SYNC, SYNC_TYPE, TERMINATE,
   errorResponse, parseStartup, queryMessage, readyForQuery, sqlOf, startupMessage, type Owner, type Startup,
 } from './pglite-wire.js';
 import type { SqlSession } from './session.js';
 
-const TERMINATE = 0x58; // 'X'
-const PASSWORD_MESSAGE = 0x70; // 'p'
-/** A message longer than this is a broken client, not a query. */
-const MAX_MESSAGE = 256 * 1024 * 1024;
-/** Query, Parse, Bind, Execute, Describe, Close, Flush, Sync, FunctionCall. */
-const PASSED = new Set([...'QPBEDCHSF'].map((c) => c.charCodeAt(0)));
-/** Messages the backend answers with a ReadyForQuery of their own: Query, Sync, FunctionCall. */
-const ENDS_WITH_READY = new Set([...'QSF'].map((c) => c.charCodeAt(0)));
-const SYNC_TYPE = 0x53; // 'S'
-const COPY_FROM_STDIN = /\bcopy\b[\s\S]*\bfrom\s+stdin\b/i;
 /** The one user and database: PGlite's superuser and database. */
 export const SERVED_USER = 'postgres';
 const SERVED_DATABASE = 'postgres';
@@ -185,7 +176,8 @@ export async function servePglite(db: PgliteThread, options: ServePgliteOptions)
       }
       if (!have(5)) return undefined;
       const total = 1 + buf.readInt32BE(1);
-      if (total < 5 || total > MAX_MESSAGE) return { kind: 'broken', why: `a message of ${total} bytes` };
+      // Before the password is checked, no message needs more than PostgreSQL's own limit for them.
+      if (total < 5 || total > (auth.step === 'done' ? MAX_MESSAGE : MAX_AUTH_MESSAGE)) return { kind: 'broken', why: `a message of ${total} bytes` };
       if (!have(total)) return undefined;
       const bytes = buf.subarray(0, total);
       buf = buf.subarray(total);

@@ -12,6 +12,18 @@ export const IDLE = 0x49; // 'I'
 export const IN_TRANSACTION = 0x54; // 'T'
 export const FAILED_TRANSACTION = 0x45; // 'E'
 export const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
+export const TERMINATE = 0x58; // 'X'
+export const PASSWORD_MESSAGE = 0x70; // 'p'
+export const SYNC_TYPE = 0x53; // 'S'
+/** A message longer than this is a broken client, not a query. */
+export const MAX_MESSAGE = 256 * 1024 * 1024;
+/** PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH: the longest password message it reads. */
+export const MAX_AUTH_MESSAGE = 65_535;
+/** The messages passed on to PGlite: Query, Parse, Bind, Execute, Describe, Close, Flush, Sync, FunctionCall. */
+export const PASSED = new Set([...'QPBEDCHSF'].map((c) => c.charCodeAt(0)));
+/** Messages the backend answers with a ReadyForQuery of their own: Query, Sync, FunctionCall. */
+export const ENDS_WITH_READY = new Set([...'QSF'].map((c) => c.charCodeAt(0)));
+export const COPY_FROM_STDIN = /\bcopy\b[\s\S]*\bfrom\s+stdin\b/i;
 
 /** An ErrorResponse: `severity` (ERROR, or FATAL before the connection closes), SQLSTATE `code`, `message`. */
 export function errorResponse(code: string, message: string, severity: 'ERROR' | 'FATAL' = 'ERROR'): Buffer {
