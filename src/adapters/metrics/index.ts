@@ -1,11 +1,14 @@
 /**
  * Metric providers and the factory that picks one per metric (Argo's metric/provider.go
- * `NewProvider`): prometheus, web, job; every other provider resolves an "unsupported" Error.
+ * `NewProvider`): prometheus, web, job, and Baton's judge and sequential (which query through the
+ * prometheus provider); every other provider resolves an "unsupported" Error.
  */
 import type { MetricProviderSpec } from '../../core/spec/types.js';
 import type { MetricsProvider } from '../../ports/metrics-provider.js';
 import { createJobProvider, type JobProviderOptions } from './job/job-provider.js';
+import { createJudgeProvider } from './judge/judge-provider.js';
 import { createPrometheusProvider } from './prometheus/prometheus-provider.js';
+import { createSequentialProvider } from './sequential/sequential-provider.js';
 import { createUnsupportedProvider } from './unsupported-provider.js';
 import { createWebProvider } from './web/web-provider.js';
 
@@ -25,6 +28,8 @@ export function createMetricsProviders(opts: MetricsProvidersOptions = {}): (spe
   const web = createWebProvider();
   const job = createJobProvider(opts.job);
   const unsupported = createUnsupportedProvider();
+  const judge = createJudgeProvider(prometheus);
+  const sequential = createSequentialProvider(prometheus);
   return (spec) => {
     switch (spec.type) {
       case 'prometheus':
@@ -33,6 +38,10 @@ export function createMetricsProviders(opts: MetricsProvidersOptions = {}): (spe
         return web;
       case 'job':
         return job;
+      case 'judge':
+        return judge;
+      case 'sequential':
+        return sequential;
       case 'unsupported':
         return unsupported;
       default: {

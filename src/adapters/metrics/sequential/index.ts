@@ -1,0 +1,2 @@
+export { createSequentialProvider } from './sequential-provider.js';
+export { increment, readCarriedState, STATE_KEY, type CarriedState } from './carried-state.js';
