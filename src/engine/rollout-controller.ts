@@ -382,7 +382,7 @@ export class RolloutController {
       this.runs.set(run.name, current);
       const promise = Promise.all(
         due.map(async (d) => {
-          const result = await this.measure(run.name, d.metricName, d.provider, abort.signal);
+          const result = await this.measure(run.name, d.metricName, d.provider, abort.signal, lastMetadata(run, d.metricName));
           return { metricName: d.metricName, result };
         }),
       ).then((results) => {
@@ -426,9 +426,9 @@ export class RolloutController {
     return started;
   }
 
-  private async measure(runName: string, metricName: string, spec: MetricProviderSpec, signal: AbortSignal): Promise<ProviderResult> {
+  private async measure(runName: string, metricName: string, spec: MetricProviderSpec, signal: AbortSignal, previousMetadata?: Record<string, string>): Promise<ProviderResult> {
     try {
-      return await this.deps.providerFor(spec).measure(spec, { signal, runName, metricName, baseDir: this.deps.baseDir });
+      return await this.deps.providerFor(spec).measure(spec, { signal, runName, metricName, baseDir: this.deps.baseDir, ...(previousMetadata ? { previousMetadata } : {}) });
     } catch (e) {
       // Providers resolve errors as data; anything thrown is still a failed measurement, not a crash.
       return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
@@ -465,4 +465,14 @@ export class RolloutController {
     }
     this.unsaved.splice(0, events.length);
   }
+}
+
+/** Metadata of the metric's latest measurement that has any (a sequential provider's state). */
+function lastMetadata(run: AnalysisRunState, metricName: string): Record<string, string> | undefined {
+  const measurements = run.metricResults.find((m) => m.name === metricName)?.measurements ?? [];
+  for (let i = measurements.length - 1; i >= 0; i--) {
+    const md = measurements[i]?.metadata;
+    if (md && Object.keys(md).length) return md;
+  }
+  return undefined;
 }

@@ -10,6 +10,12 @@ export interface MeasureContext {
   metricName: string;
   /** Directory that relative paths in the manifest (job workingDir) are relative to. */
   baseDir?: string;
+  /**
+   * Metadata of the metric's latest measurement in this run that has any: the state a
+   * sequential provider carries from one measurement to the next (kept with the run, so it
+   * survives a restart).
+   */
+  previousMetadata?: Record<string, string>;
 }
 
 /**

@@ -8,7 +8,9 @@
  *   both                   -> failure true: Failed (wins); success true: Successful; else Inconclusive
  *
  * A condition that does not compile, fails at run time or gives a non-boolean, and a provider
- * error, all make the measurement Error with the message. Job results are not evaluated.
+ * error, all make the measurement Error with the message. Job results are not evaluated; a
+ * value with the provider's own phase (judge, sequential) takes that phase when no condition
+ * is written.
  */
 import { compileCondition, evaluateCondition, ExprSyntaxError, type CompiledExpr } from '../expr/index.js';
 import type { ProviderResult } from './provider-result.js';
@@ -92,7 +94,8 @@ export function classifyResult(
     case 'job':
       return result.message === undefined ? { phase: result.phase } : { phase: result.phase, message: result.message };
     case 'value': {
-      const verdict = evaluateConditions(metric, result.value);
+      const unconditioned = !metric.successCondition && !metric.failureCondition;
+      const verdict = unconditioned && result.phase ? { phase: result.phase } : evaluateConditions(metric, result.value);
       // A query that matched nothing (Prometheus' empty vector) fails the condition's `result[0]`:
       // argo-semantics.md words that Error "no data returned", not as an index error.
       if (verdict.phase === 'Error' && Array.isArray(result.value) && result.value.length === 0) verdict.message = NO_DATA_MESSAGE;

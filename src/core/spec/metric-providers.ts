@@ -6,9 +6,10 @@ import type { JobProvider, KeyValue, MetricProviderSpec, PrometheusProvider, Web
 import { DEFAULT_JOB_BACKOFF_LIMIT, DEFAULT_WEB_JSON_PATH, DEFAULT_WEB_METHOD, DEFAULT_WEB_TIMEOUT_SECONDS } from './defaults.js';
 import { closest, type Field } from './fields.js';
 import { readPodTemplate } from './pod-template.js';
+import { readJudgeProvider, readSequentialProvider } from '../stats/read-provider-spec.js';
 
 /** Providers Baton runs. */
-const SUPPORTED_PROVIDERS = ['prometheus', 'web', 'job'] as const;
+const SUPPORTED_PROVIDERS = ['prometheus', 'web', 'job', 'judge', 'sequential'] as const;
 /** Providers Argo knows (`MetricProvider` in `analysis_types.go`) that Baton does not run. */
 const OTHER_ARGO_PROVIDERS = [
   'datadog',
@@ -147,6 +148,12 @@ export function readProvider(f: Field, checkers: TemplateCheckers): { provider?:
       break;
     case 'job':
       if (pf.object()) provider = readJob(pf);
+      break;
+    case 'judge':
+      if (pf.object()) provider = readJudgeProvider(pf);
+      break;
+    case 'sequential':
+      if (pf.object()) provider = readSequentialProvider(pf);
       break;
     default: {
       if (OTHER_ARGO_PROVIDERS.includes(name)) {

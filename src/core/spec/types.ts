@@ -13,6 +13,7 @@
  */
 
 /** Where a manifest, or one of its fields, came from. Lines and columns are 1-based. */
+import type { JudgeProvider, SequentialProvider } from '../stats/provider-spec.js';
 export interface SourceLocation {
   file: string;
   line: number;
@@ -360,7 +361,7 @@ export interface UnsupportedProvider {
   raw: unknown;
 }
 
-export type MetricProviderSpec = PrometheusProvider | WebProvider | JobProvider | UnsupportedProvider;
+export type MetricProviderSpec = PrometheusProvider | WebProvider | JobProvider | JudgeProvider | SequentialProvider | UnsupportedProvider;
 
 export interface MetricSpec {
   name: string;
