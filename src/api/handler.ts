@@ -4,9 +4,12 @@
  * strictly (request-input.ts), calls the controller and turns errors into JSON: bad input 400, a
  * body over the server's limit 413, unknown workload 404, a refused action 409, anything else
  * (a bug) 500. `/healthz` and `/runtime/metrics` need no token; everything else does, the
- * embedded Prometheus under `/prometheus` included.
+ * embedded Prometheus under `/prometheus` included. The dashboard's page is served at `/`
+ * (src/api/dashboard); its session cookie is a second way to carry the token, and a request
+ * that uses it must pass the CSRF checks of src/api/dashboard/session.ts.
  */
-import { bearerMatches } from '../adapters/http/bearer.js';
+import { createDashboard, csrfRefusal, type Dashboard, type DashboardOptions } from './dashboard/index.js';
+import { eventStreamResponse, streamStart } from './events-stream.js';
 import { BatonError, InvalidInputError } from '../core/errors.js';
 import { actionRequest, applyRequest, intParam, jsonObject, pathSegments, queryParams, shutdownRequest } from './request-input.js';
 import type { ActionRequest, ApiErrorBody, AuditView, ApplyRequest, ApplyResult, ControllerStatus, EventsPage, HistoryEntry, LogsResult, ShutdownRequest, WorkloadDetail, WorkloadSummary } from './types.js';
@@ -35,7 +38,7 @@ const MAX_WAIT_MS = 60_000;
 const json = (status: number, body: unknown): Response => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const error = (status: number, code: string, message: string): Response => json(status, { error: { code, message } } satisfies ApiErrorBody);
 
-const UNAUTHORIZED = 'a valid token is needed: Authorization: Bearer <the content of <state-dir>/api.token>';
+const UNAUTHORIZED = 'a valid token is needed: Authorization: Bearer <the content of <state-dir>/api.token> (or, in a browser, sign in to the dashboard at /)';
 
 /** The optional string parameters of a query, as an object without the absent ones. */
 function strings<K extends string>(params: Map<string, string>, keys: readonly K[]): Partial<Record<K, string>> {
@@ -56,22 +59,35 @@ function counts<K extends string>(params: Map<string, string>, keys: readonly K[
   return out;
 }
 
-/** The control API handler over `api`; every call but `/healthz` and `/runtime/metrics` must carry `token` as a Bearer token. */
-export function createApiHandler(api: ControlApi, token: string): (req: Request) => Promise<Response> {
+/** Options of {@link createApiHandler}: the dashboard's (where its files are, the clock of its sessions). */
+export type ApiHandlerOptions = Omit<DashboardOptions, 'token'>;
+
+/**
+ * The control API handler over `api`; every call but `/healthz`, `/runtime/metrics` and the
+ * dashboard's page must carry `token` (as a Bearer token, or in the dashboard's session cookie).
+ */
+export function createApiHandler(api: ControlApi, token: string, opts: ApiHandlerOptions = {}): (req: Request) => Promise<Response> {
+  const dashboard: Dashboard = createDashboard({ ...opts, token });
   return async (req) => {
     const url = new URL(req.url);
     const path = url.pathname;
     try {
       if (path === '/healthz') return json(200, { ok: true });
       if (path === '/runtime/metrics') return new Response(api.runtimeMetrics(), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } });
+      const page = dashboard.page(req, url);
+      if (page) return page;
       const isPrometheus = path === '/prometheus' || path.startsWith('/prometheus/');
       if (!isPrometheus && !path.startsWith('/api/v1/')) return error(404, 'not-found', `no such path ${path}`);
       // First, before any body is read.
-      if (!bearerMatches(req.headers.get('authorization'), token)) {
+      const via = dashboard.authenticate(req);
+      if (!via) {
         return isPrometheus ? json(401, { status: 'error', errorType: 'unauthorized', error: UNAUTHORIZED }) : error(401, 'unauthorized', UNAUTHORIZED);
       }
+      const refusal = via === 'cookie' ? csrfRefusal(req) : undefined;
+      if (refusal) return error(403, 'cross-site-refused', refusal);
       if (isPrometheus) return await api.prometheus(req);
-      return await route(api, req, url);
+      if (path === '/api/v1/session') return dashboard.session(req, via) ?? error(405, 'method-not-allowed', `${req.method} /api/v1/session: use GET, POST or DELETE`);
+      return await route(api, req, url, via === 'cookie' ? 'dashboard' : 'api');
     } catch (e) {
       // The listener's BodyTooLargeError (src/adapters/http/fetch-server.ts), raised as the body is read.
       if (e instanceof BatonError && e.code === 'body-too-large') return error(413, e.code, e.message);
@@ -82,8 +98,8 @@ export function createApiHandler(api: ControlApi, token: string): (req: Request)
   };
 }
 
-async function route(api: ControlApi, req: Request, url: URL): Promise<Response> {
-  const actor = req.headers.get('x-baton-actor') ?? 'api';
+async function route(api: ControlApi, req: Request, url: URL, defaultActor: string): Promise<Response> {
+  const actor = req.headers.get('x-baton-actor') ?? defaultActor;
   const segments = pathSegments(url.pathname, '/api/v1/');
   const [head, name, sub] = segments;
   const method = req.method;
@@ -100,6 +116,10 @@ async function route(api: ControlApi, req: Request, url: URL): Promise<Response>
     }
   }
   if (head === 'apply' && n === 1 && method === 'POST') return json(200, await api.apply(applyRequest(await jsonObject(req, '{"files": [...]}')), actor));
+  if (head === 'events' && n === 2 && name === 'stream' && method === 'GET') {
+    const p = query();
+    return eventStreamResponse(api, { ...strings(p, ['workload'] as const), afterId: streamStart(req.headers.get('last-event-id'), intParam(p, 'afterId')) });
+  }
   if (head === 'events' && n === 1 && method === 'GET') {
     const p = query();
     const { waitMs = 0, ...rest } = counts(p, ['afterId', 'limit', 'waitMs'] as const);

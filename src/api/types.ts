@@ -11,6 +11,9 @@
  * - `POST /api/v1/apply`                       body {@link ApplyRequest} -> {@link ApplyResult}
  * - `GET  /api/v1/events?workload=&afterId=&limit=&waitMs=` -> {@link EventsPage}
  *   (`waitMs` long-polls: answers as soon as an event newer than `afterId` exists, or after waitMs)
+ * - `GET  /api/v1/events/stream?workload=&afterId=` the same events as server-sent events
+ *   (src/api/events-stream.ts; resumes from `Last-Event-ID`)
+ * - `GET|POST|DELETE /api/v1/session`          the dashboard's sign-in cookie (src/api/dashboard)
  * - `GET  /api/v1/logs?workload=&revision=&pod=&tail=` -> {@link LogsResult}
  * - `GET  /api/v1/audit?workload=&limit=`      -> {@link AuditView}[] (who did what, newest last)
  * - `POST /api/v1/shutdown`                    body {@link ShutdownRequest} -> `{ "ok": true }`
@@ -18,7 +21,8 @@
  * - `GET  /runtime/metrics`                    `kube_pod_status_ready` for every process (text format)
  *
  * Authentication: `Authorization: Bearer <token>`; the token is the content of
- * `<state-dir>/api.token` (mode 0600). It is checked before any request body is read.
+ * `<state-dir>/api.token` (mode 0600). It is checked before any request body is read. A browser
+ * signed in to the dashboard (served at `/`) carries it in a session cookie instead.
  * `/prometheus/*` needs it too; `/runtime/metrics` (process readiness, scraped by the embedded
  * Prometheus) and `/healthz` answer without it.
  *
@@ -86,6 +90,8 @@ export interface WorkloadSummary {
   /** The version labels (first container image) of the stable and current revisions. */
   stableImage?: string;
   currentImage?: string;
+  /** When the oldest revision kept was created (the workload's age), wall-clock epoch ms. */
+  createdAt?: number;
 }
 
 /** One process (pod). */
@@ -137,6 +143,9 @@ export interface MetricView {
   address?: string;
   /** Prometheus: the address really queried (after the address map). */
   queriedAddress?: string;
+  /** The template's conditions as written (`result[0] <= 0.05`): the dashboard draws their thresholds. */
+  successCondition?: string;
+  failureCondition?: string;
   successful: number;
   failed: number;
   inconclusive: number;

@@ -521,9 +521,11 @@ export class ControlPlane {
     const pods = this.supervisor.pods();
     const resolve = (a: string): string => this.addressMap[a] ?? a;
     const ts = this.opts.timeScale;
+    // The age the dashboard shows: the oldest revision kept, on the wall clock.
+    const born = (revs: { createdAt: number }[]): { createdAt?: number } => (revs.length ? { createdAt: Math.round(this.toWall(Math.min(...revs.map((r) => r.createdAt)))) } : {});
     return [
-      ...this.runtime.rolloutControllers().map((c) => rolloutDetail(c, pods.filter((p) => p.owner === c.name), ts, resolve)),
-      ...this.runtime.deploymentControllers().map((c) => deploymentDetail(c, pods.filter((p) => p.owner === c.name), ts)),
+      ...this.runtime.rolloutControllers().map((c) => ({ ...rolloutDetail(c, pods.filter((p) => p.owner === c.name), ts, resolve), ...born(c.rolloutState.revisions) })),
+      ...this.runtime.deploymentControllers().map((c) => ({ ...deploymentDetail(c, pods.filter((p) => p.owner === c.name), ts), ...born(c.deploymentState.revisions) })),
     ];
   }
 

@@ -60,6 +60,8 @@ export function runView(run: AnalysisRunState, resolve: AddressResolver): Analys
         phase: r?.phase ?? 'Pending',
         provider: m.provider.type,
         ...(address !== undefined ? { address, queriedAddress: resolve(address) } : {}),
+        ...(m.successCondition ? { successCondition: m.successCondition } : {}),
+        ...(m.failureCondition ? { failureCondition: m.failureCondition } : {}),
         successful: r?.successful ?? 0,
         failed: r?.failed ?? 0,
         inconclusive: r?.inconclusive ?? 0,
@@ -153,7 +155,7 @@ export function deploymentDetail(c: DeploymentController, pods: PodInfo[], timeS
 }
 
 export function summaryOf(d: WorkloadDetail): WorkloadSummary {
-  const { kind, name, namespace, phase, message, step, strategy, canaryWeight, desired, current, updated, ready, available, stableImage, currentImage } = d;
+  const { kind, name, namespace, phase, message, step, strategy, canaryWeight, desired, current, updated, ready, available, stableImage, currentImage, createdAt } = d;
   return {
     kind,
     name,
@@ -170,6 +172,7 @@ export function summaryOf(d: WorkloadDetail): WorkloadSummary {
     available,
     ...(stableImage !== undefined ? { stableImage } : {}),
     ...(currentImage !== undefined ? { currentImage } : {}),
+    ...(createdAt !== undefined ? { createdAt } : {}),
   };
 }
 

@@ -61,6 +61,40 @@ function toRequest(req: IncomingMessage, limit: number): Request {
   return new Request(requestUrl(req.url), init);
 }
 
+/** A Response's headers for node:http; each `Set-Cookie` stays its own header line (RFC 6265 section 3). */
+function responseHeaders(h: Headers): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.fromEntries(h.entries());
+  const cookies = h.getSetCookie();
+  if (cookies.length) out['set-cookie'] = cookies;
+  return out;
+}
+
+/**
+ * Writes a streamed body as it comes, waiting on backpressure; a client that goes away cancels
+ * the stream (its producer stops), and a producer that fails ends the connection.
+ */
+async function writeStream(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
+  const reader = body.getReader();
+  let gone = false;
+  const onClose = (): void => {
+    gone = true;
+    reader.cancel().catch(() => undefined);
+  };
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || gone) break;
+      if (!res.write(value)) await new Promise<void>((resolve) => (gone ? resolve() : res.once('drain', resolve).once('close', resolve)));
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
 export interface RunningFetchServer {
   /** e.g. http://127.0.0.1:7070 */
   url: string;
@@ -104,11 +138,16 @@ export async function startFetchServer(host: string, port: number, handle: (req:
     }
     handle(request)
       .then(async (r) => {
-        const body = Buffer.from(await r.arrayBuffer());
+        // A stream of events is written as it comes; anything else is read whole first, so a
+        // failure while producing it is still answered 500.
+        const streamed = r.body !== null && (r.headers.get('content-type') ?? '').startsWith('text/event-stream');
+        const body = streamed ? undefined : Buffer.from(await r.arrayBuffer());
         // A body left unread (refused before reading it) is not drained: Node closes a
         // `connection: close` socket once the answer is written.
         if (!req.complete) res.setHeader('connection', 'close');
-        res.writeHead(r.status, Object.fromEntries(r.headers.entries())).end(body);
+        res.writeHead(r.status, responseHeaders(r.headers));
+        if (body) res.end(body);
+        else await writeStream(r.body as ReadableStream<Uint8Array>, res);
       })
       .catch((e: unknown) => {
         if (e instanceof BodyTooLargeError) {
