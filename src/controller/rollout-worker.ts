@@ -26,7 +26,7 @@ import type { ClusterCaches } from './caches.js';
 export interface RolloutWorkerDeps {
   client: KubeClient;
   caches: ClusterCaches;
-  clock: Clock;
+  clock: Clock & { toWall?(engineMs: number): number };
   providerFor(spec: MetricProviderSpec): MetricsProvider;
   onEvent(event: EngineEvent & { namespace: string }): void;
   /** A measurement finished or a preparation settled: sync this rollout again soon. */
@@ -122,6 +122,7 @@ export class RolloutWorker {
         return Array.isArray(metrics) ? metrics : undefined;
       },
       now: () => this.deps.clock.now(),
+      ...(this.deps.clock.toWall ? { toWall: (ms: number) => this.deps.clock.toWall?.(ms) ?? ms } : {}),
     });
     const controller = new RolloutController(rollout, set, {
       clock: this.deps.clock,

@@ -73,7 +73,7 @@ export async function runController(o: RunControllerOptions): Promise<number> {
     ...(o.namespace ? { namespace: o.namespace } : {}),
     ...(o.instanceId ? { instanceId: o.instanceId } : {}),
     ...(o.workers ? { workers: o.workers } : {}),
-    onEvent: (e) => log(`${e.namespace}/${e.rollout} ${e.type}: ${describeEvent(e)}`),
+    onEvent: ({ namespace, ...e }) => log(`${namespace}/${e.rollout} ${e.type}: ${describeEvent(e)}`),
     onError: (what, e) => log(`error: ${what}: ${e instanceof Error ? e.message : String(e)}`),
     onSync: (key, ms, failed) => stats.observe(key, ms, failed),
   });

@@ -10,7 +10,7 @@
  */
 import type { AnalysisRunState, Measurement } from '../../core/analysis/index.js';
 import type { OwnedAnalysisRun } from '../../core/rollout/index.js';
-import { argoTime } from './rollout-status.js';
+import { argoTime as argoTimeOf } from './rollout-status.js';
 import { controllerRef, type KubeObject } from './resources.js';
 
 /** The annotation holding the engine's record of a run (JSON of AnalysisRunState). */
@@ -25,9 +25,15 @@ export interface AnalysisRunObjectInput {
   revision: number | undefined;
   /** The metrics as the templates wrote them (Argo copies them unresolved), by template name. */
   templateMetrics: (template: string) => unknown[] | undefined;
+  toWall?: ToWall;
 }
 
-function measurement(m: Measurement): Record<string, unknown> {
+/** Engine time -> wall time for the times shown (they differ under --time-scale). */
+export type ToWall = (engineMs: number) => number;
+const same: ToWall = (ms) => ms;
+
+function measurement(m: Measurement, toWall: ToWall): Record<string, unknown> {
+  const argoTime = (ms: number): string => argoTimeOf(toWall(ms));
   return {
     phase: m.phase,
     ...(m.value !== undefined ? { value: m.value } : {}),
@@ -46,7 +52,8 @@ function summary(run: AnalysisRunState, dryRun: boolean): Record<string, number>
 }
 
 /** `status` of the AnalysisRun object. */
-export function analysisRunStatus(run: AnalysisRunState): Record<string, unknown> {
+export function analysisRunStatus(run: AnalysisRunState, toWall: ToWall = same): Record<string, unknown> {
+  const argoTime = (ms: number): string => argoTimeOf(toWall(ms));
   return {
     phase: run.phase,
     ...(run.message ? { message: run.message } : {}),
@@ -56,7 +63,7 @@ export function analysisRunStatus(run: AnalysisRunState): Record<string, unknown
       name: r.name,
       phase: r.phase,
       ...(r.message ? { message: r.message } : {}),
-      measurements: r.measurements.map(measurement),
+      measurements: r.measurements.map((m) => measurement(m, toWall)),
       count: r.count,
       successful: r.successful,
       failed: r.failed,
@@ -102,7 +109,7 @@ export function analysisRunObject(input: AnalysisRunObjectInput): KubeObject {
       args: run.args.map((a) => (a.value !== undefined ? { name: a.name, value: a.value } : { name: a.name })),
       ...(run.terminated ? { terminate: true } : {}),
     },
-    status: analysisRunStatus(run),
+    status: analysisRunStatus(run, input.toWall),
   };
 }
 

@@ -75,6 +75,8 @@ export interface StatusInput {
   observed: readonly ObservedRevision[];
   previous: ArgoRolloutStatus | undefined;
   now: number;
+  /** Engine time -> wall time for the times shown (they differ under --time-scale); default the same. */
+  toWall?: (engineMs: number) => number;
 }
 
 function runStatus(owned: OwnedAnalysisRun | undefined, runs: readonly AnalysisRunState[]): RunStatus | null {
@@ -98,7 +100,7 @@ function formatSelector(rollout: Rollout, hash: string | undefined): string | un
 /** Builds the conditions, keeping lastTransitionTime of one whose status did not change. */
 function conditions(input: StatusInput, rsName: string): ArgoCondition[] {
   const { state: s, status, now, previous } = input;
-  const at = argoTime(now);
+  const at = argoTime(input.toWall ? input.toWall(now) : now);
   const make = (type: ArgoCondition['type'], st: ArgoCondition['status'], reason: string, message: string): ArgoCondition => {
     const prev = previous?.conditions?.find((c) => c.type === type);
     const same = prev && prev.status === st && prev.reason === reason && prev.message === message;
@@ -137,14 +139,15 @@ function completionNote(input: StatusInput): string {
 export function argoRolloutStatus(input: StatusInput): ArgoRolloutStatus {
   const { rollout, state: s, status } = input;
   const rsName = `${rollout.metadata.name}-${s.currentHash ?? ''}`;
+  const time = (ms: number): string => argoTime(input.toWall ? input.toWall(ms) : ms);
   const out: ArgoRolloutStatus = {
     phase: status.phase,
     message: status.message,
     ...(input.generation !== undefined ? { observedGeneration: String(input.generation) } : {}),
-    pauseConditions: s.pauseConditions.length ? s.pauseConditions.map((p) => ({ reason: p.reason, startTime: argoTime(p.startTime) })) : null,
+    pauseConditions: s.pauseConditions.length ? s.pauseConditions.map((p) => ({ reason: p.reason, startTime: time(p.startTime) })) : null,
     controllerPause: s.controllerPause,
     abort: s.aborted,
-    abortedAt: s.aborted && s.abortedAt !== undefined ? argoTime(s.abortedAt) : null,
+    abortedAt: s.aborted && s.abortedAt !== undefined ? time(s.abortedAt) : null,
     promoteFull: s.promoteFull,
     conditions: conditions(input, rsName),
     replicas: status.replicas,

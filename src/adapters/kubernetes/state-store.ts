@@ -37,6 +37,8 @@ export interface KubeStateStoreOptions {
   /** The metrics of a template as written, for the AnalysisRun's spec. */
   templateMetrics: (template: string) => unknown[] | undefined;
   now: () => number;
+  /** Engine time -> wall time, for the times shown in status (they differ under --time-scale). */
+  toWall?: (engineMs: number) => number;
 }
 
 export interface KubeStateStore extends StateStore {
@@ -90,14 +92,14 @@ export function createKubeStateStore(o: KubeStateStoreOptions): KubeStateStore {
     const json = JSON.stringify(run);
     if (writtenRuns.get(run.name) === json) return;
     const exists = o.analysisRuns.get(o.namespace, run.name);
-    const patch = { metadata: { annotations: { [RUN_STATE_ANNOTATION]: json } }, spec: { terminate: run.terminated || null }, status: analysisRunStatus(run) };
+    const patch = { metadata: { annotations: { [RUN_STATE_ANNOTATION]: json } }, spec: { terminate: run.terminated || null }, status: analysisRunStatus(run, o.toWall) };
     if (!exists) {
       // Only runs the rollout still owns get an object; an old run that was never written is history.
       if (!owned) return;
       const revision = state.revisions.find((r) => r.hash === owned.hash)?.revision;
       try {
         writes += 1;
-        o.analysisRuns.remember(await o.client.create(RESOURCES.analysisRuns, o.namespace, analysisRunObject({ run, owned, rollout, revision, templateMetrics: o.templateMetrics })));
+        o.analysisRuns.remember(await o.client.create(RESOURCES.analysisRuns, o.namespace, analysisRunObject({ run, owned, rollout, revision, templateMetrics: o.templateMetrics, ...(o.toWall ? { toWall: o.toWall } : {}) })));
         writtenRuns.set(run.name, json);
         return;
       } catch (e) {
@@ -135,6 +137,7 @@ export function createKubeStateStore(o: KubeStateStoreOptions): KubeStateStore {
           observed: o.observed(),
           previous,
           now: o.now(),
+          ...(o.toWall ? { toWall: o.toWall } : {}),
         });
         const patch = mergePatch(previous ?? {}, next);
         if (patch !== undefined) {

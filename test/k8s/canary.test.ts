@@ -1,0 +1,148 @@
+/**
+ * The seed's frontend Rollout on a real cluster with `baton controller` as its controller: the
+ * first deploy, a good release through 10/25/50/75/100 with the VirtualService weights,
+ * ReplicaSets, Service selectors and AnalysisRuns as Argo Rollouts writes them (its analysis
+ * answered by a real Prometheus scraping kube-state-metrics and a test exporter), and a bad
+ * release that the canary's own analysis aborts with Argo's message, the weights back on stable.
+ * Runs at --time-scale 0.1.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasPrometheus } from '../support/prometheus.js';
+import { startTestbed, testbedUnavailable, type Testbed } from '../support/k8s-testbed.js';
+import { waitFor } from '../support/net.js';
+import { applyFrontend, FRONTEND, NS, rolloutObject, setImage, startController, startMetrics, vsWeights, type ControllerProcess, type Metrics, type NamedList } from './controller-harness.js';
+
+const unavailable = testbedUnavailable() ?? (hasPrometheus() ? undefined : 'no prometheus binary (Debian package prometheus)');
+
+interface ReplicaSetFields {
+  spec: { replicas: number; selector: { matchLabels: Record<string, string> } };
+  status: { availableReplicas?: number };
+}
+interface AnalysisRunFields {
+  spec: { metrics: { name: string }[]; args?: { name: string; value?: string }[] };
+  status?: { phase: string; message?: string; metricResults?: { name: string; phase: string; count: number; measurements: { phase: string; value?: string }[] }[] };
+}
+
+describe.skipIf(unavailable !== undefined)(`baton controller: the tbyte frontend canary${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  let bed: Testbed;
+  let metrics: Metrics;
+  let controller: ControllerProcess;
+  /** Every [stable, canary] weight pair seen on the VirtualService, in order, without repeats. */
+  const seen: string[] = [];
+  let watching = true;
+  let watcher: Promise<void>;
+
+  beforeAll(async () => {
+    bed = await startTestbed();
+    metrics = await startMetrics(bed);
+    await applyFrontend(bed);
+    controller = startController(bed, ['--time-scale', '0.1', '--prometheus', metrics.prometheus.url, '--metrics', '127.0.0.1:0', '--workers', '4']);
+    await controller.waitForLine(/caches synced/);
+    watcher = (async () => {
+      while (watching) {
+        const w = (await vsWeights(bed).catch(() => undefined))?.join('/');
+        if (w && seen[seen.length - 1] !== w) seen.push(w);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
+  }, 240_000);
+
+  afterAll(async () => {
+    watching = false;
+    await watcher;
+    const code = await controller?.stop();
+    if (code !== 0 && code !== null) console.error(controller.output());
+    await metrics?.stop();
+    await bed?.down();
+  });
+
+  const healthyOn = (hash?: string) =>
+    waitFor(async () => {
+      const r = await rolloutObject(bed);
+      return r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash && (hash === undefined || r.status.stableRS === hash) && r.status.observedGeneration === String(r.metadata.generation) ? r : undefined;
+    }, 120_000, 'the rollout Healthy on its current revision');
+
+  it('first deploy: a ReplicaSet of revision 1 with Argo\'s label, annotations and owner, promoted at once', async () => {
+    const r = await healthyOn();
+    const hash = r.status?.stableRS ?? '';
+    expect(r.status?.availableReplicas).toBe(2);
+    const rs = await bed.getJson<ReplicaSetFields & NamedList['items'][number]>(['-n', NS, 'get', 'replicaset', `${FRONTEND}-${hash}`]);
+    expect(rs.metadata.labels).toMatchObject({ app: FRONTEND, 'rollouts-pod-template-hash': hash });
+    expect(rs.metadata.annotations).toMatchObject({ 'rollout.argoproj.io/revision': '1', 'rollout.argoproj.io/desired-replicas': '2' });
+    expect(rs.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Rollout', name: FRONTEND, controller: true })]);
+    expect(rs.spec.selector.matchLabels).toEqual({ app: FRONTEND, 'rollouts-pod-template-hash': hash });
+    for (const svc of [FRONTEND, `${FRONTEND}-canary`]) {
+      const s = await bed.getJson<{ spec: { selector: Record<string, string> } }>(['-n', NS, 'get', 'service', svc]);
+      expect(s.spec.selector).toEqual({ app: FRONTEND, 'rollouts-pod-template-hash': hash });
+    }
+    expect(await vsWeights(bed)).toEqual([100, 0]);
+    // kubectl's own columns for the Rollout CRD read Argo's fields.
+    const table = await bed.kubectl(['-n', NS, 'get', 'rollout', FRONTEND]);
+    expect(table).toMatch(new RegExp(`${FRONTEND}\\s+2\\s+2\\s+2\\s+2\\s`));
+  }, 180_000);
+
+  it('a good release goes 10/25/50/75/100 with the step analysis and background analysis written as AnalysisRuns', async () => {
+    const before = await rolloutObject(bed);
+    const v1 = before.status?.stableRS ?? '';
+    await setImage(bed, 'tbyte/frontend:v2');
+    const v2 = (await waitFor(async () => {
+      const r = await rolloutObject(bed);
+      return r.status?.currentPodHash && r.status.currentPodHash !== v1 ? r.status.currentPodHash : undefined;
+    }, 30_000, 'a new currentPodHash')) as string;
+    const r = await healthyOn(v2);
+    expect(r.status?.currentStepIndex).toBe(9);
+    expect(r.status?.conditions?.find((c) => c.type === 'Completed')).toMatchObject({ status: 'True', reason: 'RolloutCompleted' });
+    const weights = seen.slice(seen.indexOf('100/0'));
+    expect(weights).toEqual(expect.arrayContaining(['90/10', '75/25', '50/50', '25/75']));
+    expect(weights.filter((w) => w !== '100/0' && w !== '0/100')).toEqual(['90/10', '75/25', '50/50', '25/75']);
+    expect(await vsWeights(bed)).toEqual([100, 0]);
+    for (const svc of [FRONTEND, `${FRONTEND}-canary`]) {
+      const s = await bed.getJson<{ spec: { selector: Record<string, string> } }>(['-n', NS, 'get', 'service', svc]);
+      expect(s.spec.selector['rollouts-pod-template-hash']).toBe(v2);
+    }
+    // Argo's run names: <rollout>-<hash>-<revision>-<step> for the step run, without the step for the background run.
+    const runs = await bed.getJson<NamedList<AnalysisRunFields>>(['-n', NS, 'get', 'analysisrun']);
+    const byName = new Map(runs.items.map((i) => [i.metadata.name, i]));
+    const step = byName.get(`${FRONTEND}-${v2}-2-2`);
+    expect(step?.status?.phase).toBe('Successful');
+    expect(step?.metadata.labels).toMatchObject({ 'rollout-type': 'Step', 'step-index': '2', 'rollouts-pod-template-hash': v2 });
+    expect(step?.spec.metrics.map((m) => m.name)).toEqual(['pod-ready-ratio', 'error-rate', 'response-time-p95']);
+    expect(step?.status?.metricResults?.map((m) => [m.name, m.phase, m.count])).toEqual([
+      ['pod-ready-ratio', 'Successful', 3],
+      ['error-rate', 'Successful', 3],
+      ['response-time-p95', 'Successful', 3],
+    ]);
+    expect(step?.status?.metricResults?.[0]?.measurements[0]?.value).toBe('[1]');
+    const background = byName.get(`${FRONTEND}-${v2}-2`);
+    expect(background?.metadata.labels).toMatchObject({ 'rollout-type': 'Background' });
+    expect(background?.spec.args).toEqual([{ name: 'canary-hash', value: v2 }]);
+    expect(background?.status?.phase).toBe('Successful');
+    expect((await bed.kubectl(['-n', NS, 'get', 'analysisrun'])).split('\n').filter((l) => l.includes('Successful'))).toHaveLength(2);
+    // The old stable is scaled down after scaleDownDelaySeconds (30 s, 3 s here).
+    await waitFor(async () => (await bed.getJson<ReplicaSetFields>(['-n', NS, 'get', 'replicaset', `${FRONTEND}-${v1}`])).spec.replicas === 0, 60_000, 'the old ReplicaSet scaled to 0');
+  }, 240_000);
+
+  it('a bad release is aborted by the canary health analysis with Argo\'s message, weights back on stable', async () => {
+    const v2 = (await rolloutObject(bed)).status?.stableRS ?? '';
+    await setImage(bed, 'tbyte/frontend:v3');
+    const v3 = (await waitFor(async () => {
+      const r = await rolloutObject(bed);
+      return r.status?.currentPodHash && r.status.currentPodHash !== v2 ? r.status.currentPodHash : undefined;
+    }, 30_000, 'a new currentPodHash')) as string;
+    metrics.failRevision(v3, 0.5);
+    const r = await waitFor(async () => {
+      const o = await rolloutObject(bed);
+      return o.status?.phase === 'Degraded' ? o : undefined;
+    }, 120_000, 'the rollout Degraded');
+    expect(r.status?.abort).toBe(true);
+    expect(r.status?.message).toMatch(/^RolloutAborted: Rollout aborted update to revision 3: Background analysis phase error\/failed: Metric "canary-error-rate" assessed Failed due to failed \(2\) > failureLimit \(1\)/);
+    expect(r.status?.stableRS).toBe(v2);
+    expect(r.status?.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'RolloutAborted' });
+    await waitFor(async () => (await vsWeights(bed)).join('/') === '100/0' || undefined, 30_000, 'weights back on stable');
+    const run = await bed.getJson<AnalysisRunFields>(['-n', NS, 'get', 'analysisrun', `${FRONTEND}-${v3}-3`]);
+    expect(run.status?.phase).toBe('Failed');
+    expect(run.status?.metricResults?.[0]?.measurements.filter((m) => m.phase === 'Failed').length).toBeGreaterThanOrEqual(2);
+    const stable = await bed.getJson<{ spec: { selector: Record<string, string> } }>(['-n', NS, 'get', 'service', FRONTEND]);
+    expect(stable.spec.selector['rollouts-pod-template-hash']).toBe(v2);
+  }, 240_000);
+});
