@@ -85,10 +85,10 @@ describe.skipIf(unavailable !== undefined)(`baton controller: the tbyte frontend
     const before = await rolloutObject(bed);
     const v1 = before.status?.stableRS ?? '';
     await setImage(bed, 'tbyte/frontend:v2');
-    const v2 = (await waitFor(async () => {
+    const v2 = await waitFor<string>(async () => {
       const r = await rolloutObject(bed);
       return r.status?.currentPodHash && r.status.currentPodHash !== v1 ? r.status.currentPodHash : undefined;
-    }, 30_000, 'a new currentPodHash')) as string;
+    }, 30_000, 'a new currentPodHash');
     const r = await healthyOn(v2);
     expect(r.status?.currentStepIndex).toBe(9);
     expect(r.status?.conditions?.find((c) => c.type === 'Completed')).toMatchObject({ status: 'True', reason: 'RolloutCompleted' });
@@ -125,10 +125,10 @@ describe.skipIf(unavailable !== undefined)(`baton controller: the tbyte frontend
   it('a bad release is aborted by the canary health analysis with Argo\'s message, weights back on stable', async () => {
     const v2 = (await rolloutObject(bed)).status?.stableRS ?? '';
     await setImage(bed, 'tbyte/frontend:v3');
-    const v3 = (await waitFor(async () => {
+    const v3 = await waitFor<string>(async () => {
       const r = await rolloutObject(bed);
       return r.status?.currentPodHash && r.status.currentPodHash !== v2 ? r.status.currentPodHash : undefined;
-    }, 30_000, 'a new currentPodHash')) as string;
+    }, 30_000, 'a new currentPodHash');
     metrics.failRevision(v3, 0.5);
     const r = await waitFor(async () => {
       const o = await rolloutObject(bed);
