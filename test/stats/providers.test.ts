@@ -18,6 +18,7 @@ import { hasPrometheus, startPrometheus, type RunningPrometheus } from '../suppo
 
 let exporter: Exporter;
 let prom: RunningPrometheus;
+let wobble: ReturnType<typeof setInterval> | undefined;
 
 async function instant(query: string): Promise<number | undefined> {
   const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(query)}`);
@@ -54,11 +55,21 @@ describe.skipIf(!hasPrometheus())('release-safety providers against a real Prome
       exporter.incCounter('app_requests_total', { role, status: '200' }, 0);
       exporter.incCounter('app_requests_total', { role, status: '500' }, 0);
     }
+    exporter.setGauge('app_latency_seconds', { role: 'canary' }, 0.1);
+    exporter.setGauge('app_latency_seconds', { role: 'baseline' }, 0.05);
     prom = await startPrometheus(['global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', 'scrape_configs:', '  - job_name: app', '    static_configs:', `      - targets: ['${exporter.target}']`].join('\n'));
     await waitFor(async () => (await instant('count(app_requests_total)')) === 8, 30_000, 'prometheus to scrape the exporter');
+    // Latency gauges that move between scrapes: the canary about twice the baseline.
+    let k = 0;
+    wobble = setInterval(() => {
+      k++;
+      exporter.setGauge('app_latency_seconds', { role: 'canary' }, 0.1 + 0.01 * Math.sin(k));
+      exporter.setGauge('app_latency_seconds', { role: 'baseline' }, 0.05 + 0.01 * Math.cos(k));
+    }, 150);
   }, 60_000);
 
   afterAll(async () => {
+    clearInterval(wobble);
     await prom?.stop();
     await exporter?.close();
   });
@@ -139,4 +150,31 @@ describe.skipIf(!hasPrometheus())('release-safety providers against a real Prome
     expect(e.kind).toBe('error');
     expect(e.kind === 'error' && e.message).toMatch(/^metric "errors": events: canary: /);
   }, 30_000);
+
+  it('judge: Mann-Whitney on range-query series finds a slower canary High, with its interval and effect', async () => {
+    // Enough samples in the window: poll Prometheus until 12 scrapes of each series are in.
+    await waitFor(async () => ((await instant('min(count_over_time(app_latency_seconds[15s]))')) ?? 0) >= 12, 30_000, 'twelve latency samples');
+    const spec: JudgeProvider = {
+      type: 'judge',
+      address: prom.url,
+      insecure: false,
+      headers: [],
+      roles: { canary: 'canary', baseline: 'baseline' },
+      lookbackSeconds: 12,
+      stepSeconds: 1,
+      groupWeights: {},
+      scoreThresholds: { pass: 95, marginal: 75 },
+      metrics: [{ config: judgeMetricDefaults('latency', { direction: 'increase', effectSize: { allowedIncrease: 1.5 } }), query: 'avg(app_latency_seconds{role="${role}"})' }],
+    };
+    const r = await createMetricsProviders()(spec).measure(spec, ctx());
+    expect(r).toMatchObject({ kind: 'value', phase: 'Failed', value: { score: 0, verdict: 'Fail', metrics: [{ name: 'latency', label: 'High', test: 'mannWhitney' }] } });
+    if (r.kind !== 'value') return;
+    const m = (r.value as { metrics: { canaryCount: number; effectSize: number; confInt: [number, number] }[] }).metrics[0];
+    expect(m?.canaryCount).toBeGreaterThanOrEqual(12);
+    expect(m?.effectSize).toBeGreaterThan(1.5);
+    expect(m?.confInt[0]).toBeGreaterThan(0.02);
+    // The same data judged on decreases only: the slower canary passes.
+    const decrease = { ...spec, metrics: [{ ...spec.metrics[0]!, config: judgeMetricDefaults('latency', { direction: 'decrease' }) }] };
+    expect(await createMetricsProviders()(decrease).measure(decrease, ctx())).toMatchObject({ phase: 'Successful', value: { score: 100, verdict: 'Pass' } });
+  }, 60_000);
 });
