@@ -39,6 +39,11 @@ async function serve(role: string, ok: number, failed: number): Promise<void> {
   await waitFor(async () => (await instant(`sum(app_requests_total{role="${role}"})`)) === want, 15_000, `prometheus to scrape ${role}`);
 }
 
+/** A judge of canary against baseline on the real Prometheus, thresholds pass 95, marginal 75. */
+function judgeSpec(lookbackSeconds: number, stepSeconds: number, metrics: JudgeProvider['metrics']): JudgeProvider {
+  return { type: 'judge', address: prom.url, insecure: false, headers: [], roles: { canary: 'canary', baseline: 'baseline' }, lookbackSeconds, stepSeconds, groupWeights: {}, scoreThresholds: { pass: 95, marginal: 75 }, metrics };
+}
+
 function ctx(previousMetadata?: Record<string, string>): MeasureContext {
   return { signal: new AbortController().signal, runName: 'r', metricName: 'safety', ...(previousMetadata ? { previousMetadata } : {}) };
 }
@@ -123,24 +128,13 @@ describe.skipIf(!hasPrometheus())('release-safety providers against a real Prome
   }, 60_000);
 
   it('judge: a count metric with sparse errors fails the canary; a failed query is an Error naming metric and role', async () => {
-    const spec: JudgeProvider = {
-      type: 'judge',
-      address: prom.url,
-      insecure: false,
-      headers: [],
-      roles: { canary: 'canary', baseline: 'baseline' },
-      lookbackSeconds: 60,
-      stepSeconds: 5,
-      groupWeights: {},
-      scoreThresholds: { pass: 95, marginal: 75 },
-      metrics: [
-        {
-          config: judgeMetricDefaults('errors', { test: 'count', direction: 'increase', critical: true }),
-          events: 'sum(app_requests_total{role="${role}",status="500"})',
-          total: 'sum(app_requests_total{role="${role}"})',
-        },
-      ],
-    };
+    const spec = judgeSpec(60, 5, [
+      {
+        config: judgeMetricDefaults('errors', { test: 'count', direction: 'increase', critical: true }),
+        events: 'sum(app_requests_total{role="${role}",status="500"})',
+        total: 'sum(app_requests_total{role="${role}"})',
+      },
+    ]);
     const provider = createMetricsProviders()(spec);
     const r = await provider.measure(spec, ctx());
     expect(r).toMatchObject({ kind: 'value', phase: 'Failed', value: { score: 0, verdict: 'Fail', metrics: [{ name: 'errors', label: 'High', critical: true }] } });
@@ -154,18 +148,7 @@ describe.skipIf(!hasPrometheus())('release-safety providers against a real Prome
   it('judge: Mann-Whitney on range-query series finds a slower canary High, with its interval and effect', async () => {
     // Enough samples in the window: poll Prometheus until 12 scrapes of each series are in.
     await waitFor(async () => ((await instant('min(count_over_time(app_latency_seconds[15s]))')) ?? 0) >= 12, 30_000, 'twelve latency samples');
-    const spec: JudgeProvider = {
-      type: 'judge',
-      address: prom.url,
-      insecure: false,
-      headers: [],
-      roles: { canary: 'canary', baseline: 'baseline' },
-      lookbackSeconds: 12,
-      stepSeconds: 1,
-      groupWeights: {},
-      scoreThresholds: { pass: 95, marginal: 75 },
-      metrics: [{ config: judgeMetricDefaults('latency', { direction: 'increase', effectSize: { allowedIncrease: 1.5 } }), query: 'avg(app_latency_seconds{role="${role}"})' }],
-    };
+    const spec = judgeSpec(12, 1, [{ config: judgeMetricDefaults('latency', { direction: 'increase', effectSize: { allowedIncrease: 1.5 } }), query: 'avg(app_latency_seconds{role="${role}"})' }]);
     const r = await createMetricsProviders()(spec).measure(spec, ctx());
     expect(r).toMatchObject({ kind: 'value', phase: 'Failed', value: { score: 0, verdict: 'Fail', metrics: [{ name: 'latency', label: 'High', test: 'mannWhitney' }] } });
     if (r.kind !== 'value') return;
