@@ -9,7 +9,7 @@ import { chown, chmod } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort, tempDir, waitFor } from './net.js';
+import { freePort, stopChild, tempDir, waitFor } from './net.js';
 
 export const POSTGRES_BIN_DIR = process.env.POSTGRES_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
 
@@ -95,13 +95,8 @@ export async function startPostgres(): Promise<RunningPostgres> {
     url,
     port,
     async stop() {
-      if (child.exitCode === null) {
-        // SIGINT is PostgreSQL's "fast shutdown": abort sessions, exit cleanly.
-        child.kill('SIGINT');
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(t);
-      }
+      // SIGINT is PostgreSQL's "fast shutdown": abort sessions, exit cleanly.
+      await stopChild(child, exited, 'SIGINT', 10_000);
       await dir.remove();
     },
   };

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, tempDir, waitFor } from './net.js';
+import { freePort, stopChild, tempDir, waitFor } from './net.js';
 
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 
@@ -62,12 +62,7 @@ export async function startPrometheus(configYaml: string, extraArgs: string[] = 
     port,
     dataDir: join(dir.path, 'data'),
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopChild(child, exited);
       await dir.remove();
     },
   };

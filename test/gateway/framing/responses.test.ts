@@ -5,47 +5,11 @@
  * request and the response ended exactly at a message boundary.
  */
 import { describe, expect, it } from 'vitest';
-import { H, KA, exchange, fwd, runCase, startFramingGateway, startRecorder, type Answer, type FramingCase } from './support.js';
-
-const BAD_HEADS: ReadonlyArray<readonly [string, string]> = [
-  ['a space before the colon', 'HTTP/1.1 200 OK\r\nx-a : 1\r\ncontent-length: 2\r\n\r\nok'],
-  ['a non-token character in a name', 'HTTP/1.1 200 OK\r\nx(a): 1\r\ncontent-length: 2\r\n\r\nok'],
-  ['obs-fold', 'HTTP/1.1 200 OK\r\nx-a: 1\r\n 2\r\ncontent-length: 2\r\n\r\nok'],
-  ['Transfer-Encoding with Content-Length', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 2\r\n\r\n2\r\nok\r\n0\r\n\r\n'],
-  ['a Transfer-Encoding other than chunked', 'HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\nok'],
-  ['two different Content-Length values', 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nok'],
-  ['a bare LF in the head', 'HTTP/1.1 200 OK\r\nx-a: 1\nset-cookie: evil=1\r\ncontent-length: 2\r\n\r\nok'],
-];
-
-const GET = `GET /r HTTP/1.1\r\n${H}\r\n`;
-const POST = `POST /r HTTP/1.1\r\n${H}content-length: 2\r\n\r\nhi`;
-
-const cases: FramingCase[] = [];
-for (const [what, head] of BAD_HEADS) {
-  const answer: Answer = () => head;
-  const noRelay: FramingCase['check'] = (x) => expect(x.replies[0]?.body).toContain('"error":"upstream-invalid-response"');
-  cases.push({ name: `${what}: 502 (request without a body)`, send: GET, answer, statuses: [502], closes: false, upstream: fwd('GET /r HTTP/1.1', H), check: noRelay });
-  cases.push({ name: `${what}: 502 (request with a body)`, send: POST, answer, statuses: [502], closes: false, upstream: fwd('POST /r HTTP/1.1', `${H}content-length: 2\r\n`, KA, 'hi'), check: noRelay });
-}
-
-/** Answers by request number. */
-const byTurn =
-  (...answers: string[]): Answer =>
-  (_req, n) =>
-    answers[n] ?? answers[answers.length - 1] ?? '';
-const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
-
-cases.push({
-  name: 'a Content-Length list of one value is relayed as one field',
-  send: GET,
-  answer: () => 'HTTP/1.1 200 OK\r\ncontent-length: 2, 2\r\n\r\nok',
-  statuses: [200],
-  upstream: fwd('GET /r HTTP/1.1', H),
-  check: (x) => expect([x.replies[0]?.headers['content-length'], x.replies[0]?.body]).toEqual(['2', 'ok']),
-});
+import { H, exchange, runCase, startFramingGateway, startRecorder, type Answer } from './support.js';
+import { BAD_HEADS, OK, byTurn, responseCases } from './cases/responses.js';
 
 describe('response framing from the services', () => {
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => runCase(c));
+  it.each(responseCases.map((c) => [c.name, c] as const))('%s', (_name, c) => runCase(c));
 });
 
 describe('upstream connection reuse', () => {
