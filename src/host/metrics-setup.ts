@@ -10,7 +10,11 @@ import type { ManifestSet } from '../core/spec/types.js';
 export function prometheusAddresses(set: ManifestSet): string[] {
   const out = new Set<string>();
   for (const t of [...set.analysisTemplates, ...set.clusterAnalysisTemplates]) {
-    for (const m of t.spec.metrics) if (m.provider?.type === 'prometheus') out.add(m.provider.address);
+    for (const m of t.spec.metrics) {
+      // judge and sequential query Prometheus through the prometheus provider, at their own address.
+      const p = m.provider;
+      if (p?.type === 'prometheus' || p?.type === 'judge' || p?.type === 'sequential') out.add(p.address);
+    }
   }
   return [...out].sort();
 }
