@@ -127,10 +127,10 @@ function readJob(f: Field): JobProvider | undefined {
 
 /** Reads `provider`; `keys` lists every provider written, for the run-time "several providers" check. */
 export function readProvider(f: Field, checkers: TemplateCheckers): { provider?: MetricProviderSpec; keys: string[] } {
-  if (!f.object({ required: true, hint: 'add prometheus, web or job' })) return { keys: [] };
+  if (!f.object({ required: true, hint: 'add prometheus, web, job, judge or sequential' })) return { keys: [] };
   const keys = f.keys().filter((k) => f.get(k).present);
   if (keys.length === 0) {
-    f.error('no-provider', 'no provider specified', 'add prometheus, web or job');
+    f.error('no-provider', 'no provider specified', 'add prometheus, web, job, judge or sequential');
     return { keys };
   }
   if (keys.length > 1) {
