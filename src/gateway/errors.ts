@@ -13,7 +13,6 @@ export type GatewayErrorCode =
   | 'upstream-timeout'
   | 'bad-request'
   | 'request-header-too-large'
-  | 'expectation-failed'
   | 'not-implemented'
   | 'version-not-supported'
   | 'upstream-invalid-response'
@@ -27,7 +26,6 @@ const STATUS: Record<GatewayErrorCode, number> = {
   'upstream-timeout': 504,
   'bad-request': 400,
   'request-header-too-large': 431,
-  'expectation-failed': 417,
   'not-implemented': 501,
   'version-not-supported': 505,
   'upstream-invalid-response': 502,

@@ -1,24 +1,28 @@
 /**
  * A strict, incremental decoder of a chunked request body (RFC 9112 section 7.1), for the raw
  * front end: chunk data is handed on as it arrives, the framing is checked byte for byte, and
- * whatever is not exactly the grammar is an error (the client gets 400 and the connection is
- * closed), so that the gateway and the upstream can never disagree on where the body ends:
+ * whatever is not the grammar (or one of the readings below that nginx and HAProxy both make)
+ * is an error (the client gets 400 and the connection is closed), so that the gateway and the
+ * upstream can never disagree on where the body ends: the upstream gets the chunks framed anew.
  *
- * - chunk-size is 1 to 16 hex digits and at most 2^53 - 1 (no sign, no `0x`, no white space
- *   before it);
- * - chunk extensions (`;name=value`, with optional white space before the `;`) are tolerated
- *   and dropped; control characters in them are not;
- * - every line ends in CRLF (a bare LF or CR is refused), and chunk data is followed by CRLF;
+ * - chunk-size is hex digits, at most 16 of them after any leading zeros, and at most
+ *   2^53 - 1 (no sign, no `0x`, no white space before it; spaces or tabs after it are read
+ *   past, with or without an extension after them);
+ * - chunk extensions (`;name=value`) are tolerated and dropped, whatever bytes they hold but a
+ *   CR, up to a size line of 16 KiB;
+ * - every line ends in LF, with or without CR before it (RFC 9112 2.2), and chunk data is
+ *   followed by such a line end; a bare CR anywhere is refused;
  * - trailer fields after the last chunk must be `token: value` lines; they are read and
  *   dropped (the upstream request is framed anew, without trailers), up to 16 KiB.
  *
- * Worked example: `5;x=1\r\nhello\r\n0\r\nExpires: 0\r\n\r\n` gives `hello` and ends.
+ * Worked example: `5;x=1\r\nhello\r\n0\r\nExpires: 0\r\n\r\n` gives `hello` and ends, and so does
+ * `5\nhello\n0\n\n`.
  */
 import { GatewayError } from '../errors.js';
 import { isTchar } from './tokens.js';
 
 /** Longest chunk-size line (with its extensions) read before the body is refused. */
-export const MAX_CHUNK_LINE = 4096;
+export const MAX_CHUNK_LINE = 16 * 1024;
 
 /** Most trailer bytes read after the last chunk. */
 export const MAX_TRAILER_BYTES = 16 * 1024;
@@ -72,9 +76,10 @@ export class ChunkedDecoder {
             if (buf.length - pos > limit) return bad(this.phase === Phase.Size ? 'chunk-size line too long' : 'trailer section too long');
             return pos;
           }
-          if (lf === pos || buf[lf - 1] !== 13) return bad('bare LF (lines end with CRLF)');
           if (this.phase === Phase.Size && lf - pos > MAX_CHUNK_LINE) return bad('chunk-size line too long');
-          const e = this.phase === Phase.Size ? this.sizeLine(buf, pos, lf - 1) : this.trailerLine(buf, pos, lf - 1);
+          // The line ends at the LF, and at the CR before it when there is one (RFC 9112 2.2).
+          const eol = lf > pos && buf[lf - 1] === 13 ? lf - 1 : lf;
+          const e = this.phase === Phase.Size ? this.sizeLine(buf, pos, eol) : this.trailerLine(buf, pos, eol, lf + 1 - pos);
           if (e !== undefined) return e;
           pos = lf + 1;
           break;
@@ -88,9 +93,14 @@ export class ChunkedDecoder {
           break;
         }
         case Phase.DataEnd: {
-          if (buf[pos] !== 13 || (pos + 1 < buf.length && buf[pos + 1] !== 10)) return bad('chunk data not followed by CRLF');
-          if (pos + 1 >= buf.length) return pos;
-          pos += 2;
+          // CRLF or LF after the data.
+          const c = buf[pos];
+          if (c === 13) {
+            if (pos + 1 >= buf.length) return pos;
+            if (buf[pos + 1] !== 10) return bad('chunk data not followed by a line end');
+            pos += 2;
+          } else if (c === 10) pos += 1;
+          else return bad('chunk data not followed by a line end');
           this.phase = Phase.Size;
           break;
         }
@@ -103,29 +113,30 @@ export class ChunkedDecoder {
   /** `chunk-size [ chunk-ext ]` in `buf[from, to)`. */
   private sizeLine(buf: Buffer, from: number, to: number): GatewayError | undefined {
     let i = from;
+    while (i < to && buf[i] === 48) i++;
+    const significant = i;
     let size = 0;
     while (i < to && isHex(buf[i] as number)) {
       size = size * 16 + parseInt(String.fromCharCode(buf[i] as number), 16);
       i++;
     }
-    const digits = i - from;
-    if (digits === 0) return bad(`invalid chunk size ${JSON.stringify(buf.toString('latin1', from, Math.min(to, from + 20)))}`);
-    if (digits > 16 || size > Number.MAX_SAFE_INTEGER) return bad('chunk size too large');
+    if (i === from) return bad(`invalid chunk size ${JSON.stringify(buf.toString('latin1', from, Math.min(to, from + 20)))}`);
+    if (i - significant > 16 || size > Number.MAX_SAFE_INTEGER) return bad('chunk size too large');
     // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ): tolerated, not interpreted.
-    // White space is allowed only before a `;`, so `5 ` alone is refused as llhttp refuses it.
     while (i < to && (buf[i] === 32 || buf[i] === 9)) i++;
-    if (i < to || i > from + digits) {
+    if (i < to) {
       if (buf[i] !== 59) return bad(`invalid chunk size ${JSON.stringify(buf.toString('latin1', from, Math.min(to, from + 20)))}`);
-      for (let j = i; j < to; j++) if (isCtl(buf[j] as number)) return bad('control character in a chunk extension');
+      // Only a CR could make this line end elsewhere for another reader: nginx and HAProxy refuse it too.
+      if (buf.indexOf(13, i) >= 0 && buf.indexOf(13, i) < to) return bad('a CR in a chunk extension');
     }
     this.remaining = size;
     this.phase = size === 0 ? Phase.Trailer : Phase.Data;
     return undefined;
   }
 
-  /** A trailer field line in `buf[from, to)`, or the empty line that ends the body. */
-  private trailerLine(buf: Buffer, from: number, to: number): GatewayError | undefined {
-    this.trailerBytes += to + 2 - from;
+  /** A trailer field line in `buf[from, to)` (`bytes` with its line end), or the empty line that ends the body. */
+  private trailerLine(buf: Buffer, from: number, to: number, bytes: number): GatewayError | undefined {
+    this.trailerBytes += bytes;
     if (this.trailerBytes > MAX_TRAILER_BYTES) return bad('trailer section too long');
     if (to === from) {
       this.phase = Phase.Done;

@@ -33,6 +33,9 @@ export const FRONT_IDLE_MS = 65_000;
 /** A head still incomplete this long after its first byte is answered 408 (`node:http`'s headersTimeout, as it was set). */
 export const FRONT_HEAD_MS = 60_000;
 
+/** An LF without CR before it. */
+const BARE_LF = /(?:^|[^\r])\n/;
+
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 
 /** Bytes of pipelined requests held while an answer is in progress before the socket is paused. */
@@ -238,7 +241,7 @@ class FrontConnection implements ResponseOwner {
           return;
         }
         if (head.upgrade) {
-          this.handOver();
+          this.handOver(head.length);
           return;
         }
         this.queued = head.length === buf.length ? undefined : buf.subarray(head.length);
@@ -309,8 +312,12 @@ class FrontConnection implements ResponseOwner {
     this.serve();
   }
 
-  /** From now on `node:http` serves this connection, starting with the bytes not yet consumed. */
-  private handOver(): void {
+  /**
+   * From now on `node:http` serves this connection, starting with the bytes not yet consumed,
+   * whose first `headLength` are the upgrade request's head. llhttp wants CRLF line ends, so a
+   * head read with bare LFs is given to it with CRLFs (it holds no bare CR: `readRequestHead`).
+   */
+  private handOver(headLength: number): void {
     this.done = true;
     this.front.connections.delete(this);
     const s = this.socket;
@@ -320,8 +327,12 @@ class FrontConnection implements ResponseOwner {
     s.off('end', this.onEnd);
     s.setTimeout(0);
     s.off('timeout', this.onTimeout);
-    const rest = this.queued;
+    let rest = this.queued;
     this.queued = undefined;
+    if (rest !== undefined) {
+      const head = rest.toString('latin1', 0, headLength);
+      if (BARE_LF.test(head)) rest = Buffer.concat([Buffer.from(head.replace(/\r?\n/g, '\r\n'), 'latin1'), rest.subarray(headLength)]);
+    }
     this.flushDeferred();
     s.resume();
     this.front.handOver(s);

@@ -69,8 +69,24 @@ describe('readRequestHead', () => {
     expect(readRequestHead(b('\r\n\r\nGET / HTTP/1.1\r\nhost: a\r\n\r\n'), 0)).toMatchObject({ method: 'GET', length: 4 + 27 });
   });
 
-  it('refuses a bare LF before the head is complete, rather than waiting', () => {
-    expect(readRequestHead(b('GET / HTTP/1.1\nhost: a\n\n'), 0)).toMatchObject({ code: 'bad-request' });
+  it('reads a bare LF as a line end (RFC 9112 2.2), in any mix with CRLF', () => {
+    for (const head of ['GET / HTTP/1.1\nhost: a\n\n', 'GET / HTTP/1.1\r\nhost: a\n\n', 'GET / HTTP/1.1\nhost: a\r\n\r\n', 'GET / HTTP/1.1\nhost: a\n\r\n']) {
+      expect(readRequestHead(b(`${head}GET /next HTTP/1.1\n\n`), 0)).toMatchObject({ method: 'GET', target: '/', headers: { host: 'a' }, length: head.length });
+    }
+    expect(readRequestHead(b('\n\r\nGET / HTTP/1.1\nhost: a\n\n'), 0)).toMatchObject({ length: 3 + 24 });
+  });
+
+  it('waits for the end of an LF head, and for the LF after a CR that may end it', () => {
+    expect(readRequestHead(b('GET / HTTP/1.1\nhost: a\n'), 0)).toBe(INCOMPLETE);
+    expect(readRequestHead(b('GET / HTTP/1.1\nhost: a\n\r'), 0)).toBe(INCOMPLETE);
+  });
+
+  it('parts the request line at runs of spaces (RFC 9112 3)', () => {
+    expect(readRequestHead(b('GET   /a  HTTP/1.1\r\nhost: a\r\n\r\n'), 0)).toMatchObject({ method: 'GET', target: '/a' });
+  });
+
+  it('forwards an Expect other than 100-continue, without sending 100', () => {
+    expect(readRequestHead(b('PUT / HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\nexpect: tea\r\n\r\n'), 0)).toMatchObject({ expectContinue: false, headers: { expect: 'tea' } });
   });
 
   it.each([
@@ -87,7 +103,6 @@ describe('readRequestHead', () => {
     ['chunked twice', 'POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\ntransfer-encoding: chunked\r\n\r\n', 400],
     ['xchunked', 'POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: xchunked\r\n\r\n', 400],
     ['gzip, chunked', 'POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: gzip, chunked\r\n\r\n', 501],
-    ['Expect other than 100-continue', 'PUT / HTTP/1.1\r\nhost: a\r\nexpect: tea\r\n\r\n', 417],
     ['HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 505],
     ['CONNECT', 'CONNECT a:443 HTTP/1.1\r\nhost: a:443\r\n\r\n', 501],
     ['an upgrade with a body', 'GET / HTTP/1.1\r\nhost: a\r\nconnection: upgrade\r\nupgrade: websocket\r\ncontent-length: 1\r\n\r\n', 400],
@@ -98,13 +113,18 @@ describe('readRequestHead', () => {
     ['obsolete line folding', 'GET / HTTP/1.1\r\nhost: a\r\nx-a: 1\r\n 2\r\n\r\n', 400],
     ['a field without a colon', 'GET / HTTP/1.1\r\nhost: a\r\nnocolon\r\n\r\n', 400],
     ['an empty field name', 'GET / HTTP/1.1\r\nhost: a\r\n: v\r\n\r\n', 400],
-    ['a bare LF', 'GET / HTTP/1.1\r\nhost: a\r\nx-a: 1\nx-b: 2\r\n\r\n', 400],
+    ['a bare CR ending a line', 'GET / HTTP/1.1\r\nhost: a\r\nx-a: 1\rx-b: 2\r\n\r\n', 400],
+    ['a CR before CRLF', 'GET / HTTP/1.1\r\nhost: a\r\nx-a: 1\r\r\n\r\n', 400],
+    ['a CR in the request line', 'GET / HTTP/1.1\r\r\nhost: a\r\n\r\n', 400],
+    ['obsolete line folding with LF line ends', 'GET / HTTP/1.1\nhost: a\nx-a: 1\n 2\n\n', 400],
+    ['a space after the version', 'GET / HTTP/1.1 \r\nhost: a\r\n\r\n', 400],
+    ['a space before the method', ' GET / HTTP/1.1\r\nhost: a\r\n\r\n', 400],
+    ['tabs parting the request line', 'GET\t/\tHTTP/1.1\r\nhost: a\r\n\r\n', 400],
     ['a bare CR', 'GET / HTTP/1.1\r\nhost: a\r\nx-a: 1\rx-b: 2\r\n\r\n', 400],
     ['a NUL in a value', 'GET / HTTP/1.1\r\nhost: a\r\nx-a: 1\x002\r\n\r\n', 400],
     ['a space in the target', 'GET /a b HTTP/1.1\r\nhost: a\r\n\r\n', 400],
     ['a non-ASCII target', 'GET /\xe9 HTTP/1.1\r\nhost: a\r\n\r\n', 400],
     ['a fragment in the target', 'GET /a#b HTTP/1.1\r\nhost: a\r\n\r\n', 400],
-    ['two spaces after the method', 'GET  / HTTP/1.1\r\nhost: a\r\n\r\n', 400],
     ['garbage', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n', 400],
   ])('refuses %s', (_what, head, status) => {
     expect(readRequestHead(b(head), 0)).toMatchObject({ status });

@@ -4,7 +4,9 @@
  * and anything that leaves a doubt about where one request ends and the next begins is refused
  * here, with a `GatewayError` whose status the client gets before the connection is closed:
  *
- * - line endings other than CRLF (a bare LF or CR anywhere in the head): 400;
+ * - a bare CR (one not right before the LF ending a line): 400. A bare LF ends a line as CRLF
+ *   does, as RFC 9112 2.2 allows a recipient to and nginx and HAProxy do (a head of LF-only
+ *   lines, or mixed ones, is read whole and never left waiting for a CRLF CRLF);
  * - a field name that is not a token (white space before the colon included), obsolete line
  *   folding, control characters in a value: 400;
  * - a missing `Host` on HTTP/1.1, more than one `Host`, or one that is not `host[:port]`: 400
@@ -14,8 +16,12 @@
  * - `Transfer-Encoding` with `Content-Length` (RFC 9112 6.1 lets a server process such a
  *   message; nginx refuses it and so does Baton): 400; on HTTP/1.0: 400; where `chunked` is not
  *   the final coding, or is applied twice: 400; any coding besides `chunked`: 501;
- * - an `Expect` other than `100-continue`: 417; `CONNECT`: 501; a version other than 1.0 and
- *   1.1: 505; a head over 16 KiB: 431.
+ * - `CONNECT`: 501; a version other than 1.0 and 1.1: 505; a head over 16 KiB: 431.
+ *
+ * Where RFC 9112 leaves a recipient the choice, the reader takes the one nginx and HAProxy
+ * agree on (`test/gateway/peers`): one or more spaces between the parts of the request line
+ * (RFC 9112 3), and an `Expect` other than `100-continue` forwarded for the service to judge
+ * (RFC 9110 10.1.1 lets a server answer it 417; a proxy passes it on).
  *
  * `Connection` never removes framing: `Content-Length`, `Transfer-Encoding` and `Host` stay
  * whatever it names (`headers.ts`). Header fields are combined as Node's `IncomingMessage` does
@@ -75,7 +81,7 @@ const FIRST_WINS = new Set([
   'expires',
 ]);
 
-/** Characters no field value may hold once the head is split at CRLF: controls other than HTAB (so a bare CR or LF too), and DEL. */
+/** Characters no field value may hold once the head is split into lines: controls other than HTAB (so a bare CR too), and DEL. */
 // eslint-disable-next-line no-control-regex -- finding control characters is what it is for
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 
@@ -145,39 +151,59 @@ function checkCodings(te: string): GatewayError | undefined {
   return undefined;
 }
 
-/** Where the bytes after `start` hold a bare LF (one without CR before it), or -1. */
-function bareLf(buf: Buffer, start: number, end: number): number {
-  for (let i = buf.indexOf(10, start); i >= 0 && i < end; i = buf.indexOf(10, i + 1)) if (i === start || buf[i - 1] !== 13) return i;
-  return -1;
+/**
+ * Where the blank line that ends a head starting at `from` begins and ends: a line end is LF,
+ * with or without CR before it (RFC 9112 2.2), so the head ends at LF LF or LF CR LF.
+ * `INCOMPLETE` when it has not arrived.
+ */
+function headEnd(buf: Buffer, from: number): { fields: number; next: number } | typeof INCOMPLETE {
+  for (let i = buf.indexOf(10, from); i >= 0; i = buf.indexOf(10, i + 1)) {
+    const c = buf[i + 1];
+    if (c === 10) return { fields: i, next: i + 2 };
+    if (c === 13) {
+      if (i + 2 >= buf.length) return INCOMPLETE;
+      if (buf[i + 2] === 10) return { fields: i, next: i + 3 };
+    }
+    if (i - from > MAX_HEAD_BYTES) break;
+  }
+  return INCOMPLETE;
 }
 
-/**
- * Reads the request head that starts at `start` in `buf`. Returns the head, `INCOMPLETE` when
- * its end has not arrived, or the `GatewayError` to answer (and close) when it is not a request
- * the gateway will forward.
- */
+/** `text` up to `end` without the one CR that may end the line there. */
+function line(text: string, from: number, end: number): string {
+  return text.slice(from, end > from && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+}
+
 export function readRequestHead(buf: Buffer, start: number): RequestHead | typeof INCOMPLETE | GatewayError {
   // RFC 9112 2.2: empty lines before the request line are ignored (a client's stray CRLF after a body).
   let from = start;
-  while (from + 1 < buf.length && buf[from] === 13 && buf[from + 1] === 10 && from - start < 64) from += 2;
-  const end = buf.indexOf('\r\n\r\n', from, 'latin1');
-  if (end < 0) {
-    // Never wait for a CRLF CRLF that a client using bare LF will not send: refuse it now.
-    if (bareLf(buf, from, buf.length) >= 0) return bad('bare LF in the request head (lines end with CRLF)');
+  for (;;) {
+    if (buf[from] === 10 && from - start < 64) from += 1;
+    else if (buf[from] === 13 && buf[from + 1] === 10 && from - start < 64) from += 2;
+    else break;
+  }
+  const end = headEnd(buf, from);
+  if (end === INCOMPLETE) {
     if (buf.length - start > MAX_HEAD_BYTES) return new GatewayError('request-header-too-large', `request head longer than ${MAX_HEAD_BYTES} bytes`);
     return INCOMPLETE;
   }
-  if (end + 4 - start > MAX_HEAD_BYTES) return new GatewayError('request-header-too-large', `request head longer than ${MAX_HEAD_BYTES} bytes`);
-  const text = buf.toString('latin1', from, end);
+  if (end.next - start > MAX_HEAD_BYTES) return new GatewayError('request-header-too-large', `request head longer than ${MAX_HEAD_BYTES} bytes`);
+  // The request line and the field lines, each line ended by the LF that the split removes.
+  const text = buf.toString('latin1', from, end.fields);
 
-  let eol = text.indexOf('\r\n');
-  const line = eol < 0 ? text : text.slice(0, eol);
-  const sp1 = line.indexOf(' ');
-  const sp2 = line.indexOf(' ', sp1 + 1);
+  let eol = text.indexOf('\n');
+  const first = line(text, 0, eol < 0 ? text.length : eol);
+  // RFC 9112 3: the parts may be parted by more than one SP; nothing may come before the method or after the version.
+  const sp1 = first.indexOf(' ');
+  let t = sp1;
+  while (first.charCodeAt(t) === 32) t++;
+  const sp2 = first.indexOf(' ', t);
+  let v = sp2;
+  while (sp2 >= 0 && first.charCodeAt(v) === 32) v++;
   if (sp1 <= 0 || sp2 < 0) return bad('malformed request line');
-  const method = line.slice(0, sp1);
-  let target = line.slice(sp1 + 1, sp2);
-  const version = line.slice(sp2 + 1);
+  const method = first.slice(0, sp1);
+  let target = first.slice(t, sp2);
+  const version = first.slice(v);
   if (!isToken(method)) return bad('malformed request line: the method is not a token');
   let http10 = false;
   if (version !== 'HTTP/1.1') {
@@ -206,9 +232,9 @@ export function readRequestHead(buf: Buffer, start: number): RequestHead | typeo
   let upgrade = false;
   let expectContinue = false;
   while (eol >= 0) {
-    const f = eol + 2;
-    eol = text.indexOf('\r\n', f);
-    const field = eol < 0 ? text.slice(f) : text.slice(f, eol);
+    const f = eol + 1;
+    eol = text.indexOf('\n', f);
+    const field = line(text, f, eol < 0 ? text.length : eol);
     const colon = field.indexOf(':');
     if (colon < 0) return bad(field.charCodeAt(0) === 32 || field.charCodeAt(0) === 9 ? 'obsolete line folding in the request head' : 'a header line without a colon');
     const raw = field.slice(0, colon);
@@ -242,8 +268,7 @@ export function readRequestHead(buf: Buffer, start: number): RequestHead | typeo
         upgrade = true;
         break;
       case 'expect':
-        if (value.toLowerCase() !== '100-continue') return new GatewayError('expectation-failed', `expectation ${JSON.stringify(value.slice(0, 40))} is not supported`);
-        expectContinue = true;
+        if (value.toLowerCase() === '100-continue') expectContinue = true;
         break;
       case 'set-cookie': {
         const prior = headers['set-cookie'];
@@ -278,5 +303,5 @@ export function readRequestHead(buf: Buffer, start: number): RequestHead | typeo
     // An upgraded connection carries no body before the switch: one would be read as the new protocol.
     if (upgrade && (chunked || contentLength > 0)) return bad('an upgrade request with a body');
   }
-  return { method, target, headers, length: end + 4 - start, keepAlive, http10, contentLength, chunked, upgrade, expectContinue };
+  return { method, target, headers, length: end.next - start, keepAlive, http10, contentLength, chunked, upgrade, expectContinue };
 }

@@ -149,94 +149,129 @@ export interface Exchange {
   readonly closed: boolean;
 }
 
+/** A raw client connection: the answers read so far, and whether the server closed it. */
+export interface Conversation {
+  readonly replies: readonly ClientReply[];
+  readonly closed: boolean;
+  /**
+   * Resolves true once `enough()` holds or the server has closed the connection, false when
+   * `ms` pass first (the server neither answered nor closed); rejects on an answer that is not
+   * valid HTTP/1.1.
+   */
+  until(enough: () => boolean, ms: number): Promise<boolean>;
+  /** Closes the client's side at once. */
+  close(): void;
+}
+
+/**
+ * Opens a connection to `port`, writes `bytes` (several pieces are written apart, each after
+ * the server has had a turn to read the one before; `end` then closes the sending side) and
+ * reads the answers as they come. `heads` lists, per answer, whether its request was a HEAD.
+ */
+export function converse(port: number, bytes: string | readonly string[], heads: readonly boolean[] = [], end = false): Conversation {
+  const socket = connect(port, '127.0.0.1');
+  const replies: ClientReply[] = [];
+  let reader: ResponseReader | undefined;
+  let closed = false;
+  let failure: Error | undefined;
+  /** Called on every answer, close or failure, by the `until` waiting now. */
+  let wake: (() => void) | undefined;
+  const feed = (d: Buffer): void => {
+    let rest: Buffer | undefined = d;
+    while (rest !== undefined && rest.length > 0 && failure === undefined) {
+      if (reader === undefined) {
+        const reply = { status: 0, headers: {} as ClientReply['headers'], body: '' };
+        const chunks: Buffer[] = [];
+        reader = new ResponseReader(
+          {
+            head: (h) => {
+              reply.status = h.status;
+              reply.headers = h.headers;
+            },
+            data: (c) => chunks.push(Buffer.from(c)),
+            end: () => {
+              reply.body = Buffer.concat(chunks).toString('latin1');
+              replies.push(reply);
+            },
+          },
+          heads[replies.length] ?? false,
+        );
+      }
+      try {
+        rest = reader.push(rest);
+      } catch (e) {
+        failure = e instanceof Error ? e : new Error(String(e));
+        socket.destroy();
+      }
+      if (rest !== undefined) reader = undefined;
+    }
+    wake?.();
+  };
+  socket.on('data', feed);
+  socket.on('error', () => undefined);
+  socket.once('close', () => {
+    closed = true;
+    // A close-delimited answer ends with the connection; one cut short is not an answer.
+    try {
+      reader?.close();
+    } catch {
+      // cut short
+    }
+    wake?.();
+  });
+  socket.once('connect', () => {
+    const parts = typeof bytes === 'string' ? [bytes] : bytes;
+    let i = 0;
+    const next = (): void => {
+      const p = parts[i++];
+      if (p === undefined) {
+        if (end) socket.end();
+        return;
+      }
+      socket.write(p, 'latin1', () => setImmediate(next));
+    };
+    next();
+  });
+  return {
+    replies,
+    get closed() {
+      return closed;
+    },
+    until: (enough, ms) =>
+      new Promise((resolve, reject) => {
+        const done = (ok: boolean): void => {
+          clearTimeout(guard);
+          wake = undefined;
+          if (failure !== undefined) reject(failure);
+          else resolve(ok);
+        };
+        // A bound, for a server that neither answers nor closes.
+        const guard = setTimeout(() => done(false), ms);
+        wake = () => {
+          if (failure !== undefined || closed || enough()) done(true);
+        };
+        wake();
+      }),
+    close: () => {
+      if (!closed) socket.destroy();
+    },
+  };
+}
+
 /**
  * Writes `bytes` on a new connection to `port` and reads answers until `expected` have come and,
  * when `untilClose`, the gateway has closed the connection (else the client closes it).
  * `heads` lists, per answer, whether its request was a HEAD.
  */
-export function exchange(port: number, bytes: string | readonly string[], expected: number, untilClose: boolean, heads: readonly boolean[] = [], end = false): Promise<Exchange> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const replies: ClientReply[] = [];
-    let reader: ResponseReader | undefined;
-    let closed = false;
-    let settled = false;
-    // A bound, so that a gateway that neither answers nor closes fails the case with a reason.
-    const guard = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      socket.destroy();
-      reject(new Error(`after 5 s: ${replies.length} of ${expected} answers (${replies.map((r) => r.status).join(', ')}), connection ${closed ? 'closed' : 'open'}`));
-    }, 5000);
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(guard);
-      if (!closed) socket.destroy();
-      resolve({ replies, closed });
-    };
-    const check = (): void => {
-      if (replies.length >= expected && (!untilClose || closed)) settle();
-    };
-    const feed = (d: Buffer): void => {
-      let rest: Buffer | undefined = d;
-      while (rest !== undefined && rest.length > 0) {
-        if (reader === undefined) {
-          const reply = { status: 0, headers: {} as ClientReply['headers'], body: '' };
-          const chunks: Buffer[] = [];
-          reader = new ResponseReader(
-            {
-              head: (h) => {
-                reply.status = h.status;
-                reply.headers = h.headers;
-              },
-              data: (c) => chunks.push(Buffer.from(c)),
-              end: () => {
-                reply.body = Buffer.concat(chunks).toString('latin1');
-                replies.push(reply);
-              },
-            },
-            heads[replies.length] ?? false,
-          );
-        }
-        try {
-          rest = reader.push(rest);
-        } catch (e) {
-          reject(e instanceof Error ? e : new Error(String(e)));
-          socket.destroy();
-          return;
-        }
-        if (rest !== undefined) reader = undefined;
-      }
-      check();
-    };
-    socket.on('data', feed);
-    socket.on('error', () => undefined);
-    socket.once('close', () => {
-      closed = true;
-      // A close-delimited answer ends with the connection; one cut short is not an answer.
-      try {
-        reader?.close();
-      } catch {
-        // cut short
-      }
-      settle();
-    });
-    socket.once('connect', () => {
-      // Several pieces are written apart, each after the gateway has had a turn to read the one before.
-      const parts = typeof bytes === 'string' ? [bytes] : bytes;
-      let i = 0;
-      const next = (): void => {
-        const p = parts[i++];
-        if (p === undefined) {
-          if (end) socket.end();
-          return;
-        }
-        socket.write(p, 'latin1', () => setImmediate(next));
-      };
-      next();
-    });
-  });
+export async function exchange(port: number, bytes: string | readonly string[], expected: number, untilClose: boolean, heads: readonly boolean[] = [], end = false): Promise<Exchange> {
+  const c = converse(port, bytes, heads, end);
+  try {
+    const settled = await c.until(() => c.replies.length >= expected && (!untilClose || c.closed), 5000);
+    if (!settled) throw new Error(`after 5 s: ${c.replies.length} of ${expected} answers (${c.replies.map((r) => r.status).join(', ')}), connection ${c.closed ? 'closed' : 'open'}`);
+    return { replies: [...c.replies], closed: c.closed };
+  } finally {
+    c.close();
+  }
 }
 
 /** A gateway with one catch-all route to `recorder`. */
