@@ -114,6 +114,7 @@ export class DeploymentController {
           case 'removeManagedRoutes':
           case 'startAnalysisRun':
           case 'terminateAnalysisRun':
+          case 'scaleTemporaryRevision':
             throw new Error(`a Deployment does not carry out ${effect.type}`);
           default: {
             const never: never = effect;

@@ -253,6 +253,15 @@ export class RolloutController {
           this.emit({ at: now, rollout: this.name, type: 'Scaled', revision: info.revision, hash: info.hash, replicas: effect.replicas });
           break;
         }
+        case 'scaleTemporaryRevision': {
+          // Baseline and experiment revisions: pods of the rollout like any revision, told apart
+          // by their own hash and their `baton.dev/role` label.
+          const rev = effect.revision;
+          const info = { revision: rev.revision, hash: rev.hash, template: rev.template, createdAt: rev.createdAt };
+          await this.deps.workloads.scale(revisionWorkload(this.rollout.metadata, this.rollout.spec.minReadySeconds, info, 'rollouts-pod-template-hash'), effect.replicas);
+          this.emit({ at: now, rollout: this.name, type: 'Scaled', revision: rev.revision, hash: rev.hash, replicas: effect.replicas, role: rev.role });
+          break;
+        }
         case 'deleteRevision':
           await this.deps.workloads.remove(this.name, effect.hash);
           break;

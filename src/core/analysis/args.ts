@@ -160,7 +160,7 @@ function stepJson(step: Extract<Rollout['spec']['strategy'], { type: 'canary' }>
       return { setMirrorRoute: rest };
     }
     case 'experiment':
-      return { experiment: step.raw };
+      return { experiment: step.experiment };
     case 'plugin':
       return { plugin: step.raw };
     default: {

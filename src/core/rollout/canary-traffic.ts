@@ -5,7 +5,10 @@
 import type { CanaryStrategy } from '../spec/types.js';
 import { atDesiredReplicaCounts } from './canary-replicas.js';
 import { currentSetWeight, currentStep, previousSetWeight, stepIndex } from './canary-steps.js';
+import { baselineWeight } from './baseline.js';
 import { available, emit, haltProgress, record, type ReconcileContext } from './context.js';
+import { experimentWeights } from './experiment.js';
+import type { WeightDestination } from './types.js';
 import { removeManagedRoutes, setServiceSelector } from './shared.js';
 
 function isFullyPromoted(ctx: ReconcileContext): boolean {
@@ -64,21 +67,50 @@ export function reconcileTrafficRouting(ctx: ReconcileContext, strategy: CanaryS
   } else {
     weight = max;
   }
-  if (weight === s.canaryWeight) return;
+  const additional = additionalWeights(ctx, strategy, weight, max);
+  const previous = s.additionalWeights ?? [];
+  const additionalChanged = JSON.stringify(additional) !== JSON.stringify(previous);
+  if (weight === s.canaryWeight && !additionalChanged) return;
+  const weightChanged = weight !== s.canaryWeight;
   const promotedReset = isFullyPromoted(ctx) && s.canaryWeight === max;
   s.canaryWeight = weight;
+  if (additional.length) s.additionalWeights = additional;
+  else delete s.additionalWeights;
+  const taken = additional.reduce((n, d) => n + d.weight, 0);
   emit(ctx, {
     type: 'setWeight',
     canaryHash: ctx.hash,
     ...(s.stableHash !== undefined ? { stableHash: s.stableHash } : {}),
     canary: weight,
-    stable: max - weight,
+    stable: max - weight - taken,
+    ...(additional.length || previous.length ? { additional } : {}),
   });
+  if (!weightChanged) return;
   // After promotion the new revision is the stable one: moving its traffic from the canary to the
   // stable side is no change of who serves, so it is not reported as a weight change. People read
   // percentages: with maxTrafficWeight 1000 (nginx), a weight of 200 is reported as 20.
   const percent = (w: number): number => (max === 100 ? w : Math.round((w * 10_000) / max) / 100);
-  if (!promotedReset) record(ctx, { type: 'WeightChanged', canary: percent(weight), stable: percent(max - weight) });
+  if (!promotedReset) record(ctx, { type: 'WeightChanged', canary: percent(weight), stable: percent(max - weight - taken) });
+}
+
+/**
+ * Shares beside stable and canary (Argo `weightDestinations`): the baseline's, and those of an
+ * experiment's weighted templates while it runs; all taken from the stable's share, never more
+ * than it has. None once promoted or aborted.
+ */
+function additionalWeights(ctx: ReconcileContext, strategy: CanaryStrategy, canary: number, max: number): WeightDestination[] {
+  const s = ctx.state;
+  if (isFullyPromoted(ctx) || s.aborted || s.promoteFull) return [];
+  const out: WeightDestination[] = [];
+  const baseline = baselineWeight(ctx, canary, max);
+  if (baseline && baseline.weight > 0) out.push(baseline);
+  out.push(...experimentWeights(ctx, strategy));
+  let left = max - canary;
+  return out.flatMap((d) => {
+    const weight = Math.min(d.weight, left);
+    left -= weight;
+    return weight > 0 ? [{ ...d, weight }] : [];
+  });
 }
 
 /**

@@ -24,7 +24,10 @@ import {
   wakeAt,
   type ReconcileContext,
 } from './context.js';
+import { baselineReady, reconcileBaseline } from './baseline.js';
+import { experimentSucceeded, reconcileExperiment } from './experiment.js';
 import { jsonHash } from './hash.js';
+import { forgetStoppedTemporaries } from './temporary-revisions.js';
 import { clearAbort, removeManagedRoutes } from './shared.js';
 
 /** Reconcile a canary rollout; mutates `ctx.state`, collects effects. */
@@ -46,6 +49,7 @@ export function reconcileCanary(ctx: ReconcileContext, strategy: CanaryStrategy)
 
   const pausesBefore = s.pauseConditions.length;
   reconcileCanaryAnalysis(ctx, strategy);
+  reconcileExperiment(ctx, strategy);
   const analysisPaused = s.pauseConditions.length > pausesBefore;
 
   reconcileCanaryServices(ctx, strategy);
@@ -61,6 +65,8 @@ export function reconcileCanary(ctx: ReconcileContext, strategy: CanaryStrategy)
     const scaled = haltProgress(ctx) === undefined && reconcileCanaryReplicas(ctx, strategy);
     if (!scaled) reconcileCanaryPause(ctx, strategy);
   }
+  reconcileBaseline(ctx, strategy);
+  forgetStoppedTemporaries(ctx);
   syncCanaryStatus(ctx, strategy, restarted);
 }
 
@@ -177,7 +183,9 @@ function completedCurrentStep(ctx: ReconcileContext, strategy: CanaryStrategy): 
     case 'setCanaryScale':
       return atDesiredReplicaCounts(ctx, strategy);
     case 'setWeight':
-      return atDesiredReplicaCounts(ctx, strategy) && (ctx.observed.trafficWeightVerified ?? true);
+      // With the baseline option, the step also waits for the baseline's pods, so the analysis
+      // that follows compares the canary with a baseline that is serving.
+      return atDesiredReplicaCounts(ctx, strategy) && (ctx.observed.trafficWeightVerified ?? true) && baselineReady(ctx, strategy);
     case 'analysis': {
       const run = findRun(ctx, 'Step');
       return run !== undefined && run.stepIndex === stepIndex(s) && runPhase(ctx, run.name).phase === 'Successful';
@@ -186,8 +194,9 @@ function completedCurrentStep(ctx: ReconcileContext, strategy: CanaryStrategy): 
     case 'setMirrorRoute':
       return true;
     case 'experiment':
+      return experimentSucceeded(ctx);
     case 'plugin':
-      // Baton runs neither; the spec layer reports them, and a rollout that has them moves past.
+      // Baton does not run plugins; the spec layer reports them, and a rollout that has them moves past.
       return true;
     default: {
       const never: never = step;

@@ -20,7 +20,10 @@ export interface ReconcileContext {
   state: RolloutState;
   /** The state as it came in: Argo decides some things on the status it read, not the one it is building. */
   previous: RolloutState;
+  /** What the workloads report for the rollout's own revisions (temporary ones left out). */
   observed: Observed;
+  /** What they report for baseline and experiment revisions. */
+  temporaryObserved: ObservedRevision[];
   now: number;
   /** The hash and revision number of the current spec template. */
   hash: string;

@@ -219,13 +219,15 @@ export class RolloutDriver {
   private apply(effect: Effect): void {
     this.effects.push({ t: this.now, effect });
     switch (effect.type) {
-      case 'scaleRevision': {
-        const readyAt = this.pods.get(effect.hash) ?? [];
+      case 'scaleRevision':
+      case 'scaleTemporaryRevision': {
+        const hash = effect.type === 'scaleRevision' ? effect.hash : effect.revision.hash;
+        const readyAt = this.pods.get(hash) ?? [];
         while (readyAt.length < effect.replicas) readyAt.push(this.now + (this.options.readyMs ?? 0));
         // Not-yet-ready pods go first, as a ReplicaSet deletes them first.
         readyAt.sort((a, b) => a - b);
         readyAt.length = effect.replicas;
-        this.pods.set(effect.hash, readyAt);
+        this.pods.set(hash, readyAt);
         break;
       }
       case 'setWeight':

@@ -36,11 +36,15 @@ export function reconcileRollout(input: ReconcileInput): ReconcileResult {
   }
   const hash = podTemplateHash(template);
   const { revision, created } = syncRevision(state, hash, template, now);
+  // Baseline and experiment pods are the rollout's too, but count for neither its replicas nor
+  // its availability (Argo keeps them in other ReplicaSets, owned by the Experiment).
+  const temporary = new Set((state.temporaryRevisions ?? []).map((t) => t.hash));
   const ctx: ReconcileContext = {
     rollout,
     state,
     previous: input.state,
-    observed,
+    observed: temporary.size ? { ...observed, revisions: observed.revisions.filter((r) => !temporary.has(r.hash)) } : observed,
+    temporaryObserved: observed.revisions.filter((r) => temporary.has(r.hash)),
     now,
     hash,
     revision,

@@ -25,7 +25,47 @@ export interface RevisionInfo {
 }
 
 /** Argo's `PauseReason`s. Argo names the analysis one `InconclusiveAnalysisRun`. */
-export type PauseReason = 'CanaryPauseStep' | 'BlueGreenPause' | 'InconclusiveAnalysisRun' | 'InconclusiveAnalysis';
+export type PauseReason = 'CanaryPauseStep' | 'BlueGreenPause' | 'InconclusiveAnalysisRun' | 'InconclusiveAnalysis' | 'InconclusiveExperiment';
+
+/**
+ * A revision the rollout runs for a while beside stable and canary: the baseline (stable
+ * template, fresh pods) or an experiment step's template. It has its own pod-template hash (the
+ * copy carries `baton.dev/role` and `BATON_ROLE`), so its pods, traffic and metrics are told apart.
+ */
+export interface TemporaryRevision {
+  /** `baseline`, or the experiment template's name. */
+  name: string;
+  /** The `role` its gateway cluster and metrics carry (`baseline`, or the template's name). */
+  role: string;
+  owner: 'baseline' | 'experiment';
+  hash: string;
+  template: PodTemplateSpec;
+  /** The revision number of the template it copies. */
+  revision: number;
+  /** Replicas asked of it now; it is forgotten once 0 and no pod is left. */
+  replicas: number;
+  createdAt: number;
+}
+
+/** Argo `TemplateStatusCode`. */
+export type ExperimentTemplatePhase = 'Progressing' | 'Running' | 'Successful' | 'Failed' | 'Error';
+
+/** The experiment of the current experiment step: Argo's `Experiment` status, kept in the rollout's state. */
+export interface ExperimentState {
+  /** `<rollout>-<hash>-<revision>-<stepIndex>`, as Argo names it. */
+  name: string;
+  stepIndex: number;
+  /** The canary hash it was started for. */
+  hash: string;
+  /** Argo `ExperimentStatus.phase`. */
+  phase: AnalysisRunPhase;
+  message?: string;
+  /** When every template was first available; the duration counts from here. */
+  availableAt?: number;
+  templates: { name: string; hash: string; phase: ExperimentTemplatePhase; message?: string; since: number }[];
+  /** One per `analyses[]` entry; `run` once started. */
+  analyses: { name: string; run?: string; phase?: AnalysisRunPhase; message?: string }[];
+}
 
 export interface PauseCondition {
   reason: PauseReason;
@@ -101,6 +141,20 @@ export interface RolloutState {
   progressMarker?: string;
   /** `ProgressDeadlineExceeded` has been reached for the current revision. */
   timedOut: boolean;
+  /** Baseline and experiment revisions (absent in states saved before they existed). */
+  temporaryRevisions?: TemporaryRevision[];
+  /** The experiment of the current (or last) experiment step. */
+  experiment?: ExperimentState;
+  /** The extra weights last set on the router (baseline, weighted experiment templates). */
+  additionalWeights?: WeightDestination[];
+}
+
+/** Argo `WeightDestination`: a share of traffic for a revision beside stable and canary. */
+export interface WeightDestination {
+  name: string;
+  hash: string;
+  role: string;
+  weight: number;
 }
 
 export interface ObservedRevision {
@@ -146,12 +200,25 @@ export type RolloutEvent =
   /** `revision`: the revision's number, so people need not match hashes. */
   | { type: 'ScaledDown'; hash: string; revision: number }
   | { type: 'ProgressDeadlineExceeded'; message: string }
-  | { type: 'RolledBackToStable'; revision: number };
+  | { type: 'RolledBackToStable'; revision: number }
+  | { type: 'ExperimentCreated'; experiment: string }
+  /** The experiment's phase changed (Argo's `Experiment` events). */
+  | { type: 'ExperimentPhase'; experiment: string; phase: AnalysisRunPhase; message: string };
 
 export type Effect =
   | { type: 'scaleRevision'; hash: string; replicas: number }
   /** Traffic routing only: the router's split. */
-  | { type: 'setWeight'; canaryHash?: string; stableHash?: string; canary: number; stable: number }
+  | {
+      type: 'setWeight';
+      canaryHash?: string;
+      stableHash?: string;
+      canary: number;
+      stable: number;
+      /** Baseline and weighted experiment templates, taken from the stable's share (Argo weightDestinations). */
+      additional?: WeightDestination[];
+    }
+  /** Run `replicas` pods of a baseline or experiment revision (0 stops them). */
+  | { type: 'scaleTemporaryRevision'; revision: TemporaryRevision; replicas: number }
   | { type: 'setHeaderRoute'; name: string; match: HeaderRoutingMatch[] }
   | { type: 'setMirrorRoute'; name: string; match: RouteMatch[]; percentage: number }
   | { type: 'removeManagedRoutes'; names: string[] }

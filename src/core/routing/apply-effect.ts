@@ -18,6 +18,9 @@ export function applyTrafficEffect(routing: RolloutRouting, effect: TrafficEffec
   switch (effect.type) {
     case 'setWeight':
       r.canaryWeight = effect.canary;
+      // Baseline and experiment shares: each setWeight states them all (none = none).
+      if (effect.additional?.length) r.additional = effect.additional.map((d) => ({ ...d }));
+      else delete r.additional;
       if (effect.canaryHash !== undefined) r.canaryHash = effect.canaryHash;
       if (effect.stableHash !== undefined) r.stableHash = effect.stableHash;
       return r;

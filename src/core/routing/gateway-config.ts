@@ -46,7 +46,15 @@ export interface RolloutRouting {
   serviceSelectors: Record<string, string | undefined>;
   headerRoutes: { name: string; match: HeaderRoutingMatch[] }[];
   mirrorRoutes: { name: string; match: RouteMatch[]; percentage: number }[];
+  /**
+   * Shares of the managed routes beside stable and canary (Argo's weightDestinations): the
+   * baseline, an experiment's weighted templates. Each is taken from the stable's share.
+   */
+  additional?: { name: string; hash: string; role: string; weight: number }[];
 }
+
+/** The pod label that gives a baseline or experiment revision's cluster its `role`. */
+const ROLE_LABEL = 'baton.dev/role';
 
 export interface BuildOptions {
   version: number;
@@ -69,6 +77,7 @@ export function buildGatewayConfig(manifests: ManifestSet, routing: readonly Rol
   for (const service of manifests.services) byService.set(serviceKey(service), addServiceClusters(config, service, manifests, routing, pods, opts.job));
 
   const managed = managedRouteOwners(manifests.rollouts, routing);
+  for (const owner of managed.values()) owner.additional = addAdditionalClusters(config, owner.rollout, owner.routing, pods, opts.job);
   const hostRoutes: { route: RouteConfig; catchAll: boolean }[] = [];
   for (const vs of manifests.virtualServices) {
     const owner = managed.get(vs.metadata.name);
@@ -144,12 +153,35 @@ function addServiceClusters(config: GatewayConfig, service: Service, manifests: 
         service: service.metadata.name,
         rollout: owner,
         revision: hash,
-        role: role?.role ?? 'stable',
+        // A baseline or experiment revision's pods carry their role; the rest take the Service's.
+        role: members[0]?.labels[ROLE_LABEL] ?? role?.role ?? 'stable',
       },
     };
     clusters.push({ name, ready: members.length, hash, podLabels: members[0]?.labels ?? {} });
   }
   return { service, clusters };
+}
+
+/**
+ * One cluster per additional destination of a rollout (baseline, experiment template), named
+ * `<rollout>@<hash>`, with the pods of that revision whatever Service pins; its `role` label is
+ * the destination's, so `${role}` queries select it.
+ */
+function addAdditionalClusters(config: GatewayConfig, rollout: Rollout, routing: RolloutRouting | undefined, pods: readonly PodEndpoint[], job: string): Map<string, { name: string; ready: number }> {
+  const out = new Map<string, { name: string; ready: number }>();
+  const ns = rollout.metadata.namespace;
+  const strategy = rollout.spec.strategy;
+  const service = strategy.type === 'canary' ? (strategy.stableService ?? rollout.metadata.name) : rollout.metadata.name;
+  for (const d of routing?.additional ?? []) {
+    const members = pods.filter((p) => p.ready && p.owner === rollout.metadata.name && p.hash === d.hash && (p.namespace ?? 'default') === (ns ?? 'default'));
+    const name = `${ns ? `${ns}/` : ''}${rollout.metadata.name}@${d.hash}`;
+    config.clusters[name] = {
+      endpoints: members.map((p) => p.address).sort(),
+      labels: { job, ...(ns ? { namespace: ns } : {}), service, rollout: rollout.metadata.name, revision: d.hash, role: d.role },
+    };
+    out.set(d.hash, { name, ready: members.length });
+  }
+  return out;
 }
 
 /** Istio destination host -> Service: `name`, `name.ns`, `name.ns.svc[.cluster.local]`. */
@@ -207,8 +239,16 @@ function destinationsFor(host: string, vsNamespace: string | undefined, weight: 
 }
 
 /** VirtualService name -> the rollout managing it, with the routes it manages (empty = the only one). */
-function managedRouteOwners(rollouts: readonly Rollout[], routing: readonly RolloutRouting[]): Map<string, { rollout: Rollout; routing: RolloutRouting | undefined; routes: string[] }> {
-  const out = new Map<string, { rollout: Rollout; routing: RolloutRouting | undefined; routes: string[] }>();
+/** A rollout managing a VirtualService: its routing, the routes it manages, its additional clusters by hash. */
+interface ManagedOwner {
+  rollout: Rollout;
+  routing: RolloutRouting | undefined;
+  routes: string[];
+  additional?: Map<string, { name: string; ready: number }>;
+}
+
+function managedRouteOwners(rollouts: readonly Rollout[], routing: readonly RolloutRouting[]): Map<string, ManagedOwner> {
+  const out = new Map<string, ManagedOwner>();
   for (const r of rollouts) {
     const s = r.spec.strategy;
     if (s.type !== 'canary' || !s.trafficRouting?.istio) continue;
@@ -230,7 +270,7 @@ function translateRoute(
   index: number,
   byService: Map<string, ServiceClusters>,
   opts: BuildOptions,
-  owner: { rollout: Rollout; routing: RolloutRouting | undefined; routes: string[] } | undefined,
+  owner: ManagedOwner | undefined,
 ): RouteConfig | undefined {
   const ns = vs.metadata.namespace;
   const strategy = owner?.rollout.spec.strategy;
@@ -238,6 +278,9 @@ function translateRoute(
   const stableService = strategy?.type === 'canary' ? strategy.stableService : undefined;
   const managed = owner && isManagedRoute(http, index, owner.routes);
   const w = owner?.routing?.canaryWeight ?? 0;
+  // Baseline and experiment shares come out of the stable's (Argo's weightDestinations).
+  const extra = managed ? (owner?.routing?.additional ?? []) : [];
+  const taken = extra.reduce((n, d) => n + d.weight, 0);
   const dr = strategy?.type === 'canary' ? strategy.trafficRouting?.istio?.destinationRule : undefined;
   const groups: DestinationGroup[] = [];
   for (const d of http.route) {
@@ -250,12 +293,12 @@ function translateRoute(
         weight = w;
         subset = owner?.routing?.canaryHash !== undefined ? { hash: owner.routing.canaryHash } : undefined;
       } else if (d.destination.subset === dr.stableSubsetName) {
-        weight = 100 - w;
+        weight = 100 - w - taken;
         subset = owner?.routing?.stableHash !== undefined ? { hash: owner.routing.stableHash } : undefined;
       }
     } else if (managed) {
       if (host === canaryService) weight = w;
-      else if (host === stableService) weight = 100 - w;
+      else if (host === stableService) weight = 100 - w - taken;
     }
     if (!subset && d.destination.subset) {
       const rule = destinationRules.find((r) => r.spec.host.split('.')[0] === host);
@@ -264,6 +307,11 @@ function translateRoute(
     }
     const g = destinationGroup(d.destination.host, ns, weight, byService, subset);
     if (g) groups.push(g);
+  }
+  for (const d of extra) {
+    const cluster = owner?.additional?.get(d.hash);
+    // No ready pod yet: its share stays with the others rather than answering 503.
+    if (cluster && cluster.ready > 0 && d.weight > 0) groups.push({ weight: d.weight, clusters: [cluster] });
   }
   const destinations = splitWeights(groups);
   if (!destinations.length) return undefined;
@@ -313,7 +361,7 @@ function isCatchAll(http: IstioHttpRoute): boolean {
 }
 
 /** Argo's managed routes, inserted before the VirtualService's own: header routes to the canary, mirror routes. */
-function managedRoutes(destinationRules: ManifestSet['destinationRules'], vs: VirtualService, owner: { rollout: Rollout; routing: RolloutRouting | undefined; routes: string[] }, byService: Map<string, ServiceClusters>, opts: BuildOptions): RouteConfig[] {
+function managedRoutes(destinationRules: ManifestSet['destinationRules'], vs: VirtualService, owner: ManagedOwner, byService: Map<string, ServiceClusters>, opts: BuildOptions): RouteConfig[] {
   const strategy = owner.rollout.spec.strategy;
   const routing = owner.routing;
   if (strategy.type !== 'canary' || !routing || !strategy.canaryService) return [];

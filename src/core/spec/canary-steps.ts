@@ -8,6 +8,7 @@ import { DEFAULT_MIRROR_PERCENTAGE } from './defaults.js';
 import { parseGoDuration } from './duration.js';
 import { describeValue, type Field } from './fields.js';
 import { readStringMatch } from './istio.js';
+import { readExperimentStep } from './experiment-step.js';
 import { readRolloutAnalysis, type AnalysisUse } from './rollout-analysis.js';
 
 const STEP_KINDS = ['setWeight', 'pause', 'analysis', 'experiment', 'setCanaryScale', 'setHeaderRoute', 'setMirrorRoute', 'plugin'] as const;
@@ -144,7 +145,10 @@ export function readStep(f: Field, ctx: StepContext): CanaryStep | undefined {
       if (match) step.match = match;
       return step;
     }
-    case 'experiment':
+    case 'experiment': {
+      const experiment = readExperimentStep(body, ctx.trafficRouting, ctx.maxWeight, ctx.uses);
+      return experiment ? { kind, experiment } : undefined;
+    }
     case 'plugin':
       body.warning('unsupported-step', `${kind} steps are not supported by Baton`, 'Baton skips this step');
       return { kind, raw: body.object() ?? {} };

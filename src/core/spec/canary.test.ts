@@ -142,9 +142,41 @@ ${steps(`- setWeight: 10
     expectDiagnostic(r, { code: 'invalid-match', path: 'spec.strategy.canary.steps[0].setHeaderRoute.match[1].headerValue' });
   });
 
-  it('warns that experiment steps are not run by Baton', () => {
-    const d = expectDiagnostic(parseYaml(canaryRollout(steps('- experiment: {templates: []}'))), { code: 'unsupported-step', severity: 'warning' });
-    expect(d.path).toBe('spec.strategy.canary.steps[0].experiment');
+  it('reads an experiment step with Argo defaults (replicas 1)', () => {
+    const r = parseYaml(
+      canaryRollout(`${ROUTED}${steps(`- experiment:
+    duration: 5m
+    templates: [{name: baseline, specRef: stable, weight: 5}, {name: canary, specRef: canary, replicas: 2, weight: 5}]
+    analyses: [{name: cmp, templateName: checks, requiredForCompletion: true, args: [{name: h, value: "{{templates.baseline.podTemplateHash}}"}]}]`)}`) + SUPPORT,
+    );
+    const s = r.set.rollouts[0]?.spec.strategy;
+    expect(s?.type === 'canary' ? s.steps[0] : undefined).toEqual({
+      kind: 'experiment',
+      experiment: {
+        duration: 300,
+        dryRun: [],
+        templates: [
+          { name: 'baseline', specRef: 'stable', replicas: 1, weight: 5 },
+          { name: 'canary', specRef: 'canary', replicas: 2, weight: 5 },
+        ],
+        analyses: [{ name: 'cmp', templateName: 'checks', clusterScope: false, requiredForCompletion: true, args: [{ name: 'h', value: '{{templates.baseline.podTemplateHash}}' }] }],
+      },
+    });
+  });
+
+  it('rejects experiment steps as Argo does: no template, bad specRef, weight without routing, duplicate names', () => {
+    expectDiagnostic(parseYaml(canaryRollout(steps('- experiment: {templates: []}'))), { code: 'missing-field', path: 'spec.strategy.canary.steps[0].experiment.templates' });
+    expectDiagnostic(parseYaml(canaryRollout(steps('- experiment: {templates: [{name: a, specRef: old}]}'))), { code: 'invalid-value', path: 'spec.strategy.canary.steps[0].experiment.templates[0].specRef' });
+    expectDiagnostic(parseYaml(canaryRollout(steps('- experiment: {templates: [{name: a, specRef: stable, weight: 5}]}'))), { code: 'needs-traffic-routing', path: 'spec.strategy.canary.steps[0].experiment.templates[0].weight' });
+    expectDiagnostic(parseYaml(canaryRollout(steps('- experiment: {templates: [{name: a, specRef: stable}, {name: a, specRef: canary}]}'))), { code: 'duplicate-name', path: 'spec.strategy.canary.steps[0].experiment.templates[1].name' });
+  });
+
+  it('reads the baseline option', () => {
+    const r = parseYaml(canaryRollout(`baseline: {enabled: true}
+${steps('- setWeight: 10')}`) + SUPPORT);
+    expectClean(r);
+    const s = r.set.rollouts[0]?.spec.strategy;
+    expect(s?.type === 'canary' ? s.baseline : undefined).toEqual({ enabled: true });
   });
 });
 

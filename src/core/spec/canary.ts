@@ -36,6 +36,8 @@ const CANARY_KEYS = [
   'antiAffinity',
   'pingPong',
   'replicaProgressThreshold',
+  // Baton extension (docs/release-safety.md#baseline).
+  'baseline',
 ];
 
 
@@ -144,6 +146,11 @@ export function readCanary(f: Field, revisionHistoryLimit: number, uses: Analysi
   if (cm) strategy.canaryMetadata = cm;
   const sm = readMetadata(f.get('stableMetadata'));
   if (sm) strategy.stableMetadata = sm;
+  const baseline = f.get('baseline');
+  if (baseline.object()) {
+    baseline.checkKeys(['enabled'], 'spec.strategy.canary.baseline');
+    strategy.baseline = { enabled: baseline.get('enabled').bool(true) };
+  }
   if (f.get('pingPong').present) f.get('pingPong').warning('unsupported', 'pingPong is not supported by Baton');
   return strategy;
 }

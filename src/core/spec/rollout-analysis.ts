@@ -22,7 +22,8 @@ export interface AnalysisUse {
 /** Fields Argo's downward API resolves for `valueFrom.fieldRef` (validation.go InvalidAnalysisArgsMessage). */
 const METADATA_REF = /^metadata\.(name|namespace|uid|labels|annotations|labels\['[^']+'\]|annotations\['[^']+'\])$/;
 
-function readArg(f: Field): AnalysisRunArgument {
+/** One `args[]` entry of an analysis block. */
+export function readArg(f: Field): AnalysisRunArgument {
   const arg: AnalysisRunArgument = { name: f.get('name').string({ required: true }) ?? '' };
   const value = f.get('value').scalarString();
   if (value !== undefined) arg.value = value;

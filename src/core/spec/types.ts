@@ -218,8 +218,46 @@ export type CanaryStep =
   | { kind: 'setCanaryScale'; replicas?: number; weight?: number; matchTrafficWeight: boolean }
   | { kind: 'setHeaderRoute'; name: string; match?: HeaderRoutingMatch[] }
   | { kind: 'setMirrorRoute'; name: string; match?: RouteMatch[]; percentage: number }
-  | { kind: 'experiment'; raw: Record<string, unknown> }
+  | { kind: 'experiment'; experiment: ExperimentStep }
   | { kind: 'plugin'; raw: Record<string, unknown> };
+
+/** `steps[].experiment.templates[]` (Argo `RolloutExperimentTemplate`). */
+export interface ExperimentTemplate {
+  name: string;
+  /** The pod template it copies: the stable revision's or the canary's. */
+  specRef: 'stable' | 'canary';
+  /** Default 1. */
+  replicas: number;
+  /** Share of traffic (needs trafficRouting); taken from the stable's share while the experiment runs. */
+  weight?: number;
+  /** Labels and annotations added to the copied template. */
+  metadata?: { labels: Record<string, string>; annotations: Record<string, string> };
+}
+
+/** `steps[].experiment.analyses[]` (Argo `RolloutExperimentStepAnalysisTemplateRef`). */
+export interface ExperimentAnalysis {
+  name: string;
+  templateName: string;
+  clusterScope: boolean;
+  /** Values may use `{{templates.<name>.podTemplateHash}}` and `{{templates.<name>.replicaset.name}}`. */
+  args: AnalysisRunArgument[];
+  /** The experiment does not complete until this run has completed. */
+  requiredForCompletion: boolean;
+}
+
+/** `steps[].experiment` (Argo `RolloutExperimentStep`). */
+export interface ExperimentStep {
+  templates: ExperimentTemplate[];
+  /** Seconds, counted from when every template is available; undefined = until the required analyses complete. */
+  duration?: number;
+  analyses: ExperimentAnalysis[];
+  dryRun: DryRun[];
+}
+
+/** `spec.strategy.canary.baseline` (a Baton extension): a baseline revision beside the canary. */
+export interface BaselineOption {
+  enabled: boolean;
+}
 
 export type CanaryStepKind = CanaryStep['kind'];
 
@@ -257,6 +295,8 @@ export interface CanaryStrategy {
   minPodsPerReplicaSet?: number;
   canaryMetadata?: { labels: Record<string, string>; annotations: Record<string, string> };
   stableMetadata?: { labels: Record<string, string>; annotations: Record<string, string> };
+  /** Baton extension: keep a baseline revision (stable template, fresh pods) at the canary's weight. */
+  baseline?: BaselineOption;
 }
 
 export interface BlueGreenStrategy {
