@@ -291,6 +291,20 @@ export interface ShutdownRequest {
   keepServices?: boolean;
 }
 
+/** `GET /api/v1/session` (and the answer of `POST`, which signs a browser in to the dashboard). */
+export interface SessionView {
+  signedIn: true;
+  /** How this request carried the token: `Authorization: Bearer`, or the dashboard's cookie. */
+  via: 'bearer' | 'cookie';
+  /**
+   * What the token may do. There is one token today and it may do everything (`admin`); the
+   * dashboard shows the actions a role allows, so roles can narrow it later.
+   */
+  role: 'admin';
+  /** Wall-clock epoch ms when a cookie session ends (absent for a Bearer token). */
+  expiresAt?: number;
+}
+
 /** The error body of every failed call. */
 export interface ApiErrorBody {
   error: { code: string; message: string };

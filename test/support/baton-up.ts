@@ -48,6 +48,8 @@ export interface UpOptions {
   timeScale?: number;
   /** Reuse a state dir and manifests copy (restart after kill -9). */
   reuse?: { root: string; listen: string };
+  /** The control API's port (default: a free one); a restart on the same port lets a browser page reconnect. */
+  apiPort?: number;
   extraArgs?: string[];
   /** More directories of examples/tbyte to copy beside `manifests` (e.g. `migrations`). */
   copy?: string[];
@@ -75,7 +77,7 @@ export async function startUp(opts: UpOptions = {}): Promise<UpHandle> {
   const manifests = join(root, 'manifests');
   const stateDir = join(root, '.baton');
   const listen = opts.reuse?.listen ?? `127.0.0.1:${await freePort()}`;
-  const apiPort = await freePort();
+  const apiPort = opts.apiPort ?? (await freePort());
   const args = [BATON, 'up', ...(opts.reuse ? [] : ['-f', manifests, ...(opts.files ?? []).map((f) => join(root, f))]), '--state-dir', stateDir, '--listen', listen, '--api', `127.0.0.1:${apiPort}`, '--time-scale', String(opts.timeScale ?? 0.1), '--scrape-interval', '500', ...(opts.extraArgs ?? [])];
   const proc = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
   let out = '';

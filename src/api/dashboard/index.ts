@@ -13,23 +13,10 @@
  */
 import { bearerMatches } from '../../adapters/http/bearer.js';
 import { loadDashboardAssets, SECURITY_HEADERS, type DashboardAssets } from './assets.js';
+import type { SessionView } from '../types.js';
 import { authenticate, issueSession, parseCookies, sessionCookieName, sessionSetCookie, sessionValid, SESSION_TTL_MS, type AuthVia } from './session.js';
 
 export { CSRF_HEADER, csrfRefusal, type AuthVia } from './session.js';
-
-/** `GET /api/v1/session`. */
-export interface SessionView {
-  signedIn: true;
-  /** How this request carried the token. */
-  via: AuthVia;
-  /**
-   * What the token may do. There is one token today and it may do everything (`admin`); the
-   * dashboard shows the actions a role allows, so roles can narrow it later.
-   */
-  role: 'admin';
-  /** Wall-clock epoch ms when a cookie session ends (absent for a Bearer token). */
-  expiresAt?: number;
-}
 
 export interface DashboardOptions {
   token: string;
