@@ -42,6 +42,9 @@ export function checkProcessesKnown(dir: StateDir, store: RuntimeStateStore): vo
     }
     return k;
   };
-  const unknown = livePodRecords(dir.root).filter((p) => !isKnown(p.owner));
+  // In pid order, so the message and its details read the same on every start.
+  const unknown = livePodRecords(dir.root)
+    .filter((p) => !isKnown(p.owner))
+    .sort((a, b) => a.pid - b.pid);
   if (unknown.length) throw new UnknownProcessesError(dir, unknown);
 }

@@ -120,7 +120,7 @@ describe('process supervisor: re-adoption after the controller is gone', () => {
       } catch (e) {
         err = e;
       }
-      expect(err).toMatchObject({ code: 'state-lost', details: { stateDir: stateDir.root, pids: pods.map((p) => p.pid) } });
+      expect(err).toMatchObject({ code: 'state-lost', details: { stateDir: stateDir.root, pids: pods.map((p) => p.pid).sort((a, b) => a - b) } });
       const message = (err as Error).message;
       expect(message).toContain(stateDir.root);
       for (const p of pods) expect(message).toContain(`pid ${p.pid}`);
