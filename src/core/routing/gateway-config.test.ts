@@ -71,6 +71,25 @@ describe('buildGatewayConfig on the seed manifests', () => {
     expect(config.routes[i]).toMatchObject({ match: [{ headers: { 'x-canary': { exact: 'always' } } }], destinations: [{ cluster: `tbyte/${FE}-canary@canary2`, weight: 1 }] });
   });
 
+  it('gives a baseline its own cluster labelled role=baseline, its share taken from the stable', () => {
+    const base = { ...pod(FE, 'base3', FE, 41004), labels: { app: FE, 'rollouts-pod-template-hash': 'base3', 'baton.dev/role': 'baseline' } };
+    const r = { ...routing(10), additional: [{ name: 'baseline', hash: 'base3', role: 'baseline', weight: 10 }] };
+    const config = buildGatewayConfig(tbyte, [r], [...pods, base], { version: 1, job: 'j' });
+    expect(validateConfig(config)).toMatchObject({ ok: true });
+    expect(config.clusters[`tbyte/${FE}@base3`]).toEqual({
+      endpoints: ['127.0.0.1:41004'],
+      labels: { job: 'j', namespace: 'tbyte', service: FE, rollout: FE, revision: 'base3', role: 'baseline' },
+    });
+    expect(config.routes.find((x) => x.name.endsWith('gateway-vs/0'))?.destinations).toEqual([
+      { cluster: `tbyte/${FE}@stable1`, weight: 8 },
+      { cluster: `tbyte/${FE}-canary@canary2`, weight: 1 },
+      { cluster: `tbyte/${FE}@base3`, weight: 1 },
+    ]);
+    // No ready baseline pod yet: its share stays with the others instead of answering 503.
+    const notReady = buildGatewayConfig(tbyte, [r], [...pods, { ...base, ready: false }], { version: 1, job: 'j' });
+    expect(notReady.routes.find((x) => x.name.endsWith('gateway-vs/0'))?.destinations.map((d) => d.cluster)).toEqual([`tbyte/${FE}@stable1`, `tbyte/${FE}-canary@canary2`]);
+  });
+
   it('makes every Service reachable by its own name', () => {
     const config = buildGatewayConfig(tbyte, [routing(0)], pods, { version: 1, job: 'j' });
     expect(config.routes.find((r) => r.hosts?.includes(BE))).toMatchObject({ destinations: [{ cluster: `tbyte/${BE}@be1`, weight: 1 }] });
