@@ -84,6 +84,7 @@ export class RolloutWorker {
     engine.updateSpec(rollout, set);
     const stepCount = rollout.spec.strategy.type === 'canary' ? rollout.spec.strategy.steps.length : 0;
     for (const action of actionsFromObject(obj, engine.rolloutState, this.store?.writtenStatus, stepCount)) await engine.act(action);
+    this.store?.seen(obj.status as ArgoRolloutStatus | undefined);
     await engine.tick();
     await this.store?.flush();
     const wakeAt = engine.wakeAt();

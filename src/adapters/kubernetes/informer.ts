@@ -167,8 +167,13 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.emit('deleted', obj, old);
       return undefined;
     }
-    // A write the caller remembered may already be newer than this event.
-    if (old && newerThan(old, obj)) return undefined;
+    // A write the caller remembered may already be newer than this event: keep it, but still
+    // report the change (the remembered object includes it: the server applied writes in order),
+    // or a change someone else made just before our write would never reach a handler.
+    if (old && newerThan(old, obj)) {
+      this.emit('updated', old, old);
+      return undefined;
+    }
     this.cache.set(key, obj);
     this.emit(old ? 'updated' : 'added', obj, old);
     return undefined;

@@ -16,6 +16,12 @@ import type { Informer } from './informer.js';
 import { controllerRef, isControlledBy, RESOURCES, type KubeObject } from './resources.js';
 
 export const DESIRED_REPLICAS_ANNOTATION = 'rollout.argoproj.io/desired-replicas';
+/**
+ * The template as the Rollout wrote it (JSON), kept on the ReplicaSet: the ReplicaSet's own
+ * template carries the API server's defaults, so `undo` copies this one back, and the template
+ * hashes as the revision it was.
+ */
+export const TEMPLATE_ANNOTATION = 'rollouts.baton.dev/template';
 
 export interface ReplicaSetWorkloadsOptions {
   client: KubeClient;
@@ -70,7 +76,8 @@ export function createReplicaSetWorkloads(o: ReplicaSetWorkloadsOptions): Worklo
     const rollout = o.owner(w.owner);
     if (!rollout) throw new Error(`Rollout ${o.namespace}/${w.owner} is not in the cache`);
     const spec = (rollout.spec ?? {}) as { selector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] }; replicas?: number };
-    const template = structuredClone(o.rawTemplate(w.owner, w.hash) ?? templateObject(w.template)) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
+    const written = o.rawTemplate(w.owner, w.hash) ?? templateObject(w.template);
+    const template = structuredClone(written) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
     const labels = { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: w.hash };
     template.metadata = { ...template.metadata, labels };
     const body = {
@@ -80,7 +87,7 @@ export function createReplicaSetWorkloads(o: ReplicaSetWorkloadsOptions): Worklo
         name: replicaSetName(w.owner, w.hash),
         namespace: o.namespace,
         labels,
-        annotations: { [REVISION_ANNOTATION]: String(w.revision), [DESIRED_REPLICAS_ANNOTATION]: String(spec.replicas ?? 1) },
+        annotations: { [REVISION_ANNOTATION]: String(w.revision), [DESIRED_REPLICAS_ANNOTATION]: String(spec.replicas ?? 1), [TEMPLATE_ANNOTATION]: JSON.stringify(written) },
         ownerReferences: [controllerRef(rollout, 'argoproj.io/v1alpha1', 'Rollout')],
       },
       spec: {

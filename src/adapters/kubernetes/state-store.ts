@@ -8,8 +8,8 @@
  * changed since the last flush, in an order that keeps a crash between two writes harmless:
  * AnalysisRuns first (a resumed engine that starts a run of the same name finds and adopts the
  * object, so there is never a duplicate), then the record, then the status (a projection).
- * Writes are JSON merge patches of only what changed, so nothing someone else wrote meanwhile is
- * overwritten with an old value.
+ * Writes are JSON merge patches of only what differs from the object as last seen, so a field
+ * someone else wrote and the engine has not read yet is not overwritten with an old value.
  */
 import type { AnalysisRunState } from '../../core/analysis/index.js';
 import type { ObservedRevision, RolloutState, RolloutStatus } from '../../core/rollout/index.js';
@@ -50,6 +50,8 @@ export interface KubeStateStore extends StateStore {
   readonly writes: number;
   /** The status this store last wrote (undefined before its first status write). */
   readonly writtenStatus: ArgoRolloutStatus | undefined;
+  /** The status as the engine read it (its requests carried out): the next status write is a diff from it. */
+  seen(status: ArgoRolloutStatus | undefined): void;
 }
 
 /** See the file comment. */
@@ -62,6 +64,8 @@ export function createKubeStateStore(o: KubeStateStoreOptions): KubeStateStore {
   let writtenState: string | undefined;
   let writtenStatus: ArgoRolloutStatus | undefined;
   let flushing: Promise<void> | undefined;
+  /** The Rollout's status as the engine last read it (actions included), or as last written. */
+  let seenStatus: ArgoRolloutStatus | undefined;
 
   const rolloutObject = (): KubeObject | undefined => o.rollouts.get(o.namespace, o.name);
 
@@ -127,7 +131,11 @@ export function createKubeStateStore(o: KubeStateStoreOptions): KubeStateStore {
         writtenState = stateJson;
       }
       if (status) {
-        const previous = writtenStatus ?? ((rolloutObject()?.status ?? undefined) as ArgoRolloutStatus | undefined);
+        // The diff is taken against the status the engine last read (see `seen`), so a field
+        // someone set that the engine has acted on (the plugin's promoteFull: true, after a
+        // promotion that ended within one sync) is written back to the engine's value, and one
+        // set since the engine read it (an abort arriving mid-sync) is left for the next sync.
+        const previous = seenStatus ?? (rolloutObject()?.status as ArgoRolloutStatus | undefined) ?? writtenStatus;
         const next = argoRolloutStatus({
           rollout: o.spec(),
           generation: rollout.metadata.generation,
@@ -145,6 +153,7 @@ export function createKubeStateStore(o: KubeStateStoreOptions): KubeStateStore {
           o.rollouts.remember(await o.client.patch(RESOURCES.rollouts, o.namespace, o.name, { status: patch }, 'merge', 'status'));
         }
         writtenStatus = next;
+        seenStatus = next;
       }
     } catch (e) {
       // The Rollout is gone: nothing left to write. Anything else: write it all again next time.
@@ -185,6 +194,9 @@ export function createKubeStateStore(o: KubeStateStoreOptions): KubeStateStore {
     },
     get writtenStatus() {
       return writtenStatus;
+    },
+    seen(status) {
+      seenStatus = status;
     },
   };
 }

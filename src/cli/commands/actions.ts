@@ -8,6 +8,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { ActionName, ActionRequest, WorkloadDetail } from '../../api/types.js';
 import { addConnectionOptions, addOutputOption, clientFor, type ConnectionOptions } from '../client.js';
 import { formatJson, kindWord } from '../format/text.js';
+import { addKubeOptions, isKubeTarget, runKubeAction, type KubeTargetOptions } from './kube-actions.js';
 
 interface ActionOptions extends ConnectionOptions {
   output?: 'json';
@@ -64,7 +65,8 @@ export function registerActionCommands(program: Command): void {
   for (const verb of VERBS) {
     let command = program.command(verb.action).description(verb.description).argument('<name>', 'the Rollout or Deployment');
     if (verb.options) command = verb.options(command);
-    addOutputOption(addConnectionOptions(command)).action(async (name: string, opts: ActionOptions) => {
+    addKubeOptions(addOutputOption(addConnectionOptions(command))).action(async (name: string, opts: ActionOptions & KubeTargetOptions) => {
+      if (isKubeTarget(opts)) return runKubeAction(name, verb.action, opts, verb.done(opts));
       await runAction(name, { action: verb.action, ...(verb.request?.(opts) ?? {}) }, opts, () => verb.done(opts));
     });
   }
