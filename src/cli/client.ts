@@ -5,7 +5,7 @@
  * `baton up`) gives its URL and `<state-dir>/api.token` its token.
  *
  * Every failure is a `BatonError` whose message says what to do, so the CLI prints one line and
- * exits 1: no controller.json, a controller that does not answer, a refused token, and the
+ * exits with the code src/cli/exit.ts gives its situation: no controller.json, a controller that does not answer, a refused token, and the
  * controller's own error bodies (`{ "error": { "code", "message" } }`, src/api/types.ts).
  */
 import { hostname, userInfo } from 'node:os';
@@ -25,11 +25,12 @@ import type {
   WorkloadSummary,
 } from '../api/types.js';
 import { BatonError } from '../core/errors.js';
-import { isAlive, readJson, readToken, resolveStateDir, type ControllerInfo } from '../host/state-dir.js';
+import { isAlive, readJson, readToken, type ControllerInfo } from '../host/state-dir.js';
+import { describeTried, findStateDir } from './state-lookup.js';
 
 /** Where to find the controller: the options every runtime verb takes. */
 export interface ApiClientOptions {
-  /** `--state-dir`; else `BATON_STATE_DIR`, else `.baton`. */
+  /** `--state-dir`; else `BATON_STATE_DIR`, else the nearest `.baton` upward (src/cli/state-lookup.ts). */
   stateDir?: string;
   /** `--server URL`: a controller named directly (then the state dir is not read). */
   server?: string;
@@ -37,6 +38,8 @@ export interface ApiClientOptions {
   token?: string;
   /** For tests; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Where the upward look for `.baton` starts; default the working directory. */
+  cwd?: string;
   /** How long a plain call may take; default 30 s. Long polls add their `waitMs` to it. */
   timeoutMs?: number;
 }
@@ -91,13 +94,15 @@ function findTarget(opts: ApiClientOptions): Target {
   if (opts.server !== undefined) {
     return { url: checkServerUrl(opts.server), ...(opts.token ? { token: opts.token } : {}) };
   }
-  const dir = resolveStateDir(opts.stateDir, opts.env ?? process.env);
+  const lookup = findStateDir(opts.stateDir, opts.env ?? process.env, opts.cwd ?? process.cwd());
+  const dir = lookup.dir;
   const info = readJson<Partial<ControllerInfo>>(dir.controller);
   if (info === undefined) {
     if (existsSync(dir.controller)) {
       throw new BatonError('controller-info-invalid', `${dir.controller} cannot be read as JSON: start the controller again with \`baton up\` (it resumes the set in force; \`-f <manifests>\` on a new state dir)`, { path: dir.controller });
     }
-    throw new BatonError('controller-not-running', `no controller is running on ${dir.root}: start one with \`baton up -f <manifests>\` (or pass --state-dir / --server)`, { stateDir: dir.root });
+    const where = lookup.from === 'search' ? `no controller is running: no controller.json in ${describeTried(lookup.tried)}` : `no controller is running on ${dir.root} (from ${lookup.from === 'flag' ? '--state-dir' : 'BATON_STATE_DIR'})`;
+    throw new BatonError('controller-not-running', `${where}: start one with \`baton up -f <manifests>\`, or pass --state-dir / --server`, { stateDir: dir.root, tried: lookup.tried });
   }
   if (typeof info.api !== 'string' || !/^https?:\/\//.test(info.api)) {
     throw new BatonError('controller-info-invalid', `${dir.controller} has no control API URL ("api"): start the controller again with \`baton up\` (it resumes the set in force; \`-f <manifests>\` on a new state dir)`, { path: dir.controller });
@@ -258,7 +263,7 @@ export interface ConnectionOptions {
 /** Adds `--state-dir`, `--server` and `--token` to a verb. */
 export function addConnectionOptions(command: Command): Command {
   return command
-    .option('--state-dir <dir>', 'the controller\'s state directory (default: $BATON_STATE_DIR, else .baton)')
+    .option('--state-dir <dir>', 'the controller\'s state directory (default: $BATON_STATE_DIR, else the nearest .baton with a running controller, from here upward)')
     .addOption(new Option('--server <url>', 'a controller\'s API URL, e.g. http://10.0.0.5:7070 (with --token)').argParser(parseServerOption))
     .option('--token <token>', 'the API token (default: <state-dir>/api.token)');
 }
@@ -271,9 +276,9 @@ function parseServerOption(value: string): string {
   }
 }
 
-/** `-o json`: the one output format besides the default text. */
+/** `-o json` and `-o yaml`: the API's answer as it is, instead of the text. */
 export function addOutputOption(command: Command): Command {
-  return command.addOption(new Option('-o, --output <format>', 'print the API\'s JSON as it is').choices(['json']));
+  return command.addOption(new Option('-o, --output <format>', 'print the API\'s answer as it is, as JSON or YAML').choices(['json', 'yaml']));
 }
 
 /** A client for the options a verb was given. */

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BatonError, InvalidInputError } from '../core/errors.js';
 import type { ManifestFile } from '../core/spec/load.js';
@@ -45,6 +45,8 @@ function clock(at: number): string {
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_API = '127.0.0.1:7070';
+/** How long `baton down` waits for the controller to stop by default (`--timeout`). */
+export const DOWN_TIMEOUT_MS = 120_000;
 
 /**
  * The addresses of the last run in this state dir (the gateway's record, the controller's),
@@ -80,6 +82,19 @@ export async function runUp(opts: UpOptions): Promise<number> {
   let plane: ControlPlane | undefined;
   let stopRequested: ((keep: boolean) => void) | undefined;
   const stopped = new Promise<boolean>((resolve) => (stopRequested = resolve));
+  // A reader that went away (`baton up | head`) stops everything as Ctrl-C does: nothing may
+  // be left running behind a controller that can no longer say what it does.
+  let outClosed = false;
+  const onOutError = (e: NodeJS.ErrnoException): void => {
+    if (outClosed) return;
+    outClosed = true;
+    if (e.code !== 'EPIPE') process.stderr.write(`baton up: stdout failed (${e.code ?? e.message}); stopping\n`);
+    stopRequested?.(false);
+  };
+  opts.out.on('error', onOutError);
+  const say = (text: string): void => {
+    if (!outClosed) opts.out.write(text);
+  };
   const handler = createApiHandler(
     {
       status: () => ready().status(),
@@ -101,7 +116,9 @@ export async function runUp(opts: UpOptions): Promise<number> {
     if (!plane) throw new BatonError('starting', 'the controller is starting; try again in a moment');
     return plane;
   }
-  const server = await startFetchServer(apiAddr.host, apiAddr.port, (req) => handler(req));
+  const server = await startFetchServer(apiAddr.host, apiAddr.port, (req) => handler(req)).catch((e: unknown) => {
+    throw inUse(e, '--api', opts.api);
+  });
   try {
     plane = await ControlPlane.start({
       dir: opts.dir,
@@ -115,18 +132,18 @@ export async function runUp(opts: UpOptions): Promise<number> {
       ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
       ...(opts.extraScrapeJobs ? { extraScrapeJobs: opts.extraScrapeJobs } : {}),
       actor: 'up',
-      onEvent: (e: EngineEvent) => opts.out.write(`${clock(Date.now())} ${e.rollout} ${e.type} ${describeEvent(e)}\n`),
-      log: (line) => opts.out.write(`${clock(Date.now())} baton: ${line}\n`),
+      onEvent: (e: EngineEvent) => say(`${clock(Date.now())} ${e.rollout} ${e.type} ${describeEvent(e)}\n`),
+      log: (line) => say(`${clock(Date.now())} baton: ${line}\n`),
     });
   } catch (e) {
     await server.close();
-    throw e;
+    throw inUse(e, '--listen', opts.listen);
   }
   const status = plane.status();
   const notice = [...exposureWarnings(opts.listen, opts.api), ...plane.startNotice];
   const info: ControllerInfo = { pid: process.pid, api: server.url, gateway: status.gateway, startedAt: plane.startedAt, ...(notice.length ? { notice } : {}) };
   writeJsonAtomic(opts.dir.controller, info);
-  opts.out.write(
+  say(
     [
       `baton up: controller pid ${process.pid}, state ${opts.dir.root}`,
       `  gateway     ${status.gateway}`,
@@ -135,6 +152,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       ...status.databases.filter((d) => d.servedUrl).map((d) => `  database    ${withoutPassword(d.servedUrl ?? '')} (${d.url}, SchemaMigration ${d.schemaMigration}; password in ${join(opts.dir.root, DATABASE_PASSWORD_FILE)}${d.env ? `; processes get the URL with it as ${d.env}` : ''})`),
       ...(opts.timeScale !== 1 ? [`  time scale  ${opts.timeScale} (pauses, intervals and delays take ${opts.timeScale}x their written time)`] : []),
       `  workloads   ${plane.list().map((w) => `${w.kind.toLowerCase()}/${w.name}`).join(', ') || 'none'}`,
+      nextStepLine(opts.dir),
       ...notice.map((l) => `baton up: ${l}`),
       '',
     ].join('\n'),
@@ -145,12 +163,36 @@ export async function runUp(opts: UpOptions): Promise<number> {
   const keep = await stopped;
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
-  opts.out.write(`baton up: stopping${keep ? ' (services and gateway keep running)' : ': draining and stopping every process'}\n`);
+  say(`baton up: stopping${keep ? ' (services and gateway keep running)' : ': draining and stopping every process'}\n`);
   await plane.shutdown({ keepServices: keep });
   rmSync(opts.dir.controller, { force: true });
   await server.close();
-  opts.out.write('baton up: stopped\n');
+  say('baton up: stopped\n');
+  opts.out.off('error', onOutError);
   return 0;
+}
+
+/**
+ * The line that tells where the next verbs find this controller: from the directory holding a
+ * `.baton` (and below) they find it by themselves (src/cli/state-lookup.ts); from anywhere else
+ * after the `export` printed.
+ */
+export function nextStepLine(dir: StateDir): string {
+  const exported = `export BATON_STATE_DIR=${shellQuote(dir.root)}`;
+  return basename(dir.root) === '.baton' ? `  next        verbs run in ${dirname(dir.root)} or below find it; elsewhere first: ${exported}` : `  next        ${exported}   (then \`baton list\`, \`baton get NAME\`)`;
+}
+
+/** A path as a POSIX shell word: as it is when it is plain, else in single quotes. */
+function shellQuote(path: string): string {
+  return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+/** An address in use, said with the flag that chooses it; any other error as it is. */
+function inUse(e: unknown, flag: '--api' | '--listen', address: string): unknown {
+  const code = e instanceof BatonError ? e.code : (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'EADDRINUSE' && code !== 'address-in-use') return e;
+  const what = flag === '--api' ? 'the control API' : 'the gateway';
+  return new BatonError('address-in-use', `${flag} ${address}: the address is in use by another process; choose another for ${what} with ${flag} HOST:PORT`, { address, flag });
 }
 
 /** Whether a listen address only this machine can reach: a loopback IP, or `localhost`. */
@@ -203,7 +245,7 @@ export async function runUpDetached(dir: StateDir, args: string[], out: NodeJS.W
     }
   })();
   child.removeAllListeners('exit');
-  out.write(`baton up: controller pid ${info.pid} running in the background\n  gateway     ${info.gateway}\n  control API ${info.api}\n  log         ${logFile}\n`);
+  out.write(`baton up: controller pid ${info.pid} running in the background\n  gateway     ${info.gateway}\n  control API ${info.api}\n  log         ${logFile}\n${nextStepLine(dir)}\n`);
   for (const l of info.notice ?? []) out.write(`baton up: ${l}\n`);
   const settled = await waitSettled(dir, info, Math.max(0, deadline - Date.now()));
   for (const w of settled) out.write(`  ${`${w.kind.toLowerCase()}/${w.name}`.padEnd(40)} ${w.phase}${w.message ? `: ${w.message}` : ''}\n`);
@@ -244,20 +286,28 @@ async function waitSettled(dir: StateDir, info: ControllerInfo, timeoutMs: numbe
  * running (it was killed), stops what it left: the processes (re-adopted from their records)
  * and the gateway, unless `keepServices`.
  */
-export async function runDown(dir: StateDir, keepServices: boolean, out: NodeJS.WritableStream): Promise<number> {
+export async function runDown(dir: StateDir, keepServices: boolean, out: NodeJS.WritableStream, timeoutMs = DOWN_TIMEOUT_MS): Promise<number> {
   const info = readJson<ControllerInfo>(dir.controller);
   if (info && isAlive(info.pid)) {
     const token = readToken(dir);
+    const deadline = Date.now() + timeoutMs;
+    const late = (): BatonError =>
+      new BatonError('down-timeout', `the controller (pid ${info.pid}) has not stopped within ${Math.round(timeoutMs / 1000)} s (--timeout); it may still be draining: see ${join(dir.logs, 'controller.log')}, wait, or stop it with kill ${info.pid}`, { pid: info.pid });
     const r = await fetch(`${info.api}/api/v1/shutdown`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ keepServices }),
+      signal: AbortSignal.timeout(timeoutMs),
     }).catch((e: unknown) => {
+      if (e instanceof Error && e.name === 'TimeoutError') throw late();
       throw new BatonError('controller-unreachable', `the controller (pid ${info.pid}) at ${info.api} does not answer: ${e instanceof Error ? e.message : String(e)}; stop it with kill ${info.pid}`);
     });
     if (!r.ok) throw new BatonError('down-refused', `the controller refused to stop: ${await r.text()}`);
     out.write(`baton down: stopping controller pid ${info.pid}${keepServices ? ' (services keep running)' : ''}\n`);
-    while (isAlive(info.pid)) await new Promise((res) => setTimeout(res, 100));
+    while (isAlive(info.pid)) {
+      if (Date.now() >= deadline) throw late();
+      await new Promise((res) => setTimeout(res, 100));
+    }
     out.write('baton down: stopped\n');
     return 0;
   }

@@ -3,6 +3,7 @@
  * socket, run as `node bin/baton.js`: their text, and `-o json` printing the API's JSON as is.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { baton, useFakeController } from './support/cli.js';
 
 const s = useFakeController(beforeAll, afterAll);
@@ -32,10 +33,17 @@ describe('baton list', () => {
     expect(r.stdout).toBe(`${JSON.stringify(body, null, 2)}\n`);
   });
 
-  it('refuses an output format other than json as bad usage', async () => {
-    const r = await run(['list', '-o', 'yaml']);
+  it('-o yaml prints the same answer as YAML', async () => {
+    const [json, yaml] = await Promise.all([run(['list', '-o', 'json']), run(['list', '-o', 'yaml'])]);
+    expect(yaml.code).toBe(0);
+    expect(yaml.stdout).toMatch(/^- kind: Deployment\n {2}name: backend\n/);
+    expect(parseYaml(yaml.stdout)).toEqual(JSON.parse(json.stdout));
+  });
+
+  it('refuses an output format other than json or yaml as bad usage', async () => {
+    const r = await run(['list', '-o', 'xml']);
     expect(r.code).toBe(64);
-    expect(r.stderr).toContain("argument 'yaml' is invalid");
+    expect(r.stderr).toBe("baton: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are json, yaml.\n");
   });
 });
 

@@ -13,7 +13,7 @@ import { BatonError } from '../../core/errors.js';
 import { formatDiagnostic } from '../../core/spec/diagnostics.js';
 import { parseManifests, type ManifestFile } from '../../core/spec/load.js';
 import { addConnectionOptions, addOutputOption, clientFor, type ConnectionOptions } from '../client.js';
-import { formatJson, plural } from '../format/text.js';
+import { formatData, type OutputFormat, plural } from '../format/text.js';
 // Invalid manifests: nothing is sent, with the exit code `baton simulate` uses for them.
 import { EXIT_INVALID } from './simulate.js';
 
@@ -21,7 +21,7 @@ interface ApplyOptions extends ConnectionOptions {
   filename: string[];
   prune?: boolean;
   dryRun?: boolean;
-  output?: 'json';
+  output?: OutputFormat;
 }
 
 /**
@@ -77,7 +77,7 @@ async function runApply(opts: ApplyOptions): Promise<number> {
     for (const o of plan.pruned) process.stderr.write(`baton: --prune deletes ${ref(o)} (applied from ${o.path})\n`);
   }
   const result = await client.apply({ files: sent, ...(opts.prune ? { prune: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) });
-  process.stdout.write(opts.output === 'json' ? formatJson(result) : renderApply(result));
+  process.stdout.write(opts.output ? formatData(result, opts.output) : renderApply(result));
   return 0;
 }
 
@@ -88,8 +88,7 @@ export function registerApplyCommand(program: Command): void {
     .description('Create or change the objects of the manifests in the running controller\'s set (linted here first); it rolls out what changed')
     .requiredOption('-f, --filename <paths...>', 'manifest files or directories (*.yaml, *.yml, *.json, recursively)')
     .option('--prune', 'also delete the objects in force that the files do not hold (listed first; refused when the files hold none)')
-    .option('--dry-run', 'print what would be created, configured and pruned; change nothing')
-    .addHelpText('after', '\nExample:\n  baton apply -f k8s/backend.yaml              # the frontend in force stays\n  baton apply -f k8s/ --prune --dry-run        # what a whole-set apply would delete\n  baton apply -f k8s/ --prune');
+    .option('--dry-run', 'print what would be created, configured and pruned; change nothing');
   addOutputOption(addConnectionOptions(command)).action(async (opts: ApplyOptions) => {
     process.exitCode = await runApply(opts);
   });

@@ -6,11 +6,11 @@
 import type { Command } from 'commander';
 import type { EventView } from '../../api/types.js';
 import { addConnectionOptions, addOutputOption, clientFor, followEvents, interruptSignal, type ConnectionOptions } from '../client.js';
-import { formatJson, formatTimestamp, pad, width } from '../format/text.js';
+import { formatData, type OutputFormat, formatTimestamp, pad, width } from '../format/text.js';
 import { positiveInt } from './actions.js';
 
 interface EventsOptions extends ConnectionOptions {
-  output?: 'json';
+  output?: OutputFormat;
   watch?: boolean;
   limit?: number;
 }
@@ -39,15 +39,16 @@ export function registerEventsCommand(program: Command): void {
     const scope = name !== undefined ? { workload: name } : {};
     const first = await client.events({ ...scope, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
     const print = createEventPrinter();
+    let pages = 0;
     const write = (events: readonly EventView[], page: unknown): void => {
-      process.stdout.write(opts.output === 'json' ? formatJson(page) : print(events));
+      process.stdout.write(opts.output ? formatData(page, opts.output, pages++ > 0) : print(events));
     };
     if (!opts.watch) {
-      if (opts.output !== 'json' && first.events.length === 0) process.stderr.write(`baton: no events${name !== undefined ? ` for "${name}"` : ''}\n`);
+      if (opts.output === undefined && first.events.length === 0) process.stderr.write(`baton: no events${name !== undefined ? ` for "${name}"` : ''}\n`);
       else write(first.events, first);
       return;
     }
-    if (first.events.length > 0 || opts.output === 'json') write(first.events, first);
+    if (first.events.length > 0 || opts.output !== undefined) write(first.events, first);
     const { signal, dispose } = interruptSignal();
     try {
       for await (const page of followEvents(client, { ...scope, afterId: first.lastId }, signal)) {

@@ -27,7 +27,6 @@ export function registerGatewayCommand(program: Command): void {
     .option('--admin-token-file <file>', 'read the admin API bearer token from this file instead of <state-dir>/admin.token')
     .option('--listen-fd <n>', 'accept on this inherited listening socket (bound to --listen) instead of binding --listen')
     .option('--drain-timeout-ms <ms>', 'how long SIGTERM waits for in-flight requests', '10000')
-    .addHelpText('after', '\nExample:\n  baton gateway --listen 127.0.0.1:8080 --admin 127.0.0.1:9901 --state-dir /var/lib/baton-gw\n  curl -H "Authorization: Bearer $(cat /var/lib/baton-gw/admin.token)" http://127.0.0.1:9901/config')
     .action(async (opts: GatewayFlags) => {
       const drain = Number(opts.drainTimeoutMs);
       if (!Number.isFinite(drain) || drain < 0) throw new InvalidInputError('invalid-option', `--drain-timeout-ms: ${JSON.stringify(opts.drainTimeoutMs)} is not a number of milliseconds`);

@@ -9,11 +9,11 @@ import type { WorkloadDetail, WorkloadKind } from '../../api/types.js';
 import { BatonError } from '../../core/errors.js';
 import { addConnectionOptions, addOutputOption, clientFor, followEvents, interruptSignal, latestEventId, type ApiClient, type ConnectionOptions } from '../client.js';
 import { kindOfWord } from '../../api/kinds.js';
-import { formatJson, kindWord } from '../format/text.js';
+import { formatData, type OutputFormat, kindWord } from '../format/text.js';
 import { renderWorkloadDetail } from '../format/workload-tree.js';
 
 interface GetOptions extends ConnectionOptions {
-  output?: 'json';
+  output?: OutputFormat;
   watch?: boolean;
 }
 
@@ -26,11 +26,11 @@ async function fetchDetail(client: ApiClient, name: string, kind: WorkloadKind |
   return detail;
 }
 
-function render(detail: WorkloadDetail, output: 'json' | undefined): string {
-  return output === 'json' ? formatJson(detail) : renderWorkloadDetail(detail, Date.now());
+function render(detail: WorkloadDetail, output: OutputFormat | undefined, later = false): string {
+  return output ? formatData(detail, output, later) : renderWorkloadDetail(detail, Date.now());
 }
 
-async function watch(client: ApiClient, name: string, kind: WorkloadKind | undefined, output: 'json' | undefined): Promise<void> {
+async function watch(client: ApiClient, name: string, kind: WorkloadKind | undefined, output: OutputFormat | undefined): Promise<void> {
   const { signal, dispose } = interruptSignal();
   try {
     const afterId = await latestEventId(client, name);
@@ -40,9 +40,9 @@ async function watch(client: ApiClient, name: string, kind: WorkloadKind | undef
       // Compared as data, not as text: the pods' ages change the text every second.
       const key = JSON.stringify(detail);
       if (key === shown) return;
-      const text = render(detail, output);
+      const text = render(detail, output, shown !== undefined);
       if (process.stdout.isTTY) process.stdout.write(`\x1b[H\x1b[2J${text}`);
-      else process.stdout.write(shown === undefined ? text : `\n${text}`);
+      else process.stdout.write(shown === undefined || output === 'yaml' ? text : `\n${text}`);
       shown = key;
     };
     await show();

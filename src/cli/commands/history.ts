@@ -5,10 +5,10 @@
 import type { Command } from 'commander';
 import type { HistoryEntry } from '../../api/types.js';
 import { addConnectionOptions, addOutputOption, clientFor, type ConnectionOptions } from '../client.js';
-import { formatJson, formatTable, formatTimestamp } from '../format/text.js';
+import { formatData, type OutputFormat, formatTable, formatTimestamp } from '../format/text.js';
 
 interface HistoryOptions extends ConnectionOptions {
-  output?: 'json';
+  output?: OutputFormat;
 }
 
 /** The table `baton history` prints. */
@@ -24,6 +24,6 @@ export function registerHistoryCommand(program: Command): void {
   const command = program.command('history').description('List the revisions of a Rollout or Deployment').argument('<name>', 'the Rollout or Deployment');
   addOutputOption(addConnectionOptions(command)).action(async (name: string, opts: HistoryOptions) => {
     const entries = await clientFor(opts).history(name);
-    process.stdout.write(opts.output === 'json' ? formatJson(entries) : renderHistory(entries));
+    process.stdout.write(opts.output ? formatData(entries, opts.output) : renderHistory(entries));
   });
 }

@@ -16,22 +16,22 @@ import { registerSimulateCommand } from './simulate.js';
 import { registerStatusCommand } from './status.js';
 import { registerUpCommands } from './up.js';
 
-/** Every verb's `register`, in the order `baton --help` lists them. */
+/** Every verb's `register`, in the order `baton --help` lists them within their groups (src/cli/help.ts). */
 export function registerCommands(program: Command): void {
   registerUpCommands(program);
   registerControllerCommand(program);
-  registerLintCommand(program);
-  registerSimulateCommand(program);
   registerGatewayCommand(program);
-  registerMigrateCommand(program);
   registerMetricsCommand(program);
-  registerApplyCommand(program);
   registerListCommand(program);
   registerGetCommand(program);
   registerStatusCommand(program);
-  registerActionCommands(program);
-  registerSetCommand(program);
   registerHistoryCommand(program);
   registerLogsCommand(program);
   registerEventsCommand(program);
+  registerApplyCommand(program);
+  registerActionCommands(program);
+  registerSetCommand(program);
+  registerLintCommand(program);
+  registerSimulateCommand(program);
+  registerMigrateCommand(program);
 }

@@ -5,10 +5,10 @@
 import type { Command } from 'commander';
 import type { WorkloadSummary } from '../../api/types.js';
 import { addConnectionOptions, addOutputOption, clientFor, type ConnectionOptions } from '../client.js';
-import { formatJson, formatTable, strategyTitle } from '../format/text.js';
+import { formatData, type OutputFormat, formatTable, strategyTitle } from '../format/text.js';
 
 interface ListOptions extends ConnectionOptions {
-  output?: 'json';
+  output?: OutputFormat;
 }
 
 /** `v2`, or `v2 (stable v1)` while a new revision rolls out. */
@@ -44,6 +44,6 @@ export function registerListCommand(program: Command): void {
   const command = program.command('list').description('List the Rollouts and Deployments the controller runs');
   addOutputOption(addConnectionOptions(command)).action(async (opts: ListOptions) => {
     const workloads = await clientFor(opts).listWorkloads();
-    process.stdout.write(opts.output === 'json' ? formatJson(workloads) : renderWorkloadList(workloads));
+    process.stdout.write(opts.output ? formatData(workloads, opts.output) : renderWorkloadList(workloads));
   });
 }

@@ -5,11 +5,11 @@
 import type { Command } from 'commander';
 import type { LogsResult } from '../../api/types.js';
 import { addConnectionOptions, addOutputOption, clientFor, type ConnectionOptions } from '../client.js';
-import { formatJson } from '../format/text.js';
+import { formatData, type OutputFormat } from '../format/text.js';
 import { positiveInt } from './actions.js';
 
 interface LogsOptions extends ConnectionOptions {
-  output?: 'json';
+  output?: OutputFormat;
   revision?: number;
   pod?: string;
   tail?: number;
@@ -38,7 +38,7 @@ export function registerLogsCommand(program: Command): void {
       ...(opts.pod !== undefined ? { pod: opts.pod } : {}),
       ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
     });
-    if (opts.output === 'json') process.stdout.write(formatJson(result));
+    if (opts.output) process.stdout.write(formatData(result, opts.output));
     else if (result.files.length === 0) process.stderr.write(`baton: no log files for "${name}"${opts.pod ? ` pod ${opts.pod}` : ''}${opts.revision !== undefined ? ` revision ${opts.revision}` : ''}\n`);
     else process.stdout.write(renderLogs(result));
   });

@@ -3,10 +3,23 @@
  * icons of `kubectl argo rollouts` (pkg/kubectl-argo-rollouts/info/info.go: IconOK ✔, IconPaused
  * ॥, IconProgressing ◌, IconBad ✖, IconWarning ⚠, IconUnknown ?, IconNeutral •).
  */
+import { stringify as stringifyYaml } from 'yaml';
 
 /** `-o json`: the API's JSON as it is, 2-space indent. */
 export function formatJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** What `-o` accepts wherever it is accepted. */
+export type OutputFormat = 'json' | 'yaml';
+
+/**
+ * `-o json` or `-o yaml`: the API's answer as it is. Each YAML document of a stream (`--watch`)
+ * after the first starts with `---`, so `yq` and kubectl read the stream as documents.
+ */
+export function formatData(value: unknown, format: OutputFormat, later = false): string {
+  if (format === 'json') return formatJson(value);
+  return `${later ? '---\n' : ''}${stringifyYaml(value, { lineWidth: 0 })}`;
 }
 
 /**
