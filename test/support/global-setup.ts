@@ -1,7 +1,8 @@
 /**
  * Runs once before the test suite: makes sure the real servers the integration tests talk to
- * are installed (Debian's prometheus, postgresql and openssl). As root it installs what is
- * missing with apt-get, so `npm test` works on a fresh machine; otherwise it names the packages.
+ * are installed (Debian's prometheus, postgresql, openssl, nginx and haproxy). As root it
+ * installs what is missing with apt-get, so `npm test` works on a fresh machine; otherwise it
+ * names the packages.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -12,6 +13,9 @@ function missingPackages(): string[] {
   const pg = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)) : false;
   if (!pg) missing.push('postgresql');
   if (!existsSync('/usr/bin/openssl')) missing.push('openssl');
+  // The reverse proxies the gateway's request framing is compared with (test/gateway/peers).
+  if (!existsSync('/usr/sbin/nginx')) missing.push('nginx');
+  if (!existsSync('/usr/sbin/haproxy')) missing.push('haproxy');
   return missing;
 }
 
