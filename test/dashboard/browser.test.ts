@@ -112,7 +112,11 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium on baton up', () => {
       expect(now, `the line has a step more at ${w} %`).toBeGreaterThan(segments);
       segments = now;
       if (w === 10) await page.locator('[aria-current=step] .step-text').filter({ hasText: 'pause' }).waitFor();
-      if (w === 50) await shot('02-release-in-progress');
+      if (w === 50) {
+        await shot('02-release-in-progress');
+        // The README's picture: the first screen of a release in progress.
+        await page.screenshot({ path: join(ARTIFACTS, 'readme-release-in-progress.png') });
+      }
     }
     await u.waitUntil(FRONTEND, promotedAndOthersGone('tbyte/frontend:v2'), 60_000, 'v2 promoted');
     await page.getByTestId('message').locator('xpath=..').getByText('Healthy').waitFor();
