@@ -162,7 +162,10 @@ export interface RuntimeStateStore extends StateStore {
   analysisRuns(rollout: string): AnalysisRunSummary[];
   measurements(query: { rollout: string; run?: string; metric?: string }): MeasurementRow[];
   appendEvent(event: { at: number; rollout: string; type: string; [field: string]: unknown }): void;
-  /** Oldest first; `limit` keeps the newest ones; `since` is an `at` (ms), `afterId` an event id. */
+  /**
+   * Oldest first; `since` is an `at` (ms), `afterId` an event id. `limit` keeps the newest ones,
+   * or with `afterId` the first ones after it (a page forward, so following a cursor skips none).
+   */
   events(query?: { rollout?: string; since?: number; afterId?: number; limit?: number }): StoredEvent[];
   recordAudit(entry: AuditEntry): void;
   /** Newest last; `limit` keeps the newest ones. */

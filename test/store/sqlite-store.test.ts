@@ -191,6 +191,8 @@ describe('sqlite store', () => {
     expect(store.events({ limit: 2 }).map((e) => e.at)).toEqual([107, 500]);
     const cursor = backend[2]!.id;
     expect(store.events({ afterId: cursor }).map((e) => e.at)).toEqual([106, 107, 500]);
+    // A page after a cursor starts right after it, so following it skips nothing.
+    expect(store.events({ afterId: cursor, limit: 2 }).map((e) => e.at)).toEqual([106, 107]);
     expect(store.events().map((e) => e.id)).toEqual([...store.events().map((e) => e.id)].sort((a, b) => a - b));
   });
 

@@ -71,11 +71,16 @@ export function prepareJournalStatements(db: Database.Database, maxEventsPerRoll
         where.push('id > @afterId');
         params.afterId = query.afterId;
       }
+      // Following a cursor (afterId), `limit` pages forward from it, oldest first, so a reader
+      // that asks again after the last id it got never skips one; without a cursor it keeps the
+      // newest (a tail).
+      const forward = query.afterId !== undefined;
       const sql = `SELECT id, rollout, at, type, data_json FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY id DESC ${query.limit !== undefined ? 'LIMIT @limit' : ''}`;
+        ORDER BY id ${forward ? 'ASC' : 'DESC'} ${query.limit !== undefined ? 'LIMIT @limit' : ''}`;
       if (query.limit !== undefined) params.limit = query.limit;
       const rows = db.prepare<[Record<string, unknown>], EventRow>(sql).all(params);
-      return rows.reverse().map((r) => ({ ...(JSON.parse(r.data_json) as object), id: r.id, at: r.at, rollout: r.rollout, type: r.type }));
+      if (!forward) rows.reverse();
+      return rows.map((r) => ({ ...(JSON.parse(r.data_json) as object), id: r.id, at: r.at, rollout: r.rollout, type: r.type }));
     },
     recordAudit(entry: AuditEntry): void {
       insertAudit.run(entry.at, entry.actor, entry.action, entry.target, entry.details ? JSON.stringify(entry.details) : null);
