@@ -5,7 +5,7 @@
  * the flag.
  */
 import { InvalidArgumentError } from 'commander';
-import { parseGoDuration } from '../core/spec/duration.js';
+import { formatDuration, parseGoDuration } from '../core/spec/duration.js';
 
 /**
  * A duration flag in milliseconds. `legacyBareUnit` keeps a bare number meaning what it meant
@@ -21,7 +21,7 @@ export function durationOption(flag: string, opts: { min?: number; legacyBareUni
     else ms = parseGoDuration(value);
     const min = opts.min ?? 0;
     if (ms === undefined || ms < min) {
-      const floor = min > 0 ? ` of at least ${min} ms` : '';
+      const floor = min > 0 ? ` of at least ${formatDuration(min)}` : '';
       throw new InvalidArgumentError(`${flag} "${value}" is not a duration${floor} (write it with its unit: 500ms, 30s, 5m, 1h)`);
     }
     return ms;

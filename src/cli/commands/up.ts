@@ -89,7 +89,7 @@ export function registerUpCommands(program: Command): void {
     .description('Stop the controller; without --keep-services also every process and the gateway')
     .option('--state-dir <dir>', 'state directory (default $BATON_STATE_DIR or .baton)')
     .option('--keep-services', 'leave the services and the gateway running (a later `baton up` re-adopts them)')
-    .option('-t, --timeout <duration>', `give up waiting for the controller to stop after this long (exit 2)`, durationOption('--timeout', { min: 1 }), DOWN_TIMEOUT_MS)
+    .option('-t, --timeout <duration>', `give up waiting for the controller to stop after this long (exit 2)`, durationOption('--timeout', { min: 1000 }), DOWN_TIMEOUT_MS)
     .action(async (o: { stateDir?: string; keepServices?: boolean; timeout: number }) => {
       process.exitCode = await runDown(findStateDir(o.stateDir).dir, o.keepServices === true, process.stdout, o.timeout);
     });
