@@ -74,6 +74,10 @@ describe('readRequestHead', () => {
       expect(readRequestHead(b(`${head}GET /next HTTP/1.1\n\n`), 0)).toMatchObject({ method: 'GET', target: '/', headers: { host: 'a' }, length: head.length });
     }
     expect(readRequestHead(b('\n\r\nGET / HTTP/1.1\nhost: a\n\n'), 0)).toMatchObject({ length: 3 + 24 });
+    // The first blank line ends the head, whichever line ends come after it (here a CRLF CRLF, or a body's LF LF).
+    expect(readRequestHead(b('GET / HTTP/1.1\nhost: a\n\n\r\n'), 0)).toMatchObject({ length: 24 });
+    expect(readRequestHead(b('GET / HTTP/1.1\nhost: a\n\nx: 1\r\n\r\n'), 0)).toMatchObject({ length: 24, headers: { host: 'a' } });
+    expect(readRequestHead(b('POST / HTTP/1.1\r\nhost: a\r\ncontent-length: 4\r\n\r\na\n\nb'), 0)).toMatchObject({ length: 47, contentLength: 4 });
   });
 
   it('waits for the end of an LF head, and for the LF after a CR that may end it', () => {

@@ -152,22 +152,25 @@ function checkCodings(te: string): GatewayError | undefined {
 }
 
 /**
- * Where the blank line that ends a head starting at `from` begins and ends: a line end is LF,
- * with or without CR before it (RFC 9112 2.2), so the head ends at LF LF or LF CR LF.
- * `INCOMPLETE` when it has not arrived.
+ * The lines of the head that starts at `from` (request line and field lines, without the LF
+ * that ends the last) and where its blank line ends, or `INCOMPLETE`. A line end is LF, with or
+ * without CR before it (RFC 9112 2.2), so the head ends at the first LF LF or LF CR LF.
  */
-function headEnd(buf: Buffer, from: number): { fields: number; next: number } | typeof INCOMPLETE {
-  for (let i = buf.indexOf(10, from); i >= 0; i = buf.indexOf(10, i + 1)) {
-    const c = buf[i + 1];
-    if (c === 10) return { fields: i, next: i + 2 };
-    if (c === 13) {
-      if (i + 2 >= buf.length) return INCOMPLETE;
-      if (buf[i + 2] === 10) return { fields: i, next: i + 3 };
-    }
-    if (i - from > MAX_HEAD_BYTES) break;
+function headLines(buf: Buffer, from: number): { text: string; next: number } | typeof INCOMPLETE {
+  // One search in native code for the usual CRLF CRLF (its LF CR LF), then one in the head
+  // alone for an LF LF before it; never a search through a body that follows.
+  const c = buf.indexOf(LF_CRLF, from);
+  if (c >= 0 && c - from <= MAX_HEAD_BYTES) {
+    const text = buf.toString('latin1', from, c + 1);
+    const j = text.indexOf('\n\n');
+    return j < 0 ? { text: text.slice(0, c - from), next: c + 3 } : { text: text.slice(0, j), next: from + j + 2 };
   }
-  return INCOMPLETE;
+  const j = (c < 0 ? buf : buf.subarray(0, c + 1)).indexOf(LF_LF, from);
+  return j < 0 ? INCOMPLETE : { text: buf.toString('latin1', from, j), next: j + 2 };
 }
+
+const LF_CRLF = Buffer.from('\n\r\n', 'latin1');
+const LF_LF = Buffer.from('\n\n', 'latin1');
 
 /** `text` up to `end` without the one CR that may end the line there. */
 function line(text: string, from: number, end: number): string {
@@ -182,14 +185,14 @@ export function readRequestHead(buf: Buffer, start: number): RequestHead | typeo
     else if (buf[from] === 13 && buf[from + 1] === 10 && from - start < 64) from += 2;
     else break;
   }
-  const end = headEnd(buf, from);
-  if (end === INCOMPLETE) {
+  const head = headLines(buf, from);
+  if (head === INCOMPLETE) {
     if (buf.length - start > MAX_HEAD_BYTES) return new GatewayError('request-header-too-large', `request head longer than ${MAX_HEAD_BYTES} bytes`);
     return INCOMPLETE;
   }
-  if (end.next - start > MAX_HEAD_BYTES) return new GatewayError('request-header-too-large', `request head longer than ${MAX_HEAD_BYTES} bytes`);
-  // The request line and the field lines, each line ended by the LF that the split removes.
-  const text = buf.toString('latin1', from, end.fields);
+  if (head.next - start > MAX_HEAD_BYTES) return new GatewayError('request-header-too-large', `request head longer than ${MAX_HEAD_BYTES} bytes`);
+  // The request line and the field lines, parted by LFs; a line may end in the CR before its LF.
+  const text = head.text;
 
   let eol = text.indexOf('\n');
   const first = line(text, 0, eol < 0 ? text.length : eol);
@@ -303,5 +306,5 @@ export function readRequestHead(buf: Buffer, start: number): RequestHead | typeo
     // An upgraded connection carries no body before the switch: one would be read as the new protocol.
     if (upgrade && (chunked || contentLength > 0)) return bad('an upgrade request with a body');
   }
-  return { method, target, headers, length: end.next - start, keepAlive, http10, contentLength, chunked, upgrade, expectContinue };
+  return { method, target, headers, length: head.next - start, keepAlive, http10, contentLength, chunked, upgrade, expectContinue };
 }

@@ -38,7 +38,7 @@ const REFUSED_ON_PURPOSE: Readonly<Record<string, string>> = {
 };
 
 /** How long a proxy may take to answer before it counts as waiting for more bytes. */
-const WAIT_MS = 1000;
+const WAIT_MS = 2000;
 const FENCE = '/.fence';
 
 /** One proxy under test, with its own recording upstream; `answer` and `base` are set per case. */
