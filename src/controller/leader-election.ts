@@ -42,7 +42,7 @@ export class LeaderElector {
   private leading = false;
   private stopped = false;
   private lastRenew = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly stopper = new AbortController();
   private loop: Promise<void> | undefined;
 
   constructor(private readonly o: LeaderElectionOptions) {}
@@ -58,7 +58,7 @@ export class LeaderElector {
   /** Stops trying; a leader gives the Lease up (holder cleared) so a standby takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.stopper.abort();
     await this.loop;
     if (this.leading) {
       this.leading = false;
@@ -91,7 +91,7 @@ export class LeaderElector {
         this.leading = false;
         this.o.onStoppedLeading();
       }
-      await new Promise<void>((r) => (this.timer = setTimeout(r, retry)));
+      await sleep(retry, this.stopper.signal);
     }
   }
 
@@ -141,4 +141,17 @@ export class LeaderElector {
     if (lease.spec?.holderIdentity !== identity) return;
     await client.update(RESOURCES.leases, namespace, name, { ...lease, spec: { ...lease.spec, holderIdentity: '', renewTime: microTime(Date.now()) } });
   }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
 }
