@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { baton, useFakeController } from './support/cli.js';
 
 const s = useFakeController(beforeAll, afterAll);
@@ -78,6 +79,9 @@ describe('the action verbs', () => {
     const detail = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(detail).toMatchObject({ name: 'frontend', phase: 'Paused', paused: true, message: 'manually paused' });
     expect(r.stdout).toBe(`${JSON.stringify(detail, null, 2)}\n`);
+    const y = await run(['pause', 'frontend', '-o', 'yaml']);
+    expect(y.code).toBe(0);
+    expect(parseYaml(y.stdout)).toMatchObject({ name: 'frontend', phase: 'Paused', paused: true });
   });
 
   it("prints the controller's error message (exit 1)", async () => {

@@ -7,19 +7,19 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ActionName, ActionRequest, WorkloadDetail } from '../../api/types.js';
 import { addConnectionOptions, addOutputOption, clientFor, type ConnectionOptions } from '../client.js';
-import { formatJson, kindWord } from '../format/text.js';
+import { formatData, kindWord, type OutputFormat } from '../format/text.js';
 import { addKubeOptions, isKubeTarget, runKubeAction, type KubeTargetOptions } from './kube-actions.js';
 
 interface ActionOptions extends ConnectionOptions {
-  output?: 'json';
+  output?: OutputFormat;
   full?: boolean;
   toRevision?: number;
 }
 
 /** Posts one action and prints its line (or the returned detail with `-o json`). */
-export async function runAction(name: string, request: ActionRequest, opts: ConnectionOptions & { output?: 'json' }, done: (d: WorkloadDetail) => string): Promise<void> {
+export async function runAction(name: string, request: ActionRequest, opts: ConnectionOptions & { output?: OutputFormat }, done: (d: WorkloadDetail) => string): Promise<void> {
   const detail = await clientFor(opts).act(name, request);
-  process.stdout.write(opts.output === 'json' ? formatJson(detail) : `${kindWord(detail.kind)} '${name}' ${done(detail)}\n`);
+  process.stdout.write(opts.output ? formatData(detail, opts.output) : `${kindWord(detail.kind)} '${name}' ${done(detail)}\n`);
 }
 
 /** A positive whole number for an option, or a usage error naming it. */

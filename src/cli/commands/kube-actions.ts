@@ -8,7 +8,7 @@ import { KubeClient } from '../../adapters/kubernetes/client.js';
 import { loadKubeConnection } from '../../adapters/kubernetes/kubeconfig.js';
 import { actOnRollout, type KubeAction } from '../../adapters/kubernetes/rollout-actions.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { formatJson } from '../format/text.js';
+import { formatData, type OutputFormat } from '../format/text.js';
 
 export interface KubeTargetOptions {
   kubeconfig?: string;
@@ -30,7 +30,7 @@ export function isKubeTarget(o: KubeTargetOptions): boolean {
 }
 
 /** Patches the Rollout and prints the plugin's line (or the Rollout with `-o json`). */
-export async function runKubeAction(name: string, action: string, o: KubeTargetOptions & { output?: 'json'; full?: boolean; toRevision?: number }, done: string): Promise<void> {
+export async function runKubeAction(name: string, action: string, o: KubeTargetOptions & { output?: OutputFormat; full?: boolean; toRevision?: number }, done: string): Promise<void> {
   let kubeAction: KubeAction;
   switch (action) {
     case 'promote':
@@ -59,7 +59,7 @@ export async function runKubeAction(name: string, action: string, o: KubeTargetO
   const client = new KubeClient(connection, { userAgent: 'baton-cli' });
   try {
     const ro = await actOnRollout(client, o.namespace ?? connection.namespace, name, kubeAction);
-    process.stdout.write(o.output === 'json' ? formatJson(ro) : `rollout '${name}' ${done}\n`);
+    process.stdout.write(o.output ? formatData(ro, o.output) : `rollout '${name}' ${done}\n`);
   } finally {
     await client.close();
   }

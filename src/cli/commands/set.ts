@@ -5,10 +5,11 @@
  */
 import type { Command } from 'commander';
 import { addConnectionOptions, addOutputOption, type ConnectionOptions } from '../client.js';
+import type { OutputFormat } from '../format/text.js';
 import { runAction } from './actions.js';
 
 interface SetImageOptions extends ConnectionOptions {
-  output?: 'json';
+  output?: OutputFormat;
 }
 
 /** `frontend=shop:v2` pairs as a map, or the first bad one. */
