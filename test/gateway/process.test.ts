@@ -148,7 +148,7 @@ describe('gateway process', () => {
       const c = spawn(process.execPath, ['--import', 'tsx', MAIN, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      expect(await new Promise<number | null>((r) => c.once('exit', r))).toBe(1);
+      expect(await new Promise<number | null>((r) => c.once('exit', r))).toBe(64);
       expect(err).not.toMatch(/\n\s+at /);
       return err;
     };
