@@ -178,6 +178,18 @@ ${steps('- setWeight: 10')}`) + SUPPORT);
     const s = r.set.rollouts[0]?.spec.strategy;
     expect(s?.type === 'canary' ? s.baseline : undefined).toEqual({ enabled: true });
   });
+
+  it('reads the baseline annotation, the form a cluster with Argo\'s CRD accepts, and names a bad value', () => {
+    const annotated = (value: string) =>
+      canaryRollout(steps('- setWeight: 10')).replace('  name: shop\n', `  name: shop\n  annotations: {baton.dev/baseline: ${JSON.stringify(value)}}\n`) + SUPPORT;
+    const on = parseYaml(annotated('true'));
+    expectClean(on);
+    const s = on.set.rollouts[0]?.spec.strategy;
+    expect(s?.type === 'canary' ? s.baseline : undefined).toEqual({ enabled: true });
+    const off = parseYaml(annotated('false')).set.rollouts[0]?.spec.strategy;
+    expect(off?.type === 'canary' ? off.baseline : undefined).toEqual({ enabled: false });
+    expectDiagnostic(parseYaml(annotated('yes')), { code: 'invalid-value', path: 'metadata.annotations.baton.dev/baseline' });
+  });
 });
 
 describe('canary strategy', () => {

@@ -104,6 +104,8 @@ export function readRollout(f: Field, base: Omit<ManifestBase<string>, 'kind'>):
     strategy = readCanary(canaryField, revisionHistoryLimit, refs.analyses, refs);
   }
 
+  readBaselineAnnotation(f, strategy);
+
   const rollout: Rollout = {
     ...base,
     kind: 'Rollout',
@@ -123,4 +125,28 @@ export function readRollout(f: Field, base: Omit<ManifestBase<string>, 'kind'>):
   const restartAt = spec.get('restartAt').string();
   if (restartAt !== undefined) rollout.spec.restartAt = restartAt;
   return { rollout, refs };
+}
+
+/** The annotation that asks for a baseline revision (docs/release-safety.md#baseline). */
+export const BASELINE_ANNOTATION = 'baton.dev/baseline';
+
+/**
+ * `metadata.annotations["baton.dev/baseline"]: "true"` asks for a baseline beside the canary, as
+ * `spec.strategy.canary.baseline.enabled` does. The annotation is the form that a cluster with
+ * Argo's Rollout CRD accepts: the CRD's schema has no `baseline` field, so the API server refuses
+ * the field (or prunes it without validation), while annotations are kept as written.
+ */
+function readBaselineAnnotation(f: Field, strategy: RolloutStrategy): void {
+  const field = f.get('metadata').get('annotations').get(BASELINE_ANNOTATION);
+  const value = field.string();
+  if (value === undefined) return;
+  if (value !== 'true' && value !== 'false') {
+    field.error('invalid-value', `must be "true" or "false", not ${JSON.stringify(value)}`);
+    return;
+  }
+  if (strategy.type !== 'canary') {
+    if (value === 'true') field.error('invalid-value', 'a baseline runs beside a canary; this Rollout is blue/green', 'remove the annotation');
+    return;
+  }
+  strategy.baseline = { enabled: value === 'true' };
 }
