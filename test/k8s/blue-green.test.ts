@@ -81,4 +81,29 @@ describe.skipIf(unavailable !== undefined)(`baton controller: blue/green${unavai
     expect(done.status?.blueGreen?.activeSelector).toBe(v2);
     expect(await selector('web-active')).toBe(v2);
   }, 180_000);
+
+  it('a Rollout Baton cannot read gets Argo\'s InvalidSpec condition naming the field; the others go on', async () => {
+    const bad = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'broken', namespace: NS },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'broken' } },
+        template: { metadata: { labels: { app: 'broken' } }, spec: { containers: [{ name: 'app', image: 'app:v1' }] } },
+        strategy: { canary: { steps: [{ pause: { duration: '30x' } }] } },
+      },
+    };
+    await bed.kubectl(['apply', '-f', '-'], JSON.stringify(bad));
+    const r = await waitFor(async () => {
+      const o = await bed.getJson<{ status?: { phase?: string; message?: string; conditions?: { type: string; status: string; reason: string }[] } }>(['-n', NS, 'get', 'rollout', 'broken']);
+      return o.status?.phase === 'Degraded' ? o : undefined;
+    }, 60_000, 'the broken Rollout Degraded');
+    expect(r.status?.message).toMatch(/^InvalidSpec: Rollout bg\/broken spec\.strategy\.canary\.steps\[0\]\.pause\.duration: /);
+    expect(r.status?.conditions).toContainEqual(expect.objectContaining({ type: 'InvalidSpec', status: 'True', reason: 'InvalidSpec' }));
+    expect(await bed.getJson<{ items: unknown[] }>(['-n', NS, 'get', 'replicaset', '-l', 'app=broken'])).toMatchObject({ items: [] });
+    // The controller is still reconciling the others.
+    await bed.kubectl(['apply', '-f', '-'], objects('web:v3'));
+    await waitFor(async () => ((await ro()).status?.phase === 'Paused' ? true : undefined), 60_000, 'web paused on v3');
+  }, 120_000);
 });
