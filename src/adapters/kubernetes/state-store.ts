@@ -54,6 +54,17 @@ export interface KubeStateStore extends StateStore {
   seen(status: ArgoRolloutStatus | undefined): void;
 }
 
+/**
+ * The state without the progress clock (`progressAt`, `progressMarker`), which moves with every
+ * pod that becomes ready. A change of it alone is not written: a controller that resumes with an
+ * older marker sees the counts differ and restarts the progress deadline from then, which only
+ * makes the deadline later, never sooner.
+ */
+function resumeKey(stateJson: string): string {
+  const { progressAt: _at, progressMarker: _marker, ...rest } = JSON.parse(stateJson) as RolloutState;
+  return JSON.stringify(rest);
+}
+
 /** See the file comment. */
 export function createKubeStateStore(o: KubeStateStoreOptions): KubeStateStore {
   let latest: { record: RolloutRecord; status?: RolloutStatus } | undefined;
@@ -125,7 +136,7 @@ export function createKubeStateStore(o: KubeStateStoreOptions): KubeStateStore {
     try {
       for (const run of record.analysisRuns) await writeRun(run, rollout, record.rolloutState);
       const stateJson = JSON.stringify(record.rolloutState);
-      if (stateJson !== writtenState) {
+      if (writtenState === undefined || resumeKey(stateJson) !== resumeKey(writtenState)) {
         writes += 1;
         o.rollouts.remember(await o.client.patch(RESOURCES.rollouts, o.namespace, o.name, { metadata: { annotations: { [ROLLOUT_STATE_ANNOTATION]: stateJson } } }, 'merge'));
         writtenState = stateJson;
