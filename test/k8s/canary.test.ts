@@ -79,6 +79,14 @@ describe.skipIf(unavailable !== undefined)(`baton controller: the tbyte frontend
     // kubectl's own columns for the Rollout CRD read Argo's fields.
     const table = await bed.kubectl(['-n', NS, 'get', 'rollout', FRONTEND]);
     expect(table).toMatch(new RegExp(`${FRONTEND}\\s+2\\s+2\\s+2\\s+2\\s`));
+    // The controller's own /healthz and /metrics, with Argo's metric names.
+    const address = /metrics http:\/\/([^/\s]+)\/metrics/.exec(controller.output())?.[1] ?? '';
+    expect((await fetch(`http://${address}/healthz`)).status).toBe(200);
+    const text = await (await fetch(`http://${address}/metrics`)).text();
+    expect(text).toContain(`rollout_info{namespace="${NS}",name="${FRONTEND}",phase="Healthy",strategy="canary",traffic_router="istio"} 1`);
+    expect(text).toContain(`rollout_info_replicas_available{namespace="${NS}",name="${FRONTEND}"} 2`);
+    expect(text).toMatch(/k8s_request_total\{verb="POST",resource="replicasets"\} 1\n/);
+    expect(text).toMatch(new RegExp(`rollout_reconcile_count\\{namespace="${NS}",name="${FRONTEND}"\\} [1-9]`));
   }, 180_000);
 
   it('a good release goes 10/25/50/75/100 with the step analysis and background analysis written as AnalysisRuns', async () => {
