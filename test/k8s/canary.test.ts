@@ -6,6 +6,8 @@
  * release that the canary's own analysis aborts with Argo's message, the weights back on stable.
  * Runs at --time-scale 0.1.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasPrometheus } from '../support/prometheus.js';
 import { startTestbed, testbedUnavailable, type Testbed } from '../support/k8s-testbed.js';
@@ -92,13 +94,22 @@ describe.skipIf(unavailable !== undefined)(`baton controller: the tbyte frontend
   it('a good release goes 10/25/50/75/100 with the step analysis and background analysis written as AnalysisRuns', async () => {
     const before = await rolloutObject(bed);
     const v1 = before.status?.stableRS ?? '';
+    // The seed's validation command, watching as the release goes.
+    const watch = spawn(join(bed.dir, 'bin', 'kubectl'), ['--kubeconfig', bed.kubeconfig, '-n', NS, 'get', 'rollout', FRONTEND, '-w', '-o', 'custom-columns=PHASE:.status.phase,STEP:.status.currentStepIndex,CANARY:.status.canary.weights.canary.weight', '--no-headers'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let watched = '';
+    watch.stdout.on('data', (b: Buffer) => (watched += b.toString()));
     await setImage(bed, 'tbyte/frontend:v2');
     const v2 = await waitFor<string>(async () => {
       const r = await rolloutObject(bed);
       return r.status?.currentPodHash && r.status.currentPodHash !== v1 ? r.status.currentPodHash : undefined;
     }, 30_000, 'a new currentPodHash');
     const r = await healthyOn(v2);
+    watch.kill();
     expect(r.status?.currentStepIndex).toBe(9);
+    const lines = watched.split('\n').map((l) => l.trim().split(/\s+/).join(' '));
+    expect(lines).toEqual(expect.arrayContaining(['Paused 1 10', 'Paused 4 25', 'Paused 6 50', 'Paused 8 75', 'Healthy 9 0']));
+    const described = await bed.kubectl(['-n', NS, 'describe', 'virtualservice', 'tbyte-microservices-gateway-vs']);
+    expect(described).toMatch(/Host:\s+tbyte-microservices-frontend\n[\s\S]*?Weight:\s+100/);
     expect(r.status?.conditions?.find((c) => c.type === 'Completed')).toMatchObject({ status: 'True', reason: 'RolloutCompleted' });
     const weights = seen.slice(seen.indexOf('100/0'));
     expect(weights).toEqual(expect.arrayContaining(['90/10', '75/25', '50/50', '25/75']));
