@@ -131,7 +131,9 @@ describe.skipIf(unavailable !== undefined)(`baton controller: the tbyte frontend
       ['error-rate', 'Successful', 3],
       ['response-time-p95', 'Successful', 3],
     ]);
-    expect(step?.status?.metricResults?.[0]?.measurements[0]?.value).toBe('[1]');
+    // Answered from kube-state-metrics' real pod data: every pod Ready (the first measurement may
+    // come before Prometheus has scraped the new pods; failureLimit 2 allows for that).
+    expect(step?.status?.metricResults?.[0]?.measurements.map((m) => m.value)).toContain('[1]');
     const background = byName.get(`${FRONTEND}-${v2}-2`);
     expect(background?.metadata.labels).toMatchObject({ 'rollout-type': 'Background' });
     expect(background?.spec.args).toEqual([{ name: 'canary-hash', value: v2 }]);
