@@ -10,6 +10,9 @@
  * - 1 % for absolute rate-family values over windows the data fully covers: the counters are
  *   linear in wall time, so `rate` extrapolated to the window edges is the true rate up to the
  *   few ms between a scrape's timestamp and the moment the exporter computed its body.
+ * - 5 % for `irate`, which divides by the time between the last two scrapes alone (1 s here):
+ *   the same few ms of lag (tens of ms on a busy machine) differ between the two servers' last
+ *   scrapes, and are not diluted by a window (measured on a loaded CI run: 1.6 %).
  * - labels only for raw counter values, which depend on the moment of each server's last scrape.
  * Errors must agree in presence and errorType.
  */
@@ -24,6 +27,7 @@ import { startExporter, type Exporter } from './support/exporters.js';
 
 const EXACT: Tolerance = { kind: 'relative', rel: 1e-6 };
 const RATE: Tolerance = { kind: 'relative', rel: 0.01 };
+const IRATE: Tolerance = { kind: 'relative', rel: 0.05 };
 const LABELS: Tolerance = { kind: 'labels-only' };
 
 /** The seed's three AnalysisTemplate queries, verbatim (zero-downtime-deployment-strategy.md). */
@@ -143,7 +147,7 @@ const INSTANT_CASES: Case[] = [
   { q: 'sum(rate(http_requests_total{status=~"5.."}[10s])) by (service) / sum(rate(http_requests_total[10s])) by (service)', tol: EXACT },
   { q: 'rate(http_requests_total[10s])', tol: RATE },
   { q: 'sum by (status) (rate(http_requests_total[10s]))', tol: RATE },
-  { q: 'irate(http_requests_total[10s])', tol: RATE },
+  { q: 'irate(http_requests_total[10s])', tol: IRATE },
   { q: 'increase(http_requests_total[10s])', tol: RATE },
   { q: 'deriv(http_requests_total[10s])', tol: RATE },
   { q: 'rate(http_request_duration_seconds_sum[10s]) / rate(http_request_duration_seconds_count[10s])', tol: RATE },
