@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countInRange, decodeChunk, floatBits, XorAppender } from './chunkenc.js';
+import { seededRandom as rng } from '../core/stats/random.js';
 
 /** A float from its bit pattern. */
 function fromBits(hi: number, lo: number): number {
@@ -26,17 +27,6 @@ function roundTrip(samples: ReadonlyArray<readonly [number, number, number]>): A
   return Array.from({ length: n }, (_x, i) => [ts[i] as number, bits[2 * i + 1] as number, bits[2 * i] as number]);
 }
 
-/** A deterministic PRNG (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('XOR chunk encoding', () => {
   it('round-trips special values bit for bit: NaN, stale NaN, ±Inf, -0, extremes', () => {

@@ -22,6 +22,7 @@ import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import type { CrashPoint, EngineChildConfig } from '../support/engine-child.js';
 import { outcomeOf, type Outcome } from '../support/engine-outcome.js';
 import { tempDir, waitFor } from '../support/net.js';
+import { seededRandom as rng } from '../../src/core/stats/random.js';
 
 const CHILD = join(import.meta.dirname, '..', 'support', 'engine-child.ts');
 const FRONTEND = 'tbyte-microservices-frontend';
@@ -32,17 +33,6 @@ const BAD = 'tbyte/frontend:v3';
 type KillPoint = CrashPoint | 'in-flight' | 'random-time';
 const POINTS: KillPoint[] = ['before-query', 'in-flight', 'after-result', 'after-persist', 'random-time'];
 
-/** mulberry32: a small seeded RNG, so a failing run can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Stands in for Prometheus: the canary's own error rate (the query that selects a revision) is
