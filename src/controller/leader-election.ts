@@ -11,6 +11,7 @@
  */
 import { isAlreadyExists, isConflict, isNotFound, type KubeClient } from '../adapters/kubernetes/client.js';
 import { RESOURCES, type KubeObject } from '../adapters/kubernetes/resources.js';
+import { abortableSleep as sleep } from '../adapters/kubernetes/abortable-sleep.js';
 
 export interface LeaderElectionOptions {
   client: KubeClient;
@@ -141,17 +142,4 @@ export class LeaderElector {
     if (lease.spec?.holderIdentity !== identity) return;
     await client.update(RESOURCES.leases, namespace, name, { ...lease, spec: { ...lease.spec, holderIdentity: '', renewTime: microTime(Date.now()) } });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }

@@ -8,6 +8,7 @@
  */
 import { isGone, KubeApiError, type KubeClient, type WatchEvent } from './client.js';
 import { objectKey, type KubeObject, type ResourceType } from './resources.js';
+import { abortableSleep as sleep } from './abortable-sleep.js';
 
 export type InformerEventType = 'added' | 'updated' | 'deleted';
 export type InformerHandler<T extends KubeObject> = (type: InformerEventType, obj: T, old: T | undefined) => void;
@@ -198,17 +199,4 @@ function newerThan(a: KubeObject, b: KubeObject): boolean {
   const x = Number(a.metadata.resourceVersion);
   const y = Number(b.metadata.resourceVersion);
   return Number.isSafeInteger(x) && Number.isSafeInteger(y) && x > y;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }
